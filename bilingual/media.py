@@ -1,0 +1,250 @@
+"""Stage 1, media: what the file is (ffprobe through ffmpeg-python) and getting streams out of it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import subprocess
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import ffmpeg
+
+from bilingual.errors import InputError
+
+TEXT_SUBTITLE_CODECS = frozenset({"mov_text", "subrip", "srt", "ass", "ssa", "webvtt", "text"})
+IMAGE_SUBTITLE_CODECS = frozenset({"hdmv_pgs_subtitle", "dvd_subtitle", "dvb_subtitle", "xsub", "dvb_teletext"})
+VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".flv", ".wmv"})
+
+# MP4/QuickTime major brands that mean QuickTime (.mov); every other ISO-BMFF brand is MP4.
+_QUICKTIME_BRANDS = frozenset({"qt"})
+_FORMAT_NAMES = {"matroska,webm": "mkv", "avi": "avi", "mpegts": "ts", "mpeg": "mpg", "flv": "flv", "asf": "wmv"}
+
+
+@dataclass
+class StreamInfo:
+    index: int
+    kind: str  # "video" | "audio" | "subtitle"
+    codec: str | None
+    language: str | None
+    title: str | None = None
+    default: bool = False
+    channels: int | None = None
+    sample_rate: int | None = None
+
+    @property
+    def text_based(self) -> bool:
+        return self.kind == "subtitle" and self.codec in TEXT_SUBTITLE_CODECS
+
+    @property
+    def image_based(self) -> bool:
+        return self.kind == "subtitle" and self.codec in IMAGE_SUBTITLE_CODECS
+
+
+@dataclass
+class MediaInfo:
+    path: str
+    container: str
+    format_name: str
+    duration_s: float | None
+    width: int | None
+    height: int | None
+    display_aspect: str | None
+    display_aspect_ratio: float | None
+    fps: float | None
+    size_bytes: int
+    bit_rate: int | None
+    video_codec: str | None
+    audio_streams: list[StreamInfo] = field(default_factory=list)
+    subtitle_streams: list[StreamInfo] = field(default_factory=list)
+
+    @property
+    def has_video(self) -> bool:
+        return self.width is not None
+
+    @property
+    def main_audio(self) -> StreamInfo | None:
+        defaults = [s for s in self.audio_streams if s.default]
+        return (defaults or self.audio_streams or [None])[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("path")
+        for key in ("duration_s", "fps", "display_aspect_ratio"):
+            if data[key] is not None:
+                data[key] = round(data[key], 3)
+        return data
+
+
+def require_file(path: str | os.PathLike) -> Path:
+    """The checks every input path goes through before any tool touches it."""
+    p = Path(path)
+    if not p.exists():
+        raise InputError("media.unreadable", "no such file", str(p))
+    if p.is_dir():
+        raise InputError("media.unreadable", "is a directory, not a file", str(p))
+    if p.stat().st_size == 0:
+        raise InputError("media.unreadable", "file is empty (0 bytes)", str(p))
+    return p
+
+
+def require_ffmpeg() -> None:
+    for tool in ("ffmpeg", "ffprobe"):
+        if shutil.which(tool) is None:
+            raise InputError("media.unreadable", f"{tool} not found on PATH; install Debian's ffmpeg (apt-get install ffmpeg)")
+
+
+def probe(path: str | os.PathLike) -> MediaInfo:
+    """Container, duration, picture and every audio/subtitle stream of a media file."""
+    p = require_file(path)
+    require_ffmpeg()
+    try:
+        raw = ffmpeg.probe(str(p))
+    except ffmpeg.Error as exc:
+        raise InputError("media.unreadable", f"not a readable media file ({_last_line(exc.stderr)})", str(p)) from None
+    info = _media_info(p, raw)
+    if info.container in ("mp4", "mov"):
+        _require_complete_isobmff(p)
+    return info
+
+
+def _media_info(p: Path, raw: dict[str, Any]) -> MediaInfo:
+    fmt = raw.get("format", {})
+    streams = raw.get("streams", [])
+    video = next((s for s in streams if s.get("codec_type") == "video"
+                  and not s.get("disposition", {}).get("attached_pic")), None)
+    width = video.get("width") if video else None
+    height = video.get("height") if video else None
+    aspect_ratio = _display_aspect(video) if video else None
+    return MediaInfo(
+        path=str(p),
+        container=_container(fmt, p),
+        format_name=fmt.get("format_name", ""),
+        duration_s=_float(fmt.get("duration")) or (_float(video.get("duration")) if video else None),
+        width=width,
+        height=height,
+        display_aspect=_aspect_label(aspect_ratio),
+        display_aspect_ratio=aspect_ratio,
+        fps=_rate(video.get("avg_frame_rate")) or _rate(video.get("r_frame_rate")) if video else None,
+        size_bytes=p.stat().st_size,
+        bit_rate=int(fmt["bit_rate"]) if str(fmt.get("bit_rate", "")).isdigit() else None,
+        video_codec=video.get("codec_name") if video else None,
+        audio_streams=[_stream(s) for s in streams if s.get("codec_type") == "audio"],
+        subtitle_streams=[_stream(s) for s in streams if s.get("codec_type") == "subtitle"],
+    )
+
+
+def _stream(s: dict[str, Any]) -> StreamInfo:
+    tags = s.get("tags", {})
+    language = tags.get("language")
+    return StreamInfo(
+        index=int(s["index"]),
+        kind=s["codec_type"],
+        codec=s.get("codec_name"),
+        language=None if language in (None, "und") else language,
+        title=tags.get("title") or tags.get("handler_name"),
+        default=bool(s.get("disposition", {}).get("default")),
+        channels=s.get("channels"),
+        sample_rate=int(s["sample_rate"]) if s.get("sample_rate") else None,
+    )
+
+
+def _container(fmt: dict[str, Any], p: Path) -> str:
+    name = fmt.get("format_name", "")
+    if name.startswith("mov,mp4"):
+        brand = fmt.get("tags", {}).get("major_brand", "").strip().lower()
+        if brand in _QUICKTIME_BRANDS or (not brand and p.suffix.lower() == ".mov"):
+            return "mov"
+        return "mp4"
+    return _FORMAT_NAMES.get(name, name.split(",")[0] or "unknown")
+
+
+def _display_aspect(video: dict[str, Any]) -> float | None:
+    width, height = video.get("width"), video.get("height")
+    if not width or not height:
+        return None
+    sar = _rate(video.get("sample_aspect_ratio")) or 1.0
+    return width * sar / height
+
+
+def _aspect_label(ratio: float | None) -> str | None:
+    if ratio is None:
+        return None
+    frac = Fraction(ratio).limit_denominator(20)
+    return f"{frac.numerator}:{frac.denominator}" if abs(float(frac) - ratio) < 0.01 else f"{ratio:.3f}:1"
+
+
+def _rate(value: str | None) -> float | None:
+    if not value or value in ("0/0", "0:1", "N/A"):
+        return None
+    num, _, den = value.replace(":", "/").partition("/")
+    try:
+        return float(num) / float(den or 1) if float(den or 1) else None
+    except ValueError:
+        return None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _last_line(stderr: bytes | None) -> str:
+    lines = [ln.strip() for ln in (stderr or b"").decode("utf-8", "replace").splitlines() if ln.strip()]
+    return lines[-1] if lines else "ffprobe failed"
+
+
+def _require_complete_isobmff(p: Path) -> None:
+    """An MP4 cut short (a broken upload or copy) often still probes when its index comes first.
+
+    Walking the top-level boxes costs a few seeks: a box that runs past the end of the file
+    means the file was truncated.
+    """
+    size = p.stat().st_size
+    with p.open("rb") as fh:
+        offset = 0
+        while offset < size:
+            fh.seek(offset)
+            header = fh.read(16)
+            if len(header) < 8:
+                raise InputError("media.unreadable", f"truncated MP4: incomplete box header at byte {offset}", str(p))
+            box_size, box_type = struct.unpack(">I4s", header[:8])
+            if box_size == 1 and len(header) >= 16:
+                box_size = struct.unpack(">Q", header[8:16])[0]
+            elif box_size == 0:  # box extends to end of file
+                return
+            if box_size < 8:
+                raise InputError("media.unreadable", f"corrupt MP4: box of {box_size} bytes at byte {offset}", str(p))
+            if offset + box_size > size:
+                name = box_type.decode("latin-1")
+                raise InputError(
+                    "media.unreadable",
+                    f"truncated MP4: box '{name}' needs {offset + box_size} bytes, the file has {size}", str(p))
+            offset += box_size
+
+
+def extract_audio(path: str | os.PathLike, out_wav: Path, stream_index: int | None = None,
+                  sample_rate: int = 16000) -> Path:
+    """Decode one audio stream to mono 16-bit WAV at `sample_rate` (16 kHz: what speech models take)."""
+    stream = f"0:{stream_index}" if stream_index is not None else "0:a:0"
+    _run_ffmpeg(["-i", str(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
+                 "-c:a", "pcm_s16le", "-f", "wav", str(out_wav)], path)
+    return out_wav
+
+
+def read_subtitle_stream(path: str | os.PathLike, stream_index: int) -> bytes:
+    """A text subtitle stream converted by ffmpeg to SRT bytes (UTF-8)."""
+    return _run_ffmpeg(["-i", str(path), "-map", f"0:{stream_index}", "-c:s", "srt", "-f", "srt", "pipe:1"], path)
+
+
+def _run_ffmpeg(args: list[str], path: str | os.PathLike) -> bytes:
+    require_ffmpeg()
+    proc = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], capture_output=True)
+    if proc.returncode != 0:
+        raise InputError("media.unreadable", f"ffmpeg failed ({_last_line(proc.stderr)})", str(path))
+    return proc.stdout

@@ -1,0 +1,98 @@
+"""Stage 7, report: one object holding the verdict and its evidence, in the shape of the contract."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bilingual import __version__
+from bilingual.findings import Finding, Severity
+from bilingual.media import MediaInfo
+from bilingual.profiles import Profile
+
+SCHEMA = "bilingual.report/1"
+LANGS = ("zh", "en")
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict[str, dict[str, str]]:
+    return tomllib.loads((Path(__file__).with_name("messages.toml")).read_text("utf-8"))
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def message(finding: Finding, lang: str = "zh") -> str:
+    if finding.text:
+        return finding.text.get(lang) or next(iter(finding.text.values()))
+    template = _catalogue().get(finding.code, {}).get(lang)
+    if template is None:
+        return finding.code
+    values = {k: ("/".join(map(str, v)) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v)
+              for k, v in finding.data.items()}
+    return template.format_map(_Blank(values))
+
+
+@dataclass
+class Report:
+    input_path: str
+    profile: Profile
+    size_bytes: int | None = None
+    media: MediaInfo | None = None
+    subtitles: dict[str, Any] = field(default_factory=lambda: {
+        "source": "none", "encoding": None, "language": "none", "chinese_variant": None,
+        "cue_count": 0, "languages": []})
+    audio: dict[str, Any] = field(default_factory=lambda: {
+        "language": "unknown", "confidence": None, "speech_s": None, "evidence": []})
+    pairing: dict[str, Any] = field(default_factory=lambda: {
+        "status": "unknown", "reason": "speech is not analysed by this version"})
+    timing: dict[str, Any] = field(default_factory=lambda: {
+        "offset_s": None, "drift": None, "segments": [], "confidence": None})
+    findings: list[Finding] = field(default_factory=list)
+    # Cue-level analysis kept for renderers and later stages; not part of the JSON contract.
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, *findings: Finding) -> None:
+        self.findings.extend(findings)
+
+    @property
+    def fatal(self) -> bool:
+        return any(f.fatal for f in self.findings)
+
+    @property
+    def verdict(self) -> str:
+        severities = {f.severity for f in self.findings}
+        if Severity.ERROR in severities:
+            return "fail"
+        return "warn" if Severity.WARNING in severities else "pass"
+
+    @property
+    def exit_code(self) -> int:
+        """0 no error finding, 1 at least one error, 2 the input could not be analysed."""
+        if self.fatal:
+            return 2
+        return 1 if self.verdict == "fail" else 0
+
+    def sorted_findings(self) -> list[Finding]:
+        return sorted(self.findings, key=lambda f: (f.severity.rank, f.code, f.cue or 0))
+
+    def to_dict(self, lang: str = "zh") -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "tool": {"name": "bilingual", "version": __version__},
+            "input": {"path": self.input_path, "size_bytes": self.size_bytes},
+            "profile": self.profile.name,
+            "verdict": self.verdict,
+            "exit_code": self.exit_code,
+            "media": self.media.to_dict() if self.media else None,
+            "subtitles": self.subtitles,
+            "audio": self.audio,
+            "pairing": self.pairing,
+            "timing": self.timing,
+            "findings": [f.to_dict(message(f, lang)) for f in self.sorted_findings()],
+        }
