@@ -79,7 +79,9 @@ class Report:
         return 1 if self.verdict == "fail" else 0
 
     def sorted_findings(self) -> list[Finding]:
-        return sorted(self.findings, key=lambda f: (f.severity.rank, f.code, f.cue or 0))
+        # Manual items keep the order of the profile (sort is stable); the rest group by code and cue.
+        return sorted(self.findings, key=lambda f: (f.severity.rank, "" if f.severity is Severity.MANUAL else f.code,
+                                                    f.cue or 0))
 
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         return {

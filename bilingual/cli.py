@@ -1,0 +1,243 @@
+"""The `bilingual` command: a thin shell over the library. Exit codes: 0 no error finding,
+1 error findings, 2 input or arguments could not be analysed, 3 internal error (a bug)."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bilingual import __version__
+from bilingual import check as check_api
+from bilingual.errors import InputError
+from bilingual.findings import Severity
+from bilingual.files import atomic_write_text
+from bilingual.media import probe as probe_media
+from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
+from bilingual.render import render_json, render_text, timestamp, to_json
+from bilingual.report import message
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Verify Tibetan–Chinese bilingual contest videos (藏汉双语视频核查).")
+profiles_app = typer.Typer(no_args_is_help=True, help="Contest profiles.")
+app.add_typer(profiles_app, name="profiles")
+stderr = Console(stderr=True)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+FormatOpt = typer.Option(Format.text, "--format", "-f", help="text (terminal) or json (the report contract).")
+LangOpt = typer.Option(Lang.zh, "--lang", help="Language of messages: zh or en.")
+ProfileOpt = typer.Option(None, "--profile", "-p", help=f"Profile name or .toml file [default: {DEFAULT_PROFILE}].")
+
+
+def fail(text: str, code: int = 2) -> None:
+    """One clear line on stderr and the exit code; never a traceback."""
+    print(f"bilingual: error: {text}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def emit(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        atomic_write_text(output, text if text.endswith("\n") else text + "\n")
+
+
+def _render(report, fmt: Format, lang: Lang, output: Optional[Path]) -> None:
+    if fmt is Format.json:
+        emit(render_json(report, lang.value), output)
+    elif output is None:
+        render_text(report, sys.stdout, lang.value)
+    else:
+        import io
+
+        buffer = io.StringIO()
+        render_text(report, buffer, lang.value, color=False)
+        emit(buffer.getvalue(), output)
+
+
+@app.command()
+def check(
+    video: Path = typer.Argument(..., help="The entry (MP4)."),
+    subs: Optional[Path] = typer.Option(None, "--subs", "-s", help="Subtitle file (else a same-stem sidecar or a text track)."),
+    profile: Optional[str] = ProfileOpt,
+    fmt: Format = FormatOpt,
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    lang: Lang = LangOpt,
+) -> None:
+    """Check one entry against a contest profile and report with evidence."""
+    report = check_api(video, subs, load_profile(profile))
+    _render(report, fmt, lang, output)
+    fatal = next((f for f in report.findings if f.fatal), None)
+    if fatal:
+        fail(message(fatal, "en"))
+    raise typer.Exit(report.exit_code)
+
+
+@app.command()
+def probe(video: Path = typer.Argument(...), fmt: Format = FormatOpt) -> None:
+    """Container, duration, picture, size and every audio and subtitle stream."""
+    info = probe_media(video)
+    if fmt is Format.json:
+        emit(to_json({"path": info.path, **info.to_dict()}), None)
+        return
+    table = Table(show_header=False, box=None)
+    for key, value in info.to_dict().items():
+        if key.endswith("_streams"):
+            value = "\n".join(f"#{s['index']} {s['codec']} lang={s['language'] or '-'}"
+                              + (f" {s['channels']}ch {s['sample_rate']} Hz" if s["channels"] else "")
+                              for s in value) or "-"
+        table.add_row(key, str(value))
+    Console().print(table)
+
+
+@app.command()
+def extract(
+    video: Path = typer.Argument(...),
+    out: Path = typer.Option(..., "--out", help="Folder to write into (created if missing)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
+) -> None:
+    """The main audio as 16 kHz mono WAV and every text subtitle stream as SRT."""
+    from bilingual.extract import extract_entry
+
+    for path in extract_entry(video, out, force=force):
+        print(path)
+
+
+@app.command()
+def scripts(
+    subs: Path = typer.Argument(..., help="Subtitle file (srt, ass, ssa, vtt)."),
+    profile: Optional[str] = ProfileOpt,
+    fmt: Format = FormatOpt,
+    lang: Lang = LangOpt,
+) -> None:
+    """Per-cue and whole-track script analysis: languages, Chinese variant, Tibetan integrity."""
+    from bilingual.script import analyze_track
+    from bilingual.subtitles import load_subtitle_file
+
+    prof = load_profile(profile)
+    track = load_subtitle_file(subs)
+    analysis = analyze_track(track, prof)
+    if fmt is Format.json:
+        emit(to_json({"path": track.path, "encoding": track.encoding, "format": track.format,
+                      "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
+                      "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
+    else:
+        console = Console()
+        console.print(f"{track.path} · {track.encoding} · {analysis.language} "
+                      f"({'+'.join(analysis.languages) or '-'}) · {analysis.chinese_variant or '-'} · "
+                      f"{len(analysis.cues)} cues")
+        table = Table("#", "start", "lang", "written", "bo", "zh", "latin", "text")
+        for c in analysis.cues:
+            s = c.counts.shares()
+            table.add_row(str(c.cue.index), timestamp(c.cue.start_s), c.language, c.written_as,
+                          f"{s['tibetan']:.2f}", f"{s['han']:.2f}", f"{s['latin']:.2f}",
+                          c.cue.text.replace("\n", " / ")[:60])
+        console.print(table)
+        for f in analysis.findings:
+            console.print(f"[{f.severity.value}] {f.code} cue {f.cue}: {message(f, lang.value)}", markup=False)
+    errors = any(f.severity is Severity.ERROR for f in analysis.findings)
+    raise typer.Exit(1 if errors else 0)
+
+
+@profiles_app.command("list")
+def profiles_list(lang: Lang = LangOpt) -> None:
+    """The built-in contest profiles."""
+    table = Table("name", "seed", "title")
+    for name in list_profiles():
+        p = load_profile(name)
+        table.add_row(name + (" (default)" if name == DEFAULT_PROFILE else ""), p.seed,
+                      p.title if lang is Lang.zh else p.title_en)
+    Console().print(table)
+
+
+@profiles_app.command("show")
+def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml file."), fmt: Format = FormatOpt) -> None:
+    """Every rule of a profile, with the clause of the notice it comes from."""
+    p = load_profile(name)
+    data = dataclasses.asdict(p)
+    if fmt is Format.json:
+        emit(to_json(data), None)
+        return
+    console = Console()
+    console.print(f"[bold]{p.name}[/bold]  {p.title} / {p.title_en}\n{p.source}  ({p.path})")
+    for section in ("media", "subtitles", "pairing", "cues"):
+        rules = data[section]
+        if not rules:
+            continue
+        console.print(f"\n[bold]{section}[/bold]")
+        items = rules.items() if section in ("media", "cues") else [(section, rules)]
+        for key, rule in items:
+            if isinstance(rule, dict):
+                values = ", ".join(f"{k}={v}" for k, v in rule.items() if k != "cite" and v not in (None, []))
+                console.print(f"  {key}: {values}  [dim]\\[{rule['cite']}][/dim]")
+            elif rule is not None:
+                console.print(f"  {key}: {rule}")
+    console.print("\n[bold]manual[/bold]")
+    for item in p.manual:
+        console.print(f"  ☐ {item.code}: {item.zh}  [dim]\\[{item.cite}][/dim]")
+
+
+@app.command()
+def audit(
+    paths: list[Path] = typer.Argument(..., help="Entries or folders (walked for video files)."),
+    out: Path = typer.Option(Path("bilingual-audit"), "--out", help="Folder for reports and summaries."),
+    profile: Optional[str] = ProfileOpt,
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
+    lang: Lang = LangOpt,
+) -> None:
+    """Check many entries: one JSON report each, plus summary.csv and summary.jsonl."""
+    from bilingual.audit import run_audit
+
+    load_profile(profile)  # refuse a bad profile before any work
+    summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value)
+    stderr.print(f"{summary.total} entries: {summary.counts}; reports in {out}")
+    raise typer.Exit(summary.exit_code)
+
+
+@app.command()
+def sample(out: Path = typer.Option(Path(".sample"), "--out", help="Folder for the sample entry.")) -> None:
+    """Build the bundled sample entry (Mandarin speech, Tibetan subtitles) and print its path."""
+    from bilingual.sample import build_sample
+
+    print(build_sample(out))
+
+
+@app.callback(invoke_without_command=True)
+def _root(version: bool = typer.Option(False, "--version", help="Print the version.")) -> None:
+    if version:
+        print(f"bilingual {__version__}")
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=True)
+    except InputError as exc:
+        print(f"bilingual: error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("bilingual: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line unless debugging is asked for
+        if os.environ.get("BILINGUAL_DEBUG"):
+            raise
+        print(f"bilingual: internal error: {type(exc).__name__}: {exc} (set BILINGUAL_DEBUG=1 for a traceback)",
+              file=sys.stderr)
+        sys.exit(3)

@@ -1,0 +1,43 @@
+"""`bilingual extract`: the main audio as 16 kHz mono WAV and every text subtitle stream as SRT."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bilingual.errors import InputError
+from bilingual.files import atomic_write_text, temp_path_beside
+from bilingual.media import extract_audio, probe, read_subtitle_stream
+
+
+def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force: bool = False) -> list[Path]:
+    """Write the entry's audio and text subtitles into `out_dir`; refuse to overwrite unless `force`."""
+    media = probe(video)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputError("media.unreadable", "--out exists and is not a folder", str(out))
+    stem = Path(video).stem
+    audio = media.main_audio
+    targets: list[tuple[Path, object]] = []
+    if audio is not None:
+        targets.append((out / f"{stem}.audio-{audio.index}.16k.wav", audio))
+    for s in media.subtitle_streams:
+        if s.text_based:
+            targets.append((out / f"{stem}.stream-{s.index}.{s.language or 'und'}.srt", s))
+    if not targets:
+        raise InputError("media.unreadable", "nothing to extract: no audio and no text subtitle stream", str(video))
+    existing = [str(t) for t, _ in targets if t.exists()]
+    if existing and not force:
+        raise InputError("media.unreadable", f"{existing[0]} exists (use --force to overwrite)")
+    out.mkdir(parents=True, exist_ok=True)
+    for target, stream in targets:
+        if target.suffix == ".wav":
+            tmp = temp_path_beside(target)
+            try:
+                extract_audio(media.path, tmp, stream.index)
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
+        else:
+            atomic_write_text(target, read_subtitle_stream(media.path, stream.index).decode("utf-8", "replace"))
+    return [t for t, _ in targets]

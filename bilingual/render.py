@@ -1,0 +1,139 @@
+"""Reporters: the same Report rendered for a terminal (rich, Chinese or English) or as JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from bilingual.findings import Finding, Severity
+from bilingual.report import Report, message
+
+UI = {
+    "zh": {"file": "文件", "profile": "赛事", "verdict": "结论", "pass": "通过", "warn": "通过（有警告）",
+           "fail": "不通过", "unanalysable": "无法分析", "media": "媒体", "container": "容器", "duration": "时长",
+           "resolution": "分辨率", "aspect": "画幅", "fps": "帧率", "size": "大小", "audio": "音频",
+           "subtitle_streams": "字幕流", "subtitles": "字幕", "source": "来源", "language": "语言",
+           "variant": "中文字形", "cues": "条数", "encoding": "编码", "speech": "语音",
+           "pairing": "语言组合", "timing": "时间轴", "not_yet": "本版本尚未分析",
+           "error": "错误", "warning": "警告", "info": "提示", "manual": "人工核对清单", "more": "另有 {n} 条",
+           "none": "无", "cue": "第{n}条"},
+    "en": {"file": "File", "profile": "Contest", "verdict": "Verdict", "pass": "PASS", "warn": "PASS with warnings",
+           "fail": "FAIL", "unanalysable": "CANNOT ANALYSE", "media": "Media", "container": "container",
+           "duration": "duration", "resolution": "resolution", "aspect": "aspect", "fps": "fps", "size": "size",
+           "audio": "audio", "subtitle_streams": "subtitle streams", "subtitles": "Subtitles", "source": "source",
+           "language": "language", "variant": "Chinese variant", "cues": "cues", "encoding": "encoding",
+           "speech": "Speech", "pairing": "Pairing", "timing": "Timing", "not_yet": "not analysed by this version",
+           "error": "Errors", "warning": "Warnings", "info": "Notes", "manual": "Manual checklist",
+           "more": "and {n} more", "none": "none", "cue": "cue {n}"},
+}
+_STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red", "unanalysable": "bold red",
+          "error": "red", "warning": "yellow", "info": "cyan", "manual": "magenta"}
+SHOWN_PER_CODE = 5
+
+
+def to_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def render_json(report: Report, lang: str = "zh") -> str:
+    return to_json(report.to_dict(lang))
+
+
+def timestamp(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    ms = round(seconds * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
+
+
+def render_text(report: Report, out: TextIO, lang: str = "zh", color: bool | None = None) -> None:
+    ui = UI[lang]
+    console = Console(file=out, force_terminal=color, no_color=color is False,
+                      width=None if out.isatty() else 110)
+    verdict = "unanalysable" if report.fatal else report.verdict
+    console.print(Text(f"{ui['file']}: {report.input_path}"))
+    title = report.profile.title if lang == "zh" else report.profile.title_en
+    console.print(Text(f"{ui['profile']}: {title} ({report.profile.name})"))
+    console.print(Text(f"{ui['verdict']}: ", style="bold") + Text(ui[verdict], style=_STYLE[verdict]))
+    if report.media:
+        console.print(_media_table(report, ui))
+    console.print(_subtitles_line(report, ui))
+    for key in ("speech", "pairing", "timing"):
+        console.print(Text(f"{ui[key]}: {_later_section(report, key, ui)}"))
+    _print_findings(console, report, ui, lang)
+
+
+def _media_table(report: Report, ui: dict[str, str]) -> Table:
+    m = report.media
+    table = Table(title=ui["media"], show_header=False, title_justify="left", box=None, padding=(0, 2))
+    rows = [
+        (ui["container"], m.container),
+        (ui["duration"], f"{m.duration_s:.2f} s" if m.duration_s is not None else "?"),
+        (ui["resolution"], f"{m.width}×{m.height}" if m.has_video else ui["none"]),
+        (ui["aspect"], m.display_aspect or "?"),
+        (ui["fps"], f"{m.fps:.3f}".rstrip("0").rstrip(".") if m.fps else "?"),
+        (ui["size"], f"{m.size_bytes / 1_048_576:.1f} MB ({m.size_bytes} B)"),
+        (ui["audio"], ", ".join(f"#{s.index} {s.codec} {s.language or ''}".strip() for s in m.audio_streams)
+         or ui["none"]),
+        (ui["subtitle_streams"], ", ".join(f"#{s.index} {s.codec} {s.language or ''}".strip()
+                                           for s in m.subtitle_streams) or ui["none"]),
+    ]
+    for key, value in rows:
+        table.add_row(key, Text(str(value)))
+    return table
+
+
+def _subtitles_line(report: Report, ui: dict[str, str]) -> Text:
+    s = report.subtitles
+    where = s.get("path") or (f"stream {s['stream_index']}" if s.get("stream_index") is not None else "")
+    parts = [f"{ui['source']} {s['source']}", where, f"{ui['language']} {s['language']}"]
+    if s.get("languages") and len(s["languages"]) > 1:
+        parts[-1] += f" ({'+'.join(s['languages'])})"
+    if s.get("chinese_variant"):
+        parts.append(f"{ui['variant']} {s['chinese_variant']}")
+    parts.append(f"{ui['cues']} {s['cue_count']}")
+    if s.get("encoding"):
+        parts.append(f"{ui['encoding']} {s['encoding']}")
+    return Text(f"{ui['subtitles']}: " + " · ".join(p for p in parts if p))
+
+
+def _later_section(report: Report, key: str, ui: dict[str, str]) -> str:
+    value = {"speech": report.audio.get("language"), "pairing": report.pairing.get("status"),
+             "timing": report.timing.get("offset_s")}[key]
+    return ui["not_yet"] if value in (None, "unknown") else str(value)
+
+
+def _print_findings(console: Console, report: Report, ui: dict[str, str], lang: str) -> None:
+    groups: dict[Severity, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    for f in report.sorted_findings():
+        groups[f.severity][f.code].append(f)
+    for severity in sorted(groups, key=lambda s: s.rank):
+        by_code = groups[severity]
+        total = sum(len(v) for v in by_code.values())
+        console.print()
+        console.print(Text(f"{ui[severity.value]} ({total})", style=f"bold {_STYLE[severity.value]}"))
+        for code, items in by_code.items():
+            for f in items[:SHOWN_PER_CODE]:
+                console.print(_finding_line(f, ui, lang, severity))
+            if len(items) > SHOWN_PER_CODE:
+                console.print(Text(f"    {code}: " + ui["more"].format(n=len(items) - SHOWN_PER_CODE), style="dim"))
+
+
+def _finding_line(f: Finding, ui: dict[str, str], lang: str, severity: Severity) -> Text:
+    line = Text("  ")
+    line.append("☐ " if severity is Severity.MANUAL else "• ", style=_STYLE[severity.value])
+    line.append(f.code, style="bold")
+    if f.cue is not None:
+        line.append(f"  {ui['cue'].format(n=f.cue)} {timestamp(f.start_s)}", style="dim")
+    line.append(f"  {message(f, lang)}")
+    if severity is Severity.MANUAL and f.data.get("cite"):
+        line.append(f"  [{f.data['cite']}]", style="dim")
+    text = f.data.get("text")
+    if text and f.code.startswith(("script.", "tibetan.")):
+        line.append("\n      " + text.replace("\n", " / "), style="dim")
+    return line
