@@ -79,16 +79,18 @@ def syllables(text: str) -> list[str]:
     return _SYLLABLE.findall(text)
 
 
+TRANSLITERATED_SHARE = 0.3  # a line this full of Sanskrit signs is a mantra: ཨོཾ་མ་ཎི་པདྨེ་ཧཱུྃ (པདྨེ has none)
+
+
 def invalid_syllables(text: str) -> list[str]:
     """Syllables that break standard Tibetan syllable structure; transliterations are not judged."""
     lex = lexicon()
-    bad = []
-    for syl in syllables(text):
-        if _TRANSLITERATION.search(syl):
-            continue
-        if not lex.is_valid(syl.translate(_IGNORED_MARKS)):
-            bad.append(syl)
-    return bad
+    found = syllables(text)
+    marked = [bool(_TRANSLITERATION.search(syl)) for syl in found]
+    if found and sum(marked) / len(found) >= TRANSLITERATED_SHARE:
+        return []
+    return [syl for syl, sanskrit in zip(found, marked)
+            if not sanskrit and not lex.is_valid(syl.translate(_IGNORED_MARKS))]
 
 
 def private_use_chars(text: str) -> list[str]:

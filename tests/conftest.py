@@ -1,0 +1,84 @@
+"""Fixtures: media generated at test time with ffmpeg, and the shared corpus of real recordings."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def corpus_dir() -> Path:
+    candidates = [os.environ.get("BILINGUAL_CORPUS"), REPO.parent / "shared" / "corpus", Path("/work/shared/corpus")]
+    for c in candidates:
+        if c and (Path(c) / "MANIFEST.md").is_file():
+            return Path(c)
+    pytest.fail("the shared corpus is missing: set BILINGUAL_CORPUS to shared/corpus")
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    return corpus_dir()
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+def make_video(path: Path, *, size: str = "320x180", duration: float = 2.0, rate: int = 25,
+               audio: Path | str | None = "sine", sar: str | None = None, fmt: str | None = None,
+               faststart: bool = True) -> Path:
+    """A short clip: testsrc2 picture, a sine tone or a real recording (`audio`), or no audio (None)."""
+    args = ["-f", "lavfi", "-i", f"testsrc2=size={size}:rate={rate}:duration={duration}"]
+    if audio == "sine":
+        args += ["-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=16000:duration={duration}"]
+    elif audio is not None:
+        args += ["-i", str(audio)]
+    vf = ["-vf", f"setsar={sar}"] if sar else []
+    maps = ["-map", "0:v"] + (["-map", "1:a", "-c:a", "aac", "-shortest"] if audio is not None else [])
+    extra = ["-movflags", "+faststart"] if faststart and (fmt or path.suffix[1:]) in ("mp4", "mov") else []
+    ffmpeg(*args, *maps, *vf, "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", *extra,
+           *(["-f", fmt] if fmt else []), str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def clip(media_dir) -> Path:
+    """320×180, 2 s, sine audio, MP4."""
+    return make_video(media_dir / "clip.mp4")
+
+
+@pytest.fixture(scope="session")
+def mandarin_entry(media_dir, corpus) -> Path:
+    """1920×1080 16:9 with real Mandarin speech (AISHELL-1), 4 s."""
+    return make_video(media_dir / "mandarin.mp4", size="1920x1080", duration=4.0,
+                      audio=corpus / "mandarin" / "aishell1_BAC009S0724W0121.wav")
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bilingual", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd, env={**os.environ, "COLUMNS": "120"})
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_srt(path: Path, cues: list[tuple[float, float, str]], encoding: str = "utf-8") -> Path:
+    def tc(t: float) -> str:
+        ms = round(t * 1000)
+        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+    blocks = [f"{i}\n{tc(s)} --> {tc(e)}\n{text}\n" for i, (s, e, text) in enumerate(cues, 1)]
+    path.write_bytes("\n".join(blocks).encode(encoding))
+    return path

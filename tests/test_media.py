@@ -1,0 +1,79 @@
+import shutil
+
+import pytest
+
+from bilingual.errors import InputError
+from bilingual.media import probe
+from conftest import ffmpeg, make_video
+
+
+def test_probe_reads_picture_audio_and_container(mandarin_entry):
+    m = probe(mandarin_entry)
+    assert (m.container, m.width, m.height, m.display_aspect, m.fps) == ("mp4", 1920, 1080, "16:9", 25.0)
+    assert 3.9 < m.duration_s < 4.4
+    assert m.size_bytes == mandarin_entry.stat().st_size
+    assert [a.codec for a in m.audio_streams] == ["aac"] and m.main_audio.index == 1
+    assert m.subtitle_streams == []
+
+
+def test_probe_lists_subtitle_streams_of_a_real_container(corpus):
+    m = probe(corpus / "containers/subtitleedit/sample_MP4_SRT.mp4")
+    assert [(s.codec, s.text_based) for s in m.subtitle_streams] == [("mov_text", True)]
+    assert m.audio_streams[0].language == "eng"
+    pgs = probe(corpus / "containers/subtitleedit/sample_MKV_VobSub_PGS.mkv")
+    assert pgs.container == "mkv"
+    assert [(s.codec, s.image_based) for s in pgs.subtitle_streams] == [
+        ("dvd_subtitle", True), ("hdmv_pgs_subtitle", True)]
+
+
+def test_quicktime_is_told_from_mp4(media_dir):
+    assert probe(make_video(media_dir / "clip.mov", duration=1)).container == "mov"
+
+
+def test_display_aspect_uses_the_sample_aspect_ratio(media_dir):
+    anamorphic = make_video(media_dir / "anamorphic.mp4", size="1440x1080", sar="4/3", duration=1)
+    m = probe(anamorphic)
+    assert (m.width, m.height, m.display_aspect) == (1440, 1080, "16:9")
+
+
+@pytest.mark.parametrize("faststart", [True, False])
+def test_truncated_mp4_is_unreadable(media_dir, faststart):
+    whole = make_video(media_dir / f"whole-{faststart}.mp4", duration=2, faststart=faststart)
+    cut = media_dir / f"cut-{faststart}.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size * 2 // 3])
+    with pytest.raises(InputError) as err:
+        probe(cut)
+    assert err.value.code == "media.unreadable"
+    assert ("truncated" in err.value.reason) if faststart else ("not a readable media file" in err.value.reason)
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "empty", "text"])
+def test_non_media_inputs_are_unreadable(tmp_path, kind):
+    target = tmp_path / "entry.mp4"
+    if kind == "directory":
+        target.mkdir()
+    elif kind == "empty":
+        target.touch()
+    elif kind == "text":
+        target.write_text("这不是视频 / not a video\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        probe(target)
+    assert err.value.code == "media.unreadable"
+    expected = {"missing": "no such file", "directory": "directory", "empty": "empty", "text": "not a readable"}
+    assert expected[kind] in err.value.reason
+
+
+def test_audio_only_file_has_no_video_even_with_cover_art(media_dir, corpus):
+    # An MP3 with an embedded cover picture: the picture is not a video stream.
+    mp3 = media_dir / "cover.mp3"
+    ffmpeg("-i", str(corpus / "mandarin/funasr_asr_example.wav"), "-f", "lavfi", "-i", "color=red:size=64x64:duration=0.04",
+           "-frames:v", "1", "-map", "0:a", "-map", "1:v", "-c:v", "mjpeg", "-disposition:v", "attached_pic",
+           str(mp3))
+    m = probe(mp3)
+    assert not m.has_video and m.audio_streams
+
+
+def test_missing_ffmpeg_is_one_clear_error(monkeypatch, clip):
+    monkeypatch.setattr(shutil, "which", lambda tool: None)
+    with pytest.raises(InputError, match="ffmpeg not found"):
+        probe(clip)

@@ -1,0 +1,80 @@
+import pytest
+
+from bilingual.media import MediaInfo, StreamInfo
+from bilingual.profiles import load_profile
+from bilingual.rules import manual_findings, media_findings
+
+MB = 1_048_576
+
+
+def media(**overrides) -> MediaInfo:
+    """A conforming bilingual-contest entry; tests change one fact at a time."""
+    base = dict(path="entry.mp4", container="mp4", format_name="mov,mp4", duration_s=180.0, width=1920,
+                height=1080, display_aspect="16:9", display_aspect_ratio=16 / 9, fps=25.0, size_bytes=150 * MB,
+                bit_rate=None, video_codec="h264",
+                audio_streams=[StreamInfo(1, "audio", "aac", None, default=True)], subtitle_streams=[])
+    return MediaInfo(**{**base, **overrides})
+
+
+def found(m, profile="sichuan-2024-kepu-bilingual"):
+    return {f.code: f for f in media_findings(m, load_profile(profile))}
+
+
+def test_a_conforming_entry_has_no_media_finding():
+    assert found(media()) == {}
+
+
+@pytest.mark.parametrize("overrides, code", [
+    (dict(container="mov"), "media.container"),
+    (dict(duration_s=119.9), "media.duration"),
+    (dict(duration_s=300.5), "media.duration"),
+    (dict(width=1280, height=720, display_aspect_ratio=16 / 9), "media.resolution"),
+    (dict(width=1440, height=1080, display_aspect="4:3", display_aspect_ratio=4 / 3), "media.aspect"),
+    (dict(size_bytes=99 * MB), "media.filesize"),
+    (dict(size_bytes=301 * MB), "media.filesize"),
+    (dict(audio_streams=[]), "media.no_audio"),
+    (dict(width=None, height=None, display_aspect=None, display_aspect_ratio=None), "media.no_video"),
+])
+def test_each_media_rule(overrides, code):
+    findings = found(media(**overrides))
+    assert list(findings) == [code]
+    assert findings[code].severity.value == "error"
+
+
+def test_boundaries_are_inclusive_and_megabytes_are_mib():
+    assert found(media(duration_s=120.0, size_bytes=100 * MB)) == {}
+    assert found(media(duration_s=300.0, size_bytes=300 * MB)) == {}
+    assert "media.filesize" in found(media(size_bytes=100_000_000))  # 95.4 MiB
+
+
+def test_findings_carry_value_limit_and_clause():
+    f = found(media(duration_s=95.0))["media.duration"]
+    assert f.data["value"] == 95.0 and f.data["min"] == 120 and "004" in f.data["cite"]
+
+
+def test_tianjin_soft_and_hard_duration_limits():
+    assert found(media(duration_s=60.0, size_bytes=MB), "tianjin-2023-quality") == {}
+    assert found(media(duration_s=75.0), "tianjin-2023-quality")["media.duration"].severity.value == "warning"
+    assert found(media(duration_s=95.0), "tianjin-2023-quality")["media.duration"].severity.value == "error"
+
+
+def test_tianjin_wants_exact_sizes():
+    assert "media.resolution" in found(media(width=2560, height=1440), "tianjin-2023-quality")
+    assert "media.resolution" not in found(media(width=3840, height=2160), "tianjin-2023-quality")
+
+
+def test_miit_accepts_portrait_at_1080():
+    portrait = dict(width=1080, height=1920, display_aspect="9:16", display_aspect_ratio=9 / 16)
+    assert found(media(**portrait, duration_s=200), "miit-2024-industrial") == {}
+    small = dict(width=720, height=1280, display_aspect="9:16", display_aspect_ratio=9 / 16)
+    assert list(found(media(**small), "miit-2024-industrial")) == ["media.resolution"]
+
+
+def test_jiangmen_accepts_avi_at_720p_and_has_no_size_rule():
+    assert found(media(container="avi", width=1280, height=720, size_bytes=10 * MB), "jiangmen-2020-quality") == {}
+
+
+def test_manual_items_come_from_the_profile():
+    items = manual_findings(load_profile())
+    assert {"manual.opening_closing", "manual.ownership_credit", "manual.translation"} <= {f.code for f in items}
+    assert all(f.severity.value == "manual" and f.text["zh"] and f.text["en"] for f in items)
