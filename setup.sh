@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up bilingual on a fresh Debian 12 machine (root, Python 3.11): system packages, .venv, the
+# package and its test tools. Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+missing=()
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+if ((${#missing[@]})); then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { say "need root (or sudo) to apt-get install ${missing[*]}"; exit 1; }
+    sudo="sudo"
+  fi
+  say "installing ${missing[*]} (apt-get)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv"
+  python3 -m venv .venv
+fi
+
+# Reinstall only when the project's requirements changed since the last set-up.
+stamp=.venv/.bilingual-setup
+want=$(cat pyproject.toml models/manifest.toml | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c 'import bilingual' >/dev/null 2>&1; then
+  say "installing the package into .venv (pip)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" 2> >(grep -v "^WARNING: Location" >&2)
+  echo "$want" > "$stamp"
+fi
+say "ready: .venv/bin/bilingual"
