@@ -201,3 +201,20 @@ def test_profiles_list_and_show():
 def test_version_and_module_entry_point():
     proc = run_cli("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("bilingual 0.")
+
+
+def test_generated_media_that_breaks_the_format_rules(tmp_path):
+    video = make_video(tmp_path / "old format.mkv", size="640x480", duration=1)
+    proc, report = check_json(video)
+    errors = {f["code"] for f in report["findings"] if f["severity"] == "error"}
+    assert {"media.container", "media.resolution", "media.aspect", "media.duration", "media.filesize"} <= errors
+    assert report["media"]["container"] == "mkv" and report["media"]["display_aspect"] == "4:3"
+    missing = [f for f in report["findings"] if f["code"] == "subs.missing"]
+    assert [f["severity"] for f in missing] == ["warning"] and report["subtitles"]["source"] == "none"
+
+
+def test_cues_after_the_end_of_the_video(tmp_path, clip):
+    subs = write_srt(tmp_path / "late.srt", [(0.5, 1.5, "ཆུ་ནི་སྲོག་གི་འབྱུང་ཁུངས་ཡིན།"), (30.0, 32.0, "ང་ཚོས་ཆུ་གྲོན་ཆུང་བྱ་དགོས།")])
+    proc, report = check_json(clip, "--subs", subs)
+    late = [f for f in report["findings"] if f["code"] == "subs.beyond_video"]
+    assert [(f["cue"], f["start_s"], f["severity"]) for f in late] == [(2, 30.0, "warning")]
