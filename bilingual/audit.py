@@ -6,7 +6,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -18,7 +17,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bilingual.check import check
 from bilingual.files import atomic_write_text
-from bilingual.findings import Severity
 from bilingual.media import VIDEO_EXTENSIONS
 from bilingual.profiles import load_profile
 from bilingual.render import render_json
@@ -53,10 +51,10 @@ def is_up_to_date(entry: Path, report: Path) -> bool:
     return all(made > src.stat().st_mtime for src in [entry, *find_sidecars(entry)])
 
 
-def check_entry(entry: str, report_path: str, profile: str | None, lang: str) -> dict[str, Any]:
+def check_entry(entry: str, report_path: str, profile: str | None, lang: str, options: dict[str, Any]) -> dict[str, Any]:
     """One entry, in a worker process. Whatever happens, a summary row comes back."""
     try:
-        report = check(entry, profile=load_profile(profile))
+        report = check(entry, profile=load_profile(profile), **options)
         atomic_write_text(report_path, render_json(report, lang) + "\n")
         return summary_row(entry, report_path, report.to_dict(lang))
     except Exception as exc:  # a bug on one entry must not stop the batch
@@ -94,7 +92,8 @@ class AuditSummary:
 
 
 def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, jobs: int = 1,
-              lang: str = "zh", console: Console | None = None) -> AuditSummary:
+              lang: str = "zh", model: Path | None = None, speech: bool = True,
+              console: Console | None = None) -> AuditSummary:
     out.mkdir(parents=True, exist_ok=True)
     entries = find_entries(paths)
     rows: dict[str, dict[str, Any]] = {}
@@ -109,7 +108,8 @@ def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, j
                         MofNCompleteColumn(), TimeElapsedColumn(), console=console or Console(stderr=True))
     with progress:
         task = progress.add_task(f"audit ({len(rows)} up to date)", total=len(todo))
-        for row in _run(todo, profile, lang, jobs):
+        options = {"speech": speech, "model": str(model) if model else None}
+        for row in _run(todo, profile, lang, jobs, options):
             rows[row["entry"]] = row
             progress.update(task, advance=1, description=Path(row["entry"]).name[:40])
     summary = AuditSummary([rows[str(e)] for e in entries])
@@ -117,13 +117,14 @@ def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, j
     return summary
 
 
-def _run(todo: list[tuple[str, str]], profile: str | None, lang: str, jobs: int) -> Iterable[dict[str, Any]]:
+def _run(todo: list[tuple[str, str]], profile: str | None, lang: str, jobs: int,
+         options: dict[str, Any]) -> Iterable[dict[str, Any]]:
     if jobs <= 1 or len(todo) <= 1:
         for entry, report_path in todo:
-            yield check_entry(entry, report_path, profile, lang)
+            yield check_entry(entry, report_path, profile, lang, options)
         return
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(check_entry, entry, rp, profile, lang) for entry, rp in todo]
+        futures = [pool.submit(check_entry, entry, rp, profile, lang, options) for entry, rp in todo]
         for future in as_completed(futures):
             yield future.result()
 

@@ -1,25 +1,34 @@
-"""The verdict pipeline: media → subtitles → script → rules → report (speech and timing come later)."""
+"""The verdict pipeline: media → subtitles → script → speech → rules → report (timing comes later)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from bilingual.errors import InputError
 from bilingual.findings import Finding, Severity
-from bilingual.media import MediaInfo, probe
+from bilingual.media import MediaInfo, decode_audio, probe
+from bilingual.models import load_whisper, whisper_model_dir
+from bilingual.pairing import pairing_verdict
 from bilingual.profiles import Profile, load_profile
 from bilingual.report import Report
 from bilingual.rules import manual_findings, media_findings
 from bilingual.script import TrackScript, analyze_track
+from bilingual.speech import analyze_speech
 from bilingual.subtitles import SubtitleTrack, find_subtitle_source
+from bilingual.transcribe import content_findings, transcribe
 
 
 def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
-          profile: Profile | str | os.PathLike | None = None) -> Report:
+          profile: Profile | str | os.PathLike | None = None, *, speech: bool = True,
+          model: str | os.PathLike | None = None, progress: Callable[[str], None] | None = None) -> Report:
     """Check one entry against a contest profile. Input problems become findings, never exceptions
-    (a bad profile is the caller's argument and raises InputError)."""
+    (a bad profile is the caller's argument and raises InputError).
+
+    `speech=False` skips the speech stage (the static screen only); `model` is a CTranslate2
+    Whisper folder to use instead of the bundled base model.
+    """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
     report = Report(str(video), profile)
@@ -31,7 +40,9 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
         return report
     report.media, report.size_bytes = media, media.size_bytes
     report.add(*media_findings(media, profile))
-    _check_subtitles(report, media, subs, profile)
+    track = _check_subtitles(report, media, subs, profile)
+    if speech and media.audio_streams and media.has_video:
+        _check_speech(report, media, track, profile, model, progress)
     report.add(*manual_findings(profile))
     return report
 
@@ -40,20 +51,20 @@ def input_finding(exc: InputError) -> Finding:
     return Finding(exc.code, Severity.ERROR, data={"reason": exc.reason, "path": exc.path})
 
 
-def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile) -> None:
+def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile) -> SubtitleTrack | None:
     report.add(*(Finding("subs.image_only", Severity.WARNING, data={"stream_index": s.index, "codec": s.codec})
                  for s in media.subtitle_streams if s.image_based))
     source = find_subtitle_source(media, subs)
     if source is None:
         if profile.subtitles and profile.subtitles.required:
             report.add(Finding("subs.missing", Severity.WARNING, data={"cite": profile.subtitles.cite}))
-        return
+        return None
     report.subtitles.update(source=source.kind, **source.where())
     try:
         track = source.load(media)
     except InputError as exc:
         report.add(input_finding(exc))
-        return
+        return None
     analysis = analyze_track(track, profile)
     report.subtitles = subtitles_section(track, analysis)
     report.details["script"] = analysis
@@ -61,6 +72,41 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
         report.add(Finding("subs.encoding", Severity.INFO, data={"encoding": track.encoding, "path": track.path}))
     report.add(*analysis.findings)
     report.add(*_beyond_video(track, media))
+    return track
+
+
+def _check_speech(report: Report, media: MediaInfo, track: SubtitleTrack | None, profile: Profile,
+                  model: str | os.PathLike | None, progress: Callable[[str], None] | None) -> None:
+    try:
+        model_dir = whisper_model_dir(model)
+        whisper = load_whisper(model_dir)
+        audio = decode_audio(media.path, media.main_audio.index)
+    except InputError as exc:
+        report.add(input_finding(exc))
+        return
+    chinese_cues = track is not None and "zh" in report.subtitles.get("languages", [])
+    analysis = analyze_speech(audio, whisper, progress=progress,
+                              subtitle_text=(lambda s, e: cue_text_between(track.cues, s, e)) if chinese_cues else None)
+    analysis.model = str(model_dir)
+    report.audio = analysis.audio_section()
+    report.details["speech"] = analysis
+    if analysis.language == "none":
+        report.add(Finding("audio.no_speech", Severity.ERROR if profile.pairing else Severity.WARNING,
+                           data={"speech_s": round(analysis.speech_s, 2)}))
+    else:
+        report.add(Finding("audio.language", Severity.INFO, data={
+            "language": analysis.language, "confidence": report.audio["confidence"]}))
+    report.pairing, findings = pairing_verdict(analysis.language, report.subtitles.get("languages", []), profile)
+    report.add(*findings)
+    if chinese_cues and report.pairing.get("detected") == "zh-audio+zh-subs" and profile.pairing \
+            and "zh-audio+zh-subs" in profile.pairing.allowed:
+        if progress:
+            progress("Mandarin transcript")
+        report.add(*content_findings(track.cues, transcribe(audio, whisper, words=True)))
+
+
+def cue_text_between(cues: list, start_s: float, end_s: float) -> str:
+    return "".join(c.text for c in cues if c.end_s > start_s and c.start_s < end_s)
 
 
 def subtitles_section(track: SubtitleTrack, analysis: TrackScript) -> dict[str, Any]:

