@@ -37,7 +37,7 @@ def test_check_json_follows_the_contract(entry):
     s = report["subtitles"]
     assert (s["source"], s["language"], s["cue_count"], s["languages"]) == ("sidecar", "bo", 2, ["bo"])
     assert s["path"].endswith("科普 视频.bo.srt") and s["encoding"] == "utf-8"
-    assert report["audio"]["language"] == "unknown" and report["pairing"]["status"] == "unknown"
+    assert report["audio"]["language"] == "zh" and report["pairing"]["status"] == "zh-audio+bo-subs"
     assert report["timing"]["offset_s"] is None
     codes = {f["code"]: f for f in report["findings"]}
     # A 4-second, tiny file: duration and size fail; resolution, aspect, container pass.
