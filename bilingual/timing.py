@@ -1,0 +1,251 @@
+"""Stage 5, timing: do the cues follow the speech? The subtitles and the speech are in different
+languages, so no text is aligned: *when* speech happens (VAD) is compared with *when* cues show.
+
+- global offset: FFT cross-correlation of the speech and cue activity on a 10 ms grid, ±60 s;
+- drift: the same for cue times stretched by the usual frame-rate ratios (and a fitted one);
+- splits: per-cue offsets chosen among candidate offsets by dynamic programming (Viterbi) with a
+  penalty for changing offset, so a block of cues with its own offset (an edit made after
+  subtitling) stands out;
+- per cue, after the correction: cues over silence, speech with no cue, cues early or late.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bilingual.subtitles import Cue
+
+STEP_S = 0.01  # the 10 ms grid
+MAX_LAG_S = 60.0
+# Frame-rate conversions that stretch subtitle times, both ways.
+DRIFT_RATIOS = (25 / 23.976, 23.976 / 25, 25 / 24, 24 / 25, 30 / 29.97, 29.97 / 30, 25 / 29.97, 29.97 / 25)
+DRIFT_GAIN = 1.03  # a stretched timeline must beat the straight one by 3 % of the score to count
+SPLIT_PENALTY_S = 4.0  # cost of changing offset between neighbouring cues, in seconds of matched speech
+SPLIT_MIN_SHIFT_S = 0.3  # blocks whose offsets differ less than this are one block
+SPLIT_MIN_CUES = 3
+BLOCK_CUES = 8
+
+
+@dataclass
+class Segment:
+    first_cue: int
+    last_cue: int
+    offset_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"first_cue": self.first_cue, "last_cue": self.last_cue, "offset_s": round(self.offset_s, 3)}
+
+
+@dataclass
+class CueTiming:
+    cue: Cue
+    offset_s: float  # what is subtracted from this cue's times to put it on the speech
+    start_s: float  # corrected times
+    end_s: float
+    speech_share: float  # share of the corrected cue with speech under it
+    onset_delta_s: float | None  # corrected start minus the onset of its speech (+ = late)
+
+
+@dataclass
+class TimingAnalysis:
+    offset_s: float
+    confidence: float
+    drift: float | None  # ratio of subtitle time to speech time; None when there is none
+    segments: list[Segment]
+    cues: list[CueTiming] = field(default_factory=list)
+    uncovered_speech: list[tuple[float, float]] = field(default_factory=list)
+
+    def section(self) -> dict[str, Any]:
+        return {"offset_s": round(self.offset_s, 3), "drift": None if self.drift is None else round(self.drift, 5),
+                "segments": [s.to_dict() for s in self.segments], "confidence": round(self.confidence, 3)}
+
+    def correct(self, t: float, offset_s: float) -> float:
+        """Subtitle time → speech time: undo the drift, then the (block's) offset."""
+        return (t - offset_s) / (self.drift or 1.0)
+
+
+def activity(spans: list[tuple[float, float]], length: int) -> np.ndarray:
+    signal = np.zeros(length, dtype=np.float64)
+    for s, e in spans:
+        signal[max(0, int(round(s / STEP_S))):max(0, int(round(e / STEP_S)))] = 1.0
+    return signal
+
+
+def best_lag(speech: np.ndarray, cues: np.ndarray, max_lag_s: float = MAX_LAG_S) -> tuple[float, float, float]:
+    """The lag (s) that best lays the cue activity on the speech (+ = cues late), its score and a confidence.
+
+    Signals are centred so a lag is rewarded for speech under cues and silence between them alike.
+    """
+    n = len(speech) + len(cues)
+    size = 1 << (n - 1).bit_length()
+    a, b = speech - speech.mean(), cues - cues.mean()
+    corr = np.fft.irfft(np.conj(np.fft.rfft(a, size)) * np.fft.rfft(b, size), size)
+    max_lag = int(max_lag_s / STEP_S)
+    lags = np.concatenate([np.arange(0, max_lag + 1), np.arange(-max_lag, 0)])
+    values = np.concatenate([corr[:max_lag + 1], corr[-max_lag:]])
+    i = int(np.argmax(values))
+    peak = values[i]
+    # Sub-step refinement: a parabola through the peak and its neighbours.
+    left, right = values[i - 1] if i > 0 else peak, values[(i + 1) % len(values)]
+    denom = left - 2 * peak + right
+    frac = 0.5 * (left - right) / denom if denom < 0 else 0.0
+    lag_s = (lags[i] + frac) * STEP_S
+    away = np.abs(lags - lags[i]) > int(1.0 / STEP_S)
+    runner_up = values[away].max() if away.any() else 0.0
+    confidence = float(np.clip(1 - max(runner_up, 0) / peak, 0, 1)) if peak > 0 else 0.0
+    return float(lag_s), float(peak), confidence
+
+
+def _stretched(cues: list[Cue], ratio: float) -> list[tuple[float, float]]:
+    return [(c.start_s / ratio, c.end_s / ratio) for c in cues]
+
+
+def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s: float) -> TimingAnalysis:
+    length = int((max(duration_s, max(c.end_s for c in cues)) + MAX_LAG_S) / STEP_S) + 1
+    speech = activity(spans, length)
+    straight_lag, straight_score, confidence = best_lag(speech, activity([(c.start_s, c.end_s) for c in cues], length))
+    ratio, lag = None, straight_lag
+    best_score = straight_score
+    prefix = np.concatenate([[0.0], np.cumsum(speech)])
+    for r in (*DRIFT_RATIOS, _fitted_ratio(cues, prefix, straight_lag)):
+        if r is None or abs(r - 1) < 1e-4:
+            continue
+        lag_r, score_r, conf_r = best_lag(speech, activity(_stretched(cues, r), length))
+        if score_r > best_score * DRIFT_GAIN and score_r > straight_score * DRIFT_GAIN:
+            ratio, lag, best_score, confidence = r, lag_r * r, score_r, conf_r
+    scale = ratio or 1.0
+    offsets = _cue_offsets(cues, speech, scale, lag)
+    segments = _segments(cues, offsets)
+    analysis = TimingAnalysis(lag, confidence, ratio, segments)
+    analysis.cues = [_cue_timing(c, o, scale, speech, spans) for c, o in zip(cues, offsets)]
+    analysis.uncovered_speech = _uncovered(spans, analysis.cues)
+    return analysis
+
+
+LOCAL_LAG_S = 20.0  # how far a block of cues may sit from the global offset
+
+
+def _pieces(cues: list[Cue], previous: Cue | None = None) -> list[tuple[float, float, int]]:
+    """Cues (+1: speech expected) and the gaps between them (−1: silence expected)."""
+    out: list[tuple[float, float, int]] = []
+    for cue in cues:
+        if previous is not None and cue.start_s > previous.end_s:
+            out.append((previous.end_s, cue.start_s, -1))
+        out.append((cue.start_s, cue.end_s, 1))
+        previous = cue
+    return out
+
+
+def _rewards(prefix: np.ndarray, pieces: list[tuple[float, float, int]], scale: float, lags: np.ndarray) -> np.ndarray:
+    """For each lag (s), the seconds where cue activity and speech agree minus those where they do not.
+
+    Uses the prefix sum of the speech activity, so a whole range of lags costs one vector operation.
+    """
+    n = len(prefix) - 1
+    total = np.zeros(len(lags))
+    for start, end, sign in pieces:
+        s = np.clip(np.rint((start - lags) / scale / STEP_S).astype(np.int64), 0, n)
+        e = np.clip(np.rint((end - lags) / scale / STEP_S).astype(np.int64), 0, n)
+        total += sign * (2 * (prefix[e] - prefix[s]) * STEP_S - (end - start) / scale)
+    return total
+
+
+def _block_lags(prefix: np.ndarray, cues: list[Cue], scale: float, around: float,
+                stride: int) -> list[tuple[float, float]]:
+    """(time, best lag) of blocks of consecutive cues, searched within ±LOCAL_LAG_S of `around`."""
+    lags = around + np.arange(-LOCAL_LAG_S, LOCAL_LAG_S + STEP_S / 2, STEP_S)
+    out = []
+    for i in range(0, max(1, len(cues) - BLOCK_CUES + 1), stride):
+        block = cues[i:i + BLOCK_CUES]
+        curve = _rewards(prefix, _pieces(block), scale, lags)
+        out.append(((block[0].start_s + block[-1].end_s) / 2, float(lags[int(np.argmax(curve))])))
+    return out
+
+
+def _fitted_ratio(cues: list[Cue], prefix: np.ndarray, around: float) -> float | None:
+    """A stretch of any ratio: the offsets of blocks of cues lie on a line against time."""
+    if len(cues) < 3 * BLOCK_CUES:
+        return None
+    points = _block_lags(prefix, cues, 1.0, around, BLOCK_CUES)
+    times, lags = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    fit = np.polyfit(times, lags, 1)
+    residual = np.abs(lags - np.polyval(fit, times)).max()
+    # A step (a split) fits a line badly; only a clean slope is a stretch.
+    return 1 + fit[0] if abs(fit[0]) > 5e-4 and residual < 0.3 else None
+
+
+def _cue_offsets(cues: list[Cue], speech: np.ndarray, scale: float, global_lag: float) -> list[float]:
+    """Viterbi over cues × candidate offsets: speech under each cue, a penalty to change offset."""
+    prefix = np.concatenate([[0.0], np.cumsum(speech)])
+    candidates = [global_lag]
+    for _, lag in _block_lags(prefix, cues, scale, global_lag, max(1, BLOCK_CUES // 2)):
+        if all(abs(lag - c) > 0.05 for c in candidates):
+            candidates.append(lag)
+    lags = np.array(candidates)
+    # Each cue brings itself and the gap before it: cues × candidates.
+    rewards = np.array([_rewards(prefix, _pieces([cue], cues[i - 1] if i else None), scale, lags)
+                        for i, cue in enumerate(cues)])
+    scores = rewards[0].copy()
+    back = np.zeros(rewards.shape, dtype=int)
+    for i in range(1, len(cues)):
+        switch = scores.max() - SPLIT_PENALTY_S
+        back[i] = np.where(scores >= switch, np.arange(len(lags)), int(scores.argmax()))
+        scores = np.maximum(scores, switch) + rewards[i]
+    path = [int(scores.argmax())]
+    for i in range(len(cues) - 1, 0, -1):
+        path.append(int(back[i][path[-1]]))
+    return [candidates[j] for j in reversed(path)]
+
+
+def _segments(cues: list[Cue], offsets: list[float]) -> list[Segment]:
+    segments: list[Segment] = []
+    for cue, offset in zip(cues, offsets):
+        if segments and abs(segments[-1].offset_s - offset) < SPLIT_MIN_SHIFT_S:
+            segments[-1].last_cue = cue.index
+        else:
+            segments.append(Segment(cue.index, cue.index, offset))
+    # A short block between two agreeing ones is noise, not an edit.
+    merged: list[Segment] = []
+    for seg in segments:
+        count = seg.last_cue - seg.first_cue + 1
+        if merged and count < SPLIT_MIN_CUES:
+            merged[-1].last_cue = seg.last_cue
+        else:
+            merged.append(seg)
+    return merged
+
+
+def _cue_timing(cue: Cue, offset: float, scale: float, speech: np.ndarray,
+                spans: list[tuple[float, float]]) -> CueTiming:
+    start, end = (cue.start_s - offset) / scale, (cue.end_s - offset) / scale
+    s, e = max(0, int(round(start / STEP_S))), max(0, int(round(end / STEP_S)))
+    share = float(speech[s:e].mean()) if e > s else 0.0
+    onsets = [a for a, b in spans if b > start - 1.0 and a < end and abs(a - start) <= 2.0]
+    onset = min(onsets, key=lambda a: abs(a - start)) if onsets else None
+    return CueTiming(cue, offset, start, end, share, None if onset is None else start - onset)
+
+
+def _uncovered(spans: list[tuple[float, float]], cues: list[CueTiming], bridge_s: float = 0.3) -> list[tuple[float, float]]:
+    """Stretches of speech (pauses under `bridge_s` bridged) that no corrected cue overlaps."""
+    merged: list[list[float]] = []
+    for s, e in spans:
+        if merged and s - merged[-1][1] < bridge_s:
+            merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    shown = sorted((c.start_s, c.end_s) for c in cues)
+    out = []
+    for s, e in merged:
+        cursor = s
+        for a, b in shown:
+            if b <= cursor or a >= e:
+                continue
+            if a > cursor:
+                out.append((cursor, a))
+            cursor = max(cursor, b)
+        if cursor < e:
+            out.append((cursor, e))
+    return out
