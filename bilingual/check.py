@@ -1,4 +1,4 @@
-"""The verdict pipeline: media → subtitles → script → speech → rules → report (timing comes later)."""
+"""The verdict pipeline: media → subtitles → script → speech → timing → rules → report."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from bilingual.models import load_whisper, whisper_model_dir
 from bilingual.pairing import pairing_verdict
 from bilingual.profiles import Profile, load_profile
 from bilingual.report import Report
-from bilingual.rules import manual_findings, media_findings
+from bilingual.rules import (cue_findings, manual_findings, media_findings, shot_change_findings,
+                             timing_findings)
 from bilingual.script import TrackScript, analyze_track
-from bilingual.speech import analyze_speech
+from bilingual.shots import detect_cuts
+from bilingual.speech import MIN_SPEECH_S, analyze_speech
 from bilingual.subtitles import SubtitleTrack, find_subtitle_source
+from bilingual.timing import analyze_timing
 from bilingual.transcribe import content_findings, transcribe
 
 
@@ -72,6 +75,9 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
         report.add(Finding("subs.encoding", Severity.INFO, data={"encoding": track.encoding, "path": track.path}))
     report.add(*analysis.findings)
     report.add(*_beyond_video(track, media))
+    report.add(*cue_findings(track.cues, profile, media.fps))
+    if profile.cues.shot_change_frames is not None and media.has_video:
+        report.add(*shot_change_findings(track.cues, detect_cuts(media.path), profile, media.fps))
     return track
 
 
@@ -98,6 +104,11 @@ def _check_speech(report: Report, media: MediaInfo, track: SubtitleTrack | None,
             "language": analysis.language, "confidence": report.audio["confidence"]}))
     report.pairing, findings = pairing_verdict(analysis.language, report.subtitles.get("languages", []), profile)
     report.add(*findings)
+    if track is not None and analysis.speech_s >= MIN_SPEECH_S:
+        timing = analyze_timing(track.cues, analysis.spans, analysis.duration_s)
+        report.timing = timing.section()
+        report.details["timing"] = timing
+        report.add(*timing_findings(timing, profile))
     if chinese_cues and report.pairing.get("detected") == "zh-audio+zh-subs" and profile.pairing \
             and "zh-audio+zh-subs" in profile.pairing.allowed:
         if progress:

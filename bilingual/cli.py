@@ -151,6 +151,28 @@ def transcribe(
 
 
 @app.command()
+def fix(
+    subs: Path = typer.Argument(..., help="Subtitle file to correct (srt, ass, ssa, vtt)."),
+    video: Path = typer.Option(..., "--video", help="The entry whose speech the subtitles must follow."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write [default: <name>.fixed.<ext>]."),
+    profile: Optional[str] = ProfileOpt,
+    in_place: bool = typer.Option(False, "--in-place", help="Overwrite the input, keeping <name>.bak."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+) -> None:
+    """Apply the detected offset, block offsets and drift; enforce minimum gap and duration."""
+    from bilingual.fix import fix_subtitles
+
+    prof = load_profile(profile)
+    with stderr_status("aligning subtitles with the speech"):
+        result = fix_subtitles(subs, video, prof, output=output, in_place=in_place, force=force)
+    for change in result.changes or ["nothing to change"]:
+        print(f"- {change}")
+    if result.backup:
+        print(f"backup: {result.backup}")
+    print(f"written: {result.output}")
+
+
+@app.command()
 def extract(
     video: Path = typer.Argument(...),
     out: Path = typer.Option(..., "--out", help="Folder to write into (created if missing)."),

@@ -79,6 +79,11 @@ class PairingRules(Rule):
 @dataclass(frozen=True)
 class ValueRule(Rule):
     value: float = 0.0
+    unit: Literal["s", "frames", "count", "per_s"] = "s"
+
+    def seconds(self, fps: float | None) -> float:
+        """The value in seconds; frames need the video's frame rate (25 fps when unknown)."""
+        return self.value / (fps or 25.0) if self.unit == "frames" else self.value
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,19 @@ class CueRules:
     min_duration_s: ValueRule | None = None
     max_duration_s: ValueRule | None = None
     shot_change_frames: ValueRule | None = None
+
+
+@dataclass(frozen=True)
+class TimingRules:
+    """Tolerances for subtitles against speech. Defaults are common practice; no notice sets them."""
+
+    cite: str = "common practice (no rule in the notice)"
+    offset_warning_s: float = 0.2
+    offset_error_s: float = 0.5
+    early_s: float = 0.75  # a cue starting this far before its speech is early
+    late_s: float = 0.5  # ... this far after, late
+    speech_without_cue_s: float = 1.5
+    min_speech_share: float = 0.1  # a cue with less speech under it than this is over silence
 
 
 @dataclass(frozen=True)
@@ -113,6 +131,7 @@ class Profile:
     subtitles: SubtitleRules | None = None
     pairing: PairingRules | None = None
     cues: CueRules = CueRules()
+    timing: TimingRules = TimingRules()
     manual: list[ManualItem] = field(default_factory=list)
     path: str = ""
 

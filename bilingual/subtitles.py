@@ -20,7 +20,7 @@ from bilingual.errors import InputError
 from bilingual.media import MediaInfo, StreamInfo, read_subtitle_stream
 
 SUBTITLE_EXTENSIONS = (".srt", ".ass", ".ssa", ".vtt")
-_FORMAT_BY_EXTENSION = {".srt": "srt", ".ass": "ass", ".ssa": "ssa", ".vtt": "vtt"}
+FORMAT_BY_EXTENSION = {".srt": "srt", ".ass": "ass", ".ssa": "ssa", ".vtt": "vtt"}
 # (BOM, codec that decodes what follows it, name reported). Longest first: a UTF-32-LE BOM begins
 # with the UTF-16-LE one.
 _BOMS = (
@@ -91,7 +91,7 @@ def load_subtitle_file(path: str | os.PathLike, *, source: str = "sidecar") -> S
     if not p.is_file():
         raise InputError("subs.unreadable", "no such subtitle file" if not p.exists() else "not a file", str(p))
     text, encoding = decode_text(p.read_bytes(), str(p))
-    fmt = _FORMAT_BY_EXTENSION.get(p.suffix.lower())
+    fmt = FORMAT_BY_EXTENSION.get(p.suffix.lower())
     cues, fmt = parse_subtitles(text, fmt, str(p))
     return SubtitleTrack(cues=cues, source=source, path=str(p), encoding=encoding, format=fmt,
                          language_tag=_language_tag(p))

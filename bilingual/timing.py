@@ -120,7 +120,10 @@ def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s
     offsets = _cue_offsets(cues, speech, scale, lag)
     segments = _segments(cues, offsets)
     analysis = TimingAnalysis(lag, confidence, ratio, segments)
-    analysis.cues = [_cue_timing(c, o, scale, speech, spans) for c, o in zip(cues, offsets)]
+    previous_end = float("-inf")
+    for cue, offset in zip(cues, offsets):
+        analysis.cues.append(_cue_timing(cue, offset, scale, speech, spans, previous_end))
+        previous_end = analysis.cues[-1].end_s
     analysis.uncovered_speech = _uncovered(spans, analysis.cues)
     return analysis
 
@@ -219,13 +222,23 @@ def _segments(cues: list[Cue], offsets: list[float]) -> list[Segment]:
 
 
 def _cue_timing(cue: Cue, offset: float, scale: float, speech: np.ndarray,
-                spans: list[tuple[float, float]]) -> CueTiming:
+                spans: list[tuple[float, float]], previous_end: float) -> CueTiming:
     start, end = (cue.start_s - offset) / scale, (cue.end_s - offset) / scale
     s, e = max(0, int(round(start / STEP_S))), max(0, int(round(end / STEP_S)))
     share = float(speech[s:e].mean()) if e > s else 0.0
-    onsets = [a for a, b in spans if b > start - 1.0 and a < end and abs(a - start) <= 2.0]
-    onset = min(onsets, key=lambda a: abs(a - start)) if onsets else None
-    return CueTiming(cue, offset, start, end, share, None if onset is None else start - onset)
+    return CueTiming(cue, offset, start, end, share, _onset_delta(start, end, spans, previous_end))
+
+
+def _onset_delta(start: float, end: float, spans: list[tuple[float, float]], previous_end: float) -> float | None:
+    """Corrected cue start minus the onset of the speech it shows (+ late, − early), when that onset
+    is unambiguous: speech that began after the previous cue ended, or the first speech after a
+    cue that starts in silence. Speech running on from the previous cue says nothing."""
+    for a, b in spans:
+        if a <= start < b:
+            return start - a if a >= previous_end else None
+        if start < a < end:
+            return start - a
+    return None
 
 
 def _uncovered(spans: list[tuple[float, float]], cues: list[CueTiming], bridge_s: float = 0.3) -> list[tuple[float, float]]:

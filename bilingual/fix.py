@@ -1,0 +1,123 @@
+"""`bilingual fix`: put a subtitle file back on the speech — the detected offset, per-block offsets
+and drift — then enforce the profile's minimum gap and duration. The input's format, styling and
+encoding are kept (ASS stays ASS); the input itself is never overwritten unless asked, with a backup."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pysubs2
+
+from bilingual.errors import InputError
+from bilingual.files import atomic_write_text
+from bilingual.media import decode_audio, probe
+from bilingual.profiles import Profile
+from bilingual.speech import voice_activity
+from bilingual.subtitles import FORMAT_BY_EXTENSION, decode_text, parse_subtitles
+from bilingual.timing import TimingAnalysis, analyze_timing
+
+
+@dataclass
+class FixResult:
+    output: Path
+    timing: TimingAnalysis
+    changes: list[str] = field(default_factory=list)
+    backup: Path | None = None
+
+
+def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Profile, *,
+                  output: str | os.PathLike | None = None, in_place: bool = False, force: bool = False) -> FixResult:
+    src = Path(subs)
+    if not src.is_file():
+        raise InputError("subs.unreadable", "no such subtitle file", str(src))
+    target = _target(src, output, in_place, force)
+    text, encoding = decode_text(src.read_bytes(), str(src))
+    fmt = FORMAT_BY_EXTENSION.get(src.suffix.lower())
+    cues, fmt = parse_subtitles(text, fmt, str(src))
+    doc = pysubs2.SSAFile.from_string(text, format_=fmt)
+    media = probe(video)
+    if media.main_audio is None:
+        raise InputError("media.no_audio", "the video has no audio to align the subtitles with", str(video))
+    audio = decode_audio(media.path, media.main_audio.index)
+    timing = analyze_timing(cues, voice_activity(audio), len(audio) / 16000)
+    result = FixResult(target, timing)
+    _apply_timing(doc, timing, result.changes)
+    _enforce_gaps_and_durations(doc, profile, media.fps, result.changes)
+    if in_place:
+        result.backup = src.with_name(src.name + ".bak")
+        shutil.copy2(src, result.backup)
+    data = doc.to_string(fmt)
+    atomic_write_text(target, data) if encoding in ("utf-8", "ascii") else _write_encoded(target, data, encoding)
+    return result
+
+
+def _target(src: Path, output: str | os.PathLike | None, in_place: bool, force: bool) -> Path:
+    if in_place:
+        return src
+    target = Path(output) if output else src.with_name(f"{src.stem}.fixed{src.suffix}")
+    if target.resolve() == src.resolve():
+        raise InputError("subs.unreadable", "the output is the input; use --in-place (it keeps a backup)", str(src))
+    if target.exists() and not force:
+        raise InputError("subs.unreadable", f"{target} exists (use --force to overwrite)")
+    return target
+
+
+def _write_encoded(target: Path, data: str, encoding: str) -> None:
+    try:
+        payload = data.encode(encoding)
+    except UnicodeEncodeError:
+        payload = data.encode("utf-8")  # text that no longer fits the old encoding
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_bytes(payload)
+    os.replace(tmp, target)
+
+
+def _apply_timing(doc: pysubs2.SSAFile, timing: TimingAnalysis, changes: list[str]) -> None:
+    """Cue i (1-based, comments skipped, as the parser counts) takes the offset of its block."""
+    offsets = {c.cue.index: c.offset_s for c in timing.cues}
+    default = timing.offset_s
+    if timing.drift:
+        changes.append(f"undid a drift of {timing.drift:.5f} (subtitle time / speech time)")
+    if len(timing.segments) > 1:
+        for seg in timing.segments:
+            changes.append(f"cues {seg.first_cue}–{seg.last_cue}: moved by {-seg.offset_s:+.3f} s")
+    elif abs(timing.offset_s) >= 0.005:
+        changes.append(f"all cues: moved by {-timing.offset_s:+.3f} s")
+    index = 0
+    for event in doc.events:
+        if event.is_comment:
+            continue
+        index += 1
+        offset = offsets.get(index, default)
+        event.start = max(0, round(timing.correct(event.start / 1000, offset) * 1000))
+        event.end = max(event.start, round(timing.correct(event.end / 1000, offset) * 1000))
+        default = offset
+
+
+def _enforce_gaps_and_durations(doc: pysubs2.SSAFile, profile: Profile, fps: float | None, changes: list[str]) -> None:
+    rules = profile.cues
+    gap = round(rules.min_gap_s.seconds(fps) * 1000) if rules.min_gap_s else 0
+    shortest = round(rules.min_duration_s.value * 1000) if rules.min_duration_s else 0
+    events = sorted((e for e in doc.events if not e.is_comment), key=lambda e: e.start)
+    closed = trimmed = lengthened = 0
+    for prev, cue in zip(events, events[1:]):
+        space = cue.start - prev.end
+        if 0 < space < gap:
+            if space < gap / 2:
+                prev.end, closed = cue.start, closed + 1  # back to back: no flicker of an empty screen
+            else:
+                prev.end, trimmed = cue.start - gap, trimmed + 1
+    for i, cue in enumerate(events):
+        if cue.end - cue.start < shortest:
+            limit = events[i + 1].start - (gap if events[i + 1].start - cue.end >= gap else 0) \
+                if i + 1 < len(events) else cue.start + shortest
+            new_end = min(cue.start + shortest, max(cue.end, limit))
+            if new_end > cue.end:
+                cue.end, lengthened = new_end, lengthened + 1
+    if closed or trimmed:
+        changes.append(f"gaps under {gap} ms: {closed} closed, {trimmed} widened")
+    if lengthened:
+        changes.append(f"cues under {shortest} ms lengthened: {lengthened}")
