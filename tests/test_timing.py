@@ -1,0 +1,127 @@
+"""Timing against real speech: the FunASR recording (70 s) with its cues shifted, split, stretched."""
+
+import json
+
+import pysubs2
+import pytest
+
+from bilingual.media import decode_audio
+from bilingual.profiles import load_profile
+from bilingual.rules import timing_findings
+from bilingual.speech import voice_activity
+from bilingual.subtitles import Cue
+from bilingual.timing import analyze_timing
+from conftest import make_video, run_cli, write_srt
+
+BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
+
+
+@pytest.fixture(scope="module")
+def recording(corpus):
+    audio = decode_audio(corpus / "mandarin/funasr_vad_example_70s.wav")
+    srt = pysubs2.load(str(corpus / "mandarin/funasr_vad_example_70s.machine.srt"))
+    cues = [Cue(i, e.start / 1000, e.end / 1000, e.plaintext) for i, e in enumerate(srt, 1)]
+    return voice_activity(audio), len(audio) / 16000, cues
+
+
+def moved(cues, shift=0.0, ratio=1.0, from_cue=None, shift_after=0.0):
+    return [Cue(c.index, c.start_s * ratio + (shift_after if from_cue and c.index >= from_cue else shift),
+                c.end_s * ratio + (shift_after if from_cue and c.index >= from_cue else shift), c.text) for c in cues]
+
+
+def codes(findings, severity=None):
+    return [f.code for f in findings if severity is None or f.severity.value == severity]
+
+
+def test_correctly_timed_cues_have_no_timing_error(recording):
+    spans, duration, cues = recording
+    analysis = analyze_timing(cues, spans, duration)
+    assert abs(analysis.offset_s) <= 0.04 and analysis.drift is None and len(analysis.segments) == 1
+    assert codes(timing_findings(analysis, BILINGUAL), "error") == []
+
+
+@pytest.mark.parametrize("shift", [0.3, 1.5, -3.2, 9.7, -9.9])
+def test_global_offset_is_found_to_within_100_ms(recording, shift):
+    spans, duration, cues = recording
+    analysis = analyze_timing(moved(cues, shift), spans, duration)
+    assert abs(analysis.offset_s - shift) <= 0.1 and len(analysis.segments) == 1
+    (finding,) = [f for f in timing_findings(analysis, BILINGUAL) if f.code == "timing.offset"]
+    assert finding.severity.value == ("warning" if abs(shift) < 0.5 else "error")
+    assert finding.data["direction"] == ("late" if shift > 0 else "early")
+
+
+def test_a_block_with_its_own_offset_is_a_split(recording):
+    spans, duration, cues = recording
+    analysis = analyze_timing(moved(cues, 0.0, from_cue=9, shift_after=2.5), spans, duration)
+    assert len(analysis.segments) == 2
+    first, second = analysis.segments
+    assert abs(first.offset_s) <= 0.1 and abs(second.offset_s - 2.5) <= 0.1
+    assert abs(second.first_cue - 9) <= 1 and second.last_cue == 19
+    splits = [f for f in timing_findings(analysis, BILINGUAL) if f.code == "timing.split"]
+    assert [f.data["first_cue"] for f in splits] == [1, second.first_cue]
+    assert splits[1].severity.value == "error" and splits[1].start_s == pytest.approx(cues[second.first_cue - 1].start_s + 2.5)
+
+
+@pytest.mark.parametrize("ratio, cause", [(25 / 23.976, "25 vs 23.976 fps"), (23.976 / 25, "25 vs 23.976 fps")])
+def test_frame_rate_drift(recording, ratio, cause):
+    spans, duration, cues = recording
+    analysis = analyze_timing(moved(cues, 0.4, ratio), spans, duration)
+    assert analysis.drift == pytest.approx(ratio, abs=1e-3) and abs(analysis.offset_s - 0.4) <= 0.1
+    (finding,) = [f for f in timing_findings(analysis, BILINGUAL) if f.code == "timing.drift"]
+    assert finding.data["cause"] == cause
+
+
+@pytest.fixture(scope="module")
+def sample_recording():
+    """The sample entry's audio (six Mandarin recordings, pauses between) and its 26 cues."""
+    from bilingual.sample import samples_dir
+
+    audio = decode_audio(samples_dir() / "sample-entry.audio.flac")
+    srt = pysubs2.load(str(samples_dir() / "sample-entry.bo.srt"))
+    cues = [Cue(i, e.start / 1000, e.end / 1000, e.plaintext) for i, e in enumerate(srt, 1)]
+    return voice_activity(audio), len(audio) / 16000, cues
+
+
+@pytest.mark.parametrize("shift_after", [-1.5, 2.5, 6.0])
+def test_splits_in_speech_with_pauses(sample_recording, shift_after):
+    spans, duration, cues = sample_recording
+    analysis = analyze_timing(moved(cues, 0.0, from_cue=13, shift_after=shift_after), spans, duration)
+    assert [s.first_cue for s in analysis.segments] in ([1, 12], [1, 13], [1, 14])
+    assert abs(analysis.segments[0].offset_s) <= 0.1
+    assert abs(analysis.segments[1].offset_s - shift_after) <= 0.1
+
+
+def test_speech_without_cues_is_reported_where_cues_were_removed(sample_recording):
+    spans, duration, cues = sample_recording
+    kept = [c for c in cues if not 5 <= c.index <= 8]
+    findings = timing_findings(analyze_timing(kept, spans, duration), BILINGUAL)
+    gaps = [f for f in findings if f.code == "timing.speech_without_cue"]
+    assert gaps and all(f.severity.value == "warning" for f in gaps)
+    hole = (cues[3].end_s, cues[8].start_s)  # where cues 5–8 were
+    inside = sum(min(f.end_s, hole[1]) - max(f.start_s, hole[0]) for f in gaps if f.end_s > hole[0] and f.start_s < hole[1])
+    assert inside >= 0.8 * sum(c.duration_s for c in cues[4:8])
+    baseline = {(f.start_s, f.end_s) for f in timing_findings(analyze_timing(cues, spans, duration), BILINGUAL)
+                if f.code == "timing.speech_without_cue"}
+    elsewhere = {(f.start_s, f.end_s) for f in gaps if f.end_s < hole[0] or f.start_s > hole[1]}
+    assert elsewhere <= baseline  # nothing new outside the hole
+
+
+def test_cue_over_silence(sample_recording):
+    spans, duration, cues = sample_recording
+    cues = [*cues, Cue(len(cues) + 1, 122.3, 124.8, "སྐྱེ་བ་གཞན་དུའང་")]  # the audio is silent after 121.2 s
+    findings = timing_findings(analyze_timing(cues, spans, duration), BILINGUAL)
+    silent = [f.cue for f in findings if f.code == "timing.cue_without_speech"]
+    assert silent == [len(cues)]
+
+
+def test_check_reports_timing_of_an_entry(tmp_path, corpus):
+    video = make_video(tmp_path / "late.mp4", audio=corpus / "mandarin/funasr_vad_example_70s.wav", duration=70)
+    srt = pysubs2.load(str(corpus / "mandarin/funasr_vad_example_70s.machine.srt"))
+    tibetan = ["བཀྲ་ཤིས་བདེ་ལེགས།"] * len(srt)
+    write_srt(tmp_path / "late.bo.srt", [(e.start / 1000 + 1.2, e.end / 1000 + 1.2, t) for e, t in zip(srt, tibetan)])
+    proc = run_cli("check", video, "--format", "json")
+    report = json.loads(proc.stdout)
+    assert report["timing"]["offset_s"] == pytest.approx(1.2, abs=0.1)
+    assert report["timing"]["segments"][0]["first_cue"] == 1 and report["timing"]["confidence"] > 0
+    offset = [f for f in report["findings"] if f["code"] == "timing.offset"]
+    assert offset and offset[0]["severity"] == "error" and proc.returncode == 1
