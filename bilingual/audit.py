@@ -92,8 +92,9 @@ class AuditSummary:
 
 
 def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, jobs: int = 1,
-              lang: str = "zh", model: Path | None = None, speech: bool = True,
+              lang: str = "zh", options: dict[str, Any] | None = None,
               console: Console | None = None) -> AuditSummary:
+    """`options` are passed to `check` (speech, language, model)."""
     out.mkdir(parents=True, exist_ok=True)
     entries = find_entries(paths)
     rows: dict[str, dict[str, Any]] = {}
@@ -108,8 +109,7 @@ def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, j
                         MofNCompleteColumn(), TimeElapsedColumn(), console=console or Console(stderr=True))
     with progress:
         task = progress.add_task(f"audit ({len(rows)} up to date)", total=len(todo))
-        options = {"speech": speech, "model": str(model) if model else None}
-        for row in _run(todo, profile, lang, jobs, options):
+        for row in _run(todo, profile, lang, jobs, options or {}):
             rows[row["entry"]] = row
             progress.update(task, advance=1, description=Path(row["entry"]).name[:40])
     summary = AuditSummary([rows[str(e)] for e in entries])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -17,20 +18,21 @@ from bilingual.rules import (cue_findings, manual_findings, media_findings, shot
                              timing_findings)
 from bilingual.script import TrackScript, analyze_track
 from bilingual.shots import detect_cuts
-from bilingual.speech import MIN_SPEECH_S, analyze_speech
+from bilingual.speech import MIN_SPEECH_S, SpeechAnalysis, analyze_speech
 from bilingual.subtitles import SubtitleTrack, find_subtitle_source
 from bilingual.timing import analyze_timing
 from bilingual.transcribe import content_findings, transcribe
 
 
 def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
-          profile: Profile | str | os.PathLike | None = None, *, speech: bool = True,
+          profile: Profile | str | os.PathLike | None = None, *, speech: bool = True, language: bool = True,
           model: str | os.PathLike | None = None, progress: Callable[[str], None] | None = None) -> Report:
     """Check one entry against a contest profile. Input problems become findings, never exceptions
     (a bad profile is the caller's argument and raises InputError).
 
-    `speech=False` skips the speech stage (the static screen only); `model` is a CTranslate2
-    Whisper folder to use instead of the bundled base model.
+    `speech=False` skips the speech stage (the static screen only); `language=False` keeps voice
+    activity and timing but runs no language-ID model (no Whisper, no fastText); `model` is a
+    CTranslate2 Whisper folder to use instead of the bundled base model.
     """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
@@ -43,18 +45,28 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
         return report
     report.media, report.size_bytes = media, media.size_bytes
     report.add(*media_findings(media, profile))
-    track = _check_subtitles(report, media, subs, profile)
-    if speech and media.audio_streams and media.has_video:
-        _check_speech(report, media, track, profile, model, progress)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # The audio decodes (an ffmpeg process) while the subtitles are read and analysed.
+        audio = pool.submit(_decoded_speech_audio, media) if speech and media.audio_streams and media.has_video else None
+        track = _check_subtitles(report, media, subs, profile, second_opinion=language)
+        if audio is not None:
+            _check_speech(report, media, track, profile, model, language, audio, progress)
     report.add(*manual_findings(profile))
     return report
+
+
+def _decoded_speech_audio(media: MediaInfo) -> Any:
+    import faster_whisper.vad  # noqa: F401  (its import, too, overlaps with the subtitle stage)
+
+    return decode_audio(media.path, media.main_audio.index)
 
 
 def input_finding(exc: InputError) -> Finding:
     return Finding(exc.code, Severity.ERROR, data={"reason": exc.reason, "path": exc.path})
 
 
-def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile) -> SubtitleTrack | None:
+def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile,
+                     second_opinion: bool = True) -> SubtitleTrack | None:
     report.add(*(Finding("subs.image_only", Severity.WARNING, data={"stream_index": s.index, "codec": s.codec})
                  for s in media.subtitle_streams if s.image_based))
     source = find_subtitle_source(media, subs)
@@ -68,7 +80,7 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
     except InputError as exc:
         report.add(input_finding(exc))
         return None
-    analysis = analyze_track(track, profile)
+    analysis = analyze_track(track, profile, second_opinion=second_opinion)
     report.subtitles = subtitles_section(track, analysis)
     report.details["script"] = analysis
     if track.source == "sidecar":
@@ -82,38 +94,49 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
 
 
 def _check_speech(report: Report, media: MediaInfo, track: SubtitleTrack | None, profile: Profile,
-                  model: str | os.PathLike | None, progress: Callable[[str], None] | None) -> None:
+                  model: str | os.PathLike | None, language: bool, decoding: Future,
+                  progress: Callable[[str], None] | None) -> None:
+    """Voice activity, spoken language and pairing, timing against the speech, content match."""
+    model_dir, whisper = None, None
     try:
-        model_dir = whisper_model_dir(model)
-        whisper = load_whisper(model_dir)
-        audio = decode_audio(media.path, media.main_audio.index)
+        if language:
+            model_dir = whisper_model_dir(model)
+            whisper = load_whisper(model_dir)
+        audio = decoding.result()
     except InputError as exc:
         report.add(input_finding(exc))
         return
     chinese_cues = track is not None and "zh" in report.subtitles.get("languages", [])
     analysis = analyze_speech(audio, whisper, progress=progress,
                               subtitle_text=(lambda s, e: cue_text_between(track.cues, s, e)) if chinese_cues else None)
-    analysis.model = str(model_dir)
+    analysis.model = str(model_dir or "")
     report.audio = analysis.audio_section()
     report.details["speech"] = analysis
-    if analysis.language == "none":
-        report.add(Finding("audio.no_speech", Severity.ERROR if profile.pairing else Severity.WARNING,
-                           data={"speech_s": round(analysis.speech_s, 2)}))
-    else:
-        report.add(Finding("audio.language", Severity.INFO, data={
-            "language": analysis.language, "confidence": report.audio["confidence"]}))
-    report.pairing, findings = pairing_verdict(analysis.language, report.subtitles.get("languages", []), profile)
-    report.add(*findings)
+    _judge_language(report, analysis, language, profile)
     if track is not None and analysis.speech_s >= MIN_SPEECH_S:
         timing = analyze_timing(track.cues, analysis.spans, analysis.duration_s)
         report.timing = timing.section()
         report.details["timing"] = timing
         report.add(*timing_findings(timing, profile))
-    if chinese_cues and report.pairing.get("detected") == "zh-audio+zh-subs" and profile.pairing \
-            and "zh-audio+zh-subs" in profile.pairing.allowed:
+    mandarin_category = profile.pairing is not None and "zh-audio+zh-subs" in profile.pairing.allowed
+    if chinese_cues and mandarin_category and report.pairing.get("detected") == "zh-audio+zh-subs":
         if progress:
             progress("Mandarin transcript")
         report.add(*content_findings(track.cues, transcribe(audio, whisper, words=True)))
+
+
+def _judge_language(report: Report, analysis: SpeechAnalysis, language: bool, profile: Profile) -> None:
+    if analysis.language == "none":
+        report.add(Finding("audio.no_speech", Severity.ERROR if profile.pairing else Severity.WARNING,
+                           data={"speech_s": round(analysis.speech_s, 2)}))
+    elif not language:
+        report.pairing["reason"] = "the spoken language was not analysed (--no-language)"
+        return
+    else:
+        report.add(Finding("audio.language", Severity.INFO, data={
+            "language": analysis.language, "confidence": report.audio["confidence"]}))
+    report.pairing, findings = pairing_verdict(analysis.language, report.subtitles.get("languages", []), profile)
+    report.add(*findings)
 
 
 def cue_text_between(cues: list, start_s: float, end_s: float) -> str:

@@ -48,6 +48,10 @@ ProfileOpt = typer.Option(None, "--profile", "-p", help=f"Profile name or .toml 
 ModelOpt = typer.Option(None, "--model", help="CTranslate2 Whisper model folder [default: $BILINGUAL_WHISPER_MODEL, "
                                               "else the bundled Whisper base].")
 
+NoSpeechOpt = typer.Option(False, "--no-speech", help="Skip the speech stage (the static screen only).")
+NoLanguageOpt = typer.Option(False, "--no-language", help="Find speech and check timing, but skip the spoken "
+                                                          "language (no Whisper).")
+
 
 @contextmanager
 def stderr_status(first: str):
@@ -91,12 +95,14 @@ def check(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     lang: Lang = LangOpt,
     model: Optional[Path] = ModelOpt,
-    no_speech: bool = typer.Option(False, "--no-speech", help="Skip the speech stage (static screen only)."),
+    no_speech: bool = NoSpeechOpt,
+    no_language: bool = NoLanguageOpt,
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
     prof = load_profile(profile)
     with stderr_status("checking") as progress:
-        report = check_api(video, subs, prof, speech=not no_speech, model=model, progress=progress)
+        report = check_api(video, subs, prof, speech=not no_speech, language=not no_language, model=model,
+                           progress=progress)
     _render(report, fmt, lang, output)
     fatal = next((f for f in report.findings if f.fatal), None)
     if fatal:
@@ -119,6 +125,36 @@ def probe(video: Path = typer.Argument(...), fmt: Format = FormatOpt) -> None:
                               for s in value) or "-"
         table.add_row(key, str(value))
     Console().print(table)
+
+
+@app.command()
+def timing(
+    video: Path = typer.Argument(..., help="The entry."),
+    subs: Optional[Path] = typer.Option(None, "--subs", "-s", help="Subtitle file (else a sidecar or a text track)."),
+    profile: Optional[str] = ProfileOpt,
+    fmt: Format = FormatOpt,
+    lang: Lang = LangOpt,
+) -> None:
+    """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
+    with stderr_status("checking timing") as progress:
+        report = check_api(video, subs, load_profile(profile), language=False, progress=progress)
+    timing_codes = [f for f in report.sorted_findings() if f.code.startswith(("timing.", "media.unreadable",
+                                                                                 "subs.unreadable", "media.no_"))]
+    if fmt is Format.json:
+        emit(to_json({"input": report.input_path, "subtitles": report.subtitles.get("path") or
+                      report.subtitles.get("stream_index"), "timing": report.timing,
+                      "speech_s": report.audio.get("speech_s"),
+                      "findings": [f.to_dict(message(f, lang.value)) for f in timing_codes]}), None)
+    else:
+        t = report.timing
+        print(f"offset {t['offset_s']:+.3f} s · drift {t['drift'] or 'none'} · blocks {len(t['segments'])} · "
+              f"confidence {t['confidence']}" if t["offset_s"] is not None else "timing: not analysed")
+        for f in timing_codes:
+            print(f"[{f.severity.value}] {f.code} {timestamp(f.start_s)} {message(f, lang.value)}")
+    fatal = next((f for f in report.findings if f.fatal), None)
+    if fatal:
+        fail(message(fatal, "en"))
+    raise typer.Exit(1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0)
 
 
 @app.command()
@@ -267,13 +303,16 @@ def audit(
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
     lang: Lang = LangOpt,
     model: Optional[Path] = ModelOpt,
-    no_speech: bool = typer.Option(False, "--no-speech", help="Skip the speech stage (static screen only)."),
+    no_speech: bool = NoSpeechOpt,
+    no_language: bool = NoLanguageOpt,
 ) -> None:
     """Check many entries: one JSON report each, plus summary.csv and summary.jsonl."""
     from bilingual.audit import run_audit
 
     load_profile(profile)  # refuse a bad profile before any work
-    summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value, model=model, speech=not no_speech)
+    summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value,
+                        options={"speech": not no_speech, "language": not no_language,
+                                 "model": str(model) if model else None})
     stderr.print(f"{summary.total} entries: {summary.counts}; reports in {out}")
     raise typer.Exit(summary.exit_code)
 

@@ -114,7 +114,9 @@ class TrackScript:
                 "cue_count": len(self.cues)}
 
 
-def analyze_track(track: SubtitleTrack, profile: Profile) -> TrackScript:
+def analyze_track(track: SubtitleTrack, profile: Profile, *, second_opinion: bool = True) -> TrackScript:
+    """Scripts and languages of a track and its integrity findings; `second_opinion=False` skips
+    fastText (the Unicode-block rules decide either way)."""
     expects_tibetan = profile.accepts_tibetan_subtitles
     cues = [_cue_script(cue, expects_tibetan) for cue in track.cues]
     per_language = Counter(lang for c in cues for lang in c.languages)
@@ -129,7 +131,7 @@ def analyze_track(track: SubtitleTrack, profile: Profile) -> TrackScript:
         languages=languages,
         main_language=main[0][0] if main else "none",
         chinese_variant=chinese.variant(text),
-        langid=langid.identify(" ".join(c.text for c in track.cues[:200])),
+        langid=langid.identify(" ".join(c.text for c in track.cues[:200])) if second_opinion else None,
         expects_tibetan=expects_tibetan,
     )
     result.findings = script_findings(result, profile)

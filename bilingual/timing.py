@@ -89,15 +89,23 @@ def best_lag(speech: np.ndarray, cues: np.ndarray, max_lag_s: float = MAX_LAG_S)
     a, b = speech - speech.mean(), cues - cues.mean()
     corr = np.fft.irfft(np.conj(np.fft.rfft(a, size)) * np.fft.rfft(b, size), size)
     max_lag = int(max_lag_s / STEP_S)
-    lags = np.concatenate([np.arange(0, max_lag + 1), np.arange(-max_lag, 0)])
-    values = np.concatenate([corr[:max_lag + 1], corr[-max_lag:]])
+    lags = np.arange(-max_lag, max_lag + 1)
+    values = np.concatenate([corr[-max_lag:], corr[:max_lag + 1]])  # in lag order, −max … +max
     i = int(np.argmax(values))
     peak = values[i]
-    # Sub-step refinement: a parabola through the peak and its neighbours.
-    left, right = values[i - 1] if i > 0 else peak, values[(i + 1) % len(values)]
-    denom = left - 2 * peak + right
-    frac = 0.5 * (left - right) / denom if denom < 0 else 0.0
-    lag_s = (lags[i] + frac) * STEP_S
+    # Boxcar signals correlate to a flat top: take the middle of the plateau, not its first step
+    # (that biased the offset by one side's width, ≈ 25 ms), then refine with a parabola.
+    left_edge, right_edge = i, i
+    while left_edge > 0 and values[left_edge - 1] >= peak - abs(peak) * 1e-4:
+        left_edge -= 1
+    while right_edge < len(values) - 1 and values[right_edge + 1] >= peak - abs(peak) * 1e-4:
+        right_edge += 1
+    if right_edge > left_edge:
+        lag_s = (lags[left_edge] + lags[right_edge]) / 2 * STEP_S
+    else:
+        left, right = values[i - 1] if i > 0 else peak, values[i + 1] if i + 1 < len(values) else peak
+        denom = left - 2 * peak + right
+        lag_s = (lags[i] + (0.5 * (left - right) / denom if denom < 0 else 0.0)) * STEP_S
     away = np.abs(lags - lags[i]) > int(1.0 / STEP_S)
     runner_up = values[away].max() if away.any() else 0.0
     confidence = float(np.clip(1 - max(runner_up, 0) / peak, 0, 1)) if peak > 0 else 0.0
