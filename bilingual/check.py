@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -37,28 +38,27 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
     report = Report(str(video), profile)
-    try:
-        media = probe(video)
-    except InputError as exc:
-        report.size_bytes = _size(video)
-        report.add(input_finding(exc))
-        return report
-    report.media, report.size_bytes = media, media.size_bytes
-    report.add(*media_findings(media, profile))
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        # The audio decodes (an ffmpeg process) while the subtitles are read and analysed.
-        audio = pool.submit(_decoded_speech_audio, media) if speech and media.audio_streams and media.has_video else None
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        # The first audio stream decodes (an ffmpeg process) and the VAD loads while the file is
+        # probed and the subtitles are read and analysed; a different main stream is decoded later.
+        audio = pool.submit(decode_audio, video, None) if speech else None
+        if speech:
+            pool.submit(importlib.import_module, "faster_whisper.vad")
+        try:
+            media = probe(video)
+        except InputError as exc:
+            report.size_bytes = _size(video)
+            report.add(input_finding(exc))
+            return report
+        report.media, report.size_bytes = media, media.size_bytes
+        report.add(*media_findings(media, profile))
         track = _check_subtitles(report, media, subs, profile, second_opinion=language)
-        if audio is not None:
+        if audio is not None and media.audio_streams and media.has_video:
+            if media.main_audio.index != media.audio_streams[0].index:
+                audio = pool.submit(decode_audio, video, media.main_audio.index)
             _check_speech(report, media, track, profile, model, language, audio, progress)
     report.add(*manual_findings(profile))
     return report
-
-
-def _decoded_speech_audio(media: MediaInfo) -> Any:
-    import faster_whisper.vad  # noqa: F401  (its import, too, overlaps with the subtitle stage)
-
-    return decode_audio(media.path, media.main_audio.index)
 
 
 def input_finding(exc: InputError) -> Finding:

@@ -1,28 +1,40 @@
-"""Chinese variant: which characters are traditional-only, and their simplified forms."""
+"""Chinese variant: which characters are traditional-only, and their simplified forms.
+
+OpenCC and hanzidentifier load on first use: a Tibetan track never needs them.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
-import hanzidentifier
-import opencc
 import regex
 
 _HAN = regex.compile(r"\p{Han}")
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> opencc.OpenCC:
+def _t2s() -> Any:
+    import opencc
+
     return opencc.OpenCC("t2s.json")
+
+
+def _identifier() -> Any:
+    import hanzidentifier
+
+    return hanzidentifier
 
 
 def traditional_chars(text: str) -> list[str]:
     """Characters that exist only in traditional Chinese (们 and 們: only 們 is listed)."""
-    return [ch for ch in _HAN.findall(text) if hanzidentifier.is_traditional(ch) and not hanzidentifier.is_simplified(ch)]
+    hz = _identifier()
+    return [ch for ch in _HAN.findall(text) if hz.is_traditional(ch) and not hz.is_simplified(ch)]
 
 
 def simplified_only_chars(text: str) -> list[str]:
-    return [ch for ch in _HAN.findall(text) if hanzidentifier.is_simplified(ch) and not hanzidentifier.is_traditional(ch)]
+    hz = _identifier()
+    return [ch for ch in _HAN.findall(text) if hz.is_simplified(ch) and not hz.is_traditional(ch)]
 
 
 def to_simplified(text: str) -> str:

@@ -12,7 +12,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import charset_normalizer
 import pysubs2
 import regex
 
@@ -72,6 +71,8 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    import charset_normalizer  # only files that are not UTF-8 need it
+
     best = charset_normalizer.from_bytes(data).best()
     if best is None or b"\x00" in data:
         raise InputError("subs.unreadable", "not a text file (no text encoding fits its bytes)", path)

@@ -7,8 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-import pyewts
 import regex
 
 # Letters, subjoined letters, vowel signs and the marks that live inside a syllable.
@@ -120,7 +120,11 @@ class Romanization:
         return self.wylie_tokens / self.tokens if self.tokens else 0.0
 
 
-_converter = pyewts.pyewts()
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    import pyewts
+
+    return pyewts.pyewts()
 
 
 def romanization(text: str) -> Romanization:
@@ -131,10 +135,10 @@ def romanization(text: str) -> Romanization:
     wylie = 0
     for token in tokens:
         warnings: list[str] = []
-        converted = _converter.toUnicode(token, warnings).strip("\u0F0B")
+        converted = _converter().toUnicode(token, warnings).strip("\u0F0B")
         if not warnings and converted and all(lex.is_valid(s) for s in syllables(converted)):
             wylie += 1
-    return Romanization(len(tokens), wylie, _converter.toUnicode(text, []) if wylie else "")
+    return Romanization(len(tokens), wylie, _converter().toUnicode(text, []) if wylie else "")
 
 
 def legacy_glyph_share(text: str) -> float:
