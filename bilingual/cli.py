@@ -48,6 +48,7 @@ ProfileOpt = typer.Option(None, "--profile", "-p", help=f"Profile name or .toml 
 ModelOpt = typer.Option(None, "--model", help="CTranslate2 Whisper model folder [default: $BILINGUAL_WHISPER_MODEL, "
                                               "else the bundled Whisper base].")
 
+SubsOpt = typer.Option(None, "--subs", "-s", help="Subtitle file (else a same-stem sidecar or a text track).")
 NoSpeechOpt = typer.Option(False, "--no-speech", help="Skip the speech stage (the static screen only).")
 NoLanguageOpt = typer.Option(False, "--no-language", help="Find speech and check timing, but skip the spoken "
                                                           "language (no Whisper).")
@@ -89,7 +90,7 @@ def _render(report, fmt: Format, lang: Lang, output: Optional[Path]) -> None:
 @app.command()
 def check(
     video: Path = typer.Argument(..., help="The entry (MP4)."),
-    subs: Optional[Path] = typer.Option(None, "--subs", "-s", help="Subtitle file (else a same-stem sidecar or a text track)."),
+    subs: Optional[Path] = SubsOpt,
     profile: Optional[str] = ProfileOpt,
     fmt: Format = FormatOpt,
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
@@ -104,10 +105,15 @@ def check(
         report = check_api(video, subs, prof, speech=not no_speech, language=not no_language, model=model,
                            progress=progress)
     _render(report, fmt, lang, output)
+    exit_with(report, report.exit_code)
+
+
+def exit_with(report, code: int) -> None:
+    """Exit 2 with one line when the input could not be analysed, else with `code`."""
     fatal = next((f for f in report.findings if f.fatal), None)
     if fatal:
         fail(message(fatal, "en"))
-    raise typer.Exit(report.exit_code)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -130,7 +136,7 @@ def probe(video: Path = typer.Argument(...), fmt: Format = FormatOpt) -> None:
 @app.command()
 def timing(
     video: Path = typer.Argument(..., help="The entry."),
-    subs: Optional[Path] = typer.Option(None, "--subs", "-s", help="Subtitle file (else a sidecar or a text track)."),
+    subs: Optional[Path] = SubsOpt,
     profile: Optional[str] = ProfileOpt,
     fmt: Format = FormatOpt,
     lang: Lang = LangOpt,
@@ -151,10 +157,7 @@ def timing(
               f"confidence {t['confidence']}" if t["offset_s"] is not None else "timing: not analysed")
         for f in timing_codes:
             print(f"[{f.severity.value}] {f.code} {timestamp(f.start_s)} {message(f, lang.value)}")
-    fatal = next((f for f in report.findings if f.fatal), None)
-    if fatal:
-        fail(message(fatal, "en"))
-    raise typer.Exit(1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0)
+    exit_with(report, 1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0)
 
 
 @app.command()

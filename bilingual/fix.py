@@ -12,7 +12,7 @@ from pathlib import Path
 import pysubs2
 
 from bilingual.errors import InputError
-from bilingual.files import atomic_write_text
+from bilingual.files import atomic_write_bytes
 from bilingual.media import decode_audio, probe
 from bilingual.profiles import Profile
 from bilingual.speech import voice_activity
@@ -49,8 +49,7 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     if in_place:
         result.backup = src.with_name(src.name + ".bak")
         shutil.copy2(src, result.backup)
-    data = doc.to_string(fmt)
-    atomic_write_text(target, data) if encoding in ("utf-8", "ascii") else _write_encoded(target, data, encoding)
+    atomic_write_bytes(target, _encoded(doc.to_string(fmt), encoding))
     return result
 
 
@@ -65,14 +64,12 @@ def _target(src: Path, output: str | os.PathLike | None, in_place: bool, force: 
     return target
 
 
-def _write_encoded(target: Path, data: str, encoding: str) -> None:
+def _encoded(text: str, encoding: str) -> bytes:
+    """The input's own encoding (GBK stays GBK, a BOM stays); UTF-8 if the text no longer fits it."""
     try:
-        payload = data.encode(encoding)
-    except UnicodeEncodeError:
-        payload = data.encode("utf-8")  # text that no longer fits the old encoding
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_bytes(payload)
-    os.replace(tmp, target)
+        return text.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return text.encode("utf-8")
 
 
 def _apply_timing(doc: pysubs2.SSAFile, timing: TimingAnalysis, changes: list[str]) -> None:

@@ -70,6 +70,13 @@ class ScriptCounts:
         return (first,)
 
 
+def language_label(languages: tuple[str, ...] | list[str]) -> str:
+    """"none", the one language, or "mixed"."""
+    if not languages:
+        return "none"
+    return languages[0] if len(languages) == 1 else "mixed"
+
+
 @dataclass
 class CueScript:
     cue: Cue
@@ -80,9 +87,7 @@ class CueScript:
 
     @property
     def language(self) -> str:
-        if not self.languages:
-            return "none"
-        return self.languages[0] if len(self.languages) == 1 else "mixed"
+        return language_label(self.languages)
 
     def to_dict(self) -> dict[str, Any]:
         return {"cue": self.cue.index, "start_s": round(self.cue.start_s, 3), "end_s": round(self.cue.end_s, 3),
@@ -104,9 +109,7 @@ class TrackScript:
 
     @property
     def language(self) -> str:
-        if not self.languages:
-            return "none"
-        return self.languages[0] if len(self.languages) == 1 else "mixed"
+        return language_label(self.languages)
 
     def to_dict(self) -> dict[str, Any]:
         return {"language": self.language, "languages": self.languages, "main_language": self.main_language,

@@ -96,3 +96,19 @@ def test_fix_refuses_bad_input(entry, tmp_path):
     empty.touch()
     proc = run_cli("fix", empty, "--video", video)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+
+
+def test_fix_keeps_a_legacy_encoding(entry, tmp_path):
+    video, subs = entry
+    chinese = pysubs2.SSAFile.from_string(subs.to_string("srt"), format_="srt")
+    for e in chinese:
+        e.text = "我们要节约用水"
+        e.start += 1000
+        e.end += 1000
+    path = tmp_path / "gbk.srt"
+    path.write_bytes(chinese.to_string("srt").encode("gbk"))
+    assert run_cli("fix", path, "--video", video).returncode == 0
+    data = (tmp_path / "gbk.fixed.srt").read_bytes()
+    assert "我们要节约用水" in data.decode("gbk")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
