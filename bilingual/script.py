@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 import regex
 
@@ -121,7 +121,7 @@ def analyze_track(track: SubtitleTrack, profile: Profile, *, second_opinion: boo
     """Scripts and languages of a track and its integrity findings; `second_opinion=False` skips
     fastText (the Unicode-block rules decide either way)."""
     expects_tibetan = profile.accepts_tibetan_subtitles
-    cues = [_cue_script(cue, expects_tibetan) for cue in track.cues]
+    cues = _romanised_only_if_the_track_is(_cue_script(cue, expects_tibetan) for cue in track.cues)
     per_language = Counter(lang for c in cues for lang in c.languages)
     spoken = [c for c in cues if c.languages]
     threshold = max(1, TRACK_LANGUAGE_SHARE * len(spoken))
@@ -153,6 +153,21 @@ def _cue_script(cue: Cue, expects_tibetan: bool) -> CueScript:
             if roman.tokens >= 2 and roman.share >= WYLIE_SHARE:
                 result.languages, result.written_as, result.as_tibetan = ("bo",), "wylie", roman.unicode_text
     return result
+
+
+ROMANISED_TRACK_SHARE = 0.5  # measured: a real English track (808 cues) has 4 cues that read as EWTS
+
+
+def _romanised_only_if_the_track_is(cues: Iterable[CueScript]) -> list[CueScript]:
+    """A few short Latin lines read as valid EWTS by chance ("God, no."); Wylie is believed only
+    when most of the track's Latin-script cues are Wylie."""
+    cues = list(cues)
+    latin = [c for c in cues if c.written_as == "wylie" or c.language == "other"]
+    wylie = [c for c in latin if c.written_as == "wylie"]
+    if wylie and len(wylie) < ROMANISED_TRACK_SHARE * len(latin):
+        for c in wylie:
+            c.languages, c.written_as, c.as_tibetan = c.counts.languages(), "unicode", ""
+    return cues
 
 
 def script_findings(track: TrackScript, profile: Profile) -> list[Finding]:

@@ -85,6 +85,16 @@ def test_wylie_is_tibetan_written_wrongly():
     assert analysis.cues[0].as_tibetan.startswith("བཀྲ་ཤིས་བདེ་ལེགས")
 
 
+def test_a_few_english_lines_that_read_as_wylie_do_not_make_a_wylie_track(corpus):
+    # A real English track: "God, no." and "Man u." are valid EWTS by chance.
+    from bilingual.media import probe
+    from bilingual.subtitles import find_subtitle_source
+
+    media = probe(corpus / "containers/subtitleedit/sample_MP4.mp4")
+    analysis = analyze_track(find_subtitle_source(media).load(media), BILINGUAL)
+    assert analysis.language == "other" and "tibetan.romanized" not in codes(analysis)
+
+
 def test_english_is_not_mistaken_for_wylie():
     analysis = analyze_track(track("Water is the source of life", "We must save water"), BILINGUAL)
     assert analysis.language == "other"
