@@ -1,0 +1,79 @@
+"""Burned-in subtitles, stage one: bands and frame-exact cue times on clips rendered with libass."""
+
+import pytest
+
+from bilingual.burnedin import burned_in_cues
+from bilingual.media import probe
+from conftest import ffmpeg
+
+STYLES = """[Script Info]
+ScriptType: v4.00+
+PlayResX: 1920
+PlayResY: 1080
+
+[V4+ Styles]
+Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+Style: White,DejaVu Sans,64,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
+Style: Yellow,DejaVu Sans,64,&H0000FFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
+Style: Upper,DejaVu Sans,56,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,160,1
+Style: Boxed,DejaVu Sans,60,&H00FFFFFF,&H000000FF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,3,6,0,2,10,10,60,1
+
+[Events]
+Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
+"""
+
+
+def render(tmp_path, name, events, duration=10, logo=True):
+    """A 1080p clip of a moving, textured picture (testsrc2), with a static logo, and `events` burned in."""
+    ass = tmp_path / f"{name}.ass"
+    ass.write_text(STYLES + "".join(f"Dialogue: 0,{s},{e},{style},,0,0,0,,{text}\n" for s, e, style, text in events),
+                   encoding="utf-8")
+    logo_filter = "drawbox=x=1700:y=950:w=160:h=80:color=white:t=fill,drawbox=x=1700:y=950:w=160:h=80:color=black:t=4,"
+    video = tmp_path / f"{name}.mp4"
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=25:duration={duration}",
+           "-vf", f"{logo_filter if logo else ''}subtitles={ass}", "-c:v", "libx264", "-preset", "ultrafast",
+           "-pix_fmt", "yuv420p", str(video))
+    return video
+
+
+def frames(video):
+    bands, cues = burned_in_cues(video, probe(video))
+    return bands, [(c.band, c.first_frame, c.last_frame) for c in cues]
+
+
+def test_cues_are_timed_to_the_frame_and_the_logo_is_ignored(tmp_path):
+    video = render(tmp_path, "three", [("0:00:01.00", "0:00:03.00", "White", "Water is the source of life"),
+                                       ("0:00:03.00", "0:00:05.40", "White", "We must save every drop"),
+                                       ("0:00:06.00", "0:00:08.00", "Yellow", "A third line in yellow")])
+    bands, cues = frames(video)
+    assert cues == [(0, 25, 74), (0, 75, 134), (0, 150, 199)]  # 25 fps: 1.00 s is frame 25
+    assert len(bands) == 1
+    top, bottom = bands[0].source_rows()
+    assert 900 < top < bottom <= 1080  # the bottom line, not the logo's box above it
+
+
+def test_text_on_a_box(tmp_path):
+    video = render(tmp_path, "boxed", [("0:00:02.00", "0:00:04.00", "Boxed", "Text on a translucent box")], 6)
+    assert frames(video)[1] == [(0, 50, 99)]
+
+
+def test_two_lines_shown_together_are_two_bands(tmp_path):
+    video = render(tmp_path, "dual", [("0:00:01.00", "0:00:04.00", "White", "Lower line"),
+                                      ("0:00:01.00", "0:00:04.00", "Upper", "Upper line"),
+                                      ("0:00:05.00", "0:00:07.00", "White", "Lower again")], 8)
+    bands, cues = frames(video)
+    assert len(bands) == 2
+    assert sorted((first, last) for _, first, last in cues) == [(25, 99), (25, 99), (125, 174)]
+
+
+def test_subtitles_on_screen_most_of_the_time(tmp_path):
+    lines = ["Water is the source of life", "We must save every drop", "Rivers carry it to the sea",
+             "Clouds bring it back again", "Farms need it to grow food", "Cities pipe it to homes",
+             "Clean it before it returns", "Thank you for watching"]
+    events = [(f"0:00:0{i}.00", f"0:00:0{i + 1}.00", "White", line) for i, line in enumerate(lines, 1)]
+    _, cues = frames(render(tmp_path, "busy", events, 10))
+    assert cues == [(0, 25 * i, 25 * (i + 1) - 1) for i in range(1, 9)]
+
+
+def test_no_subtitles_no_cues(tmp_path):
+    assert frames(render(tmp_path, "none", [], 5)) == ([], [])
