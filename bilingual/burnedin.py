@@ -93,14 +93,22 @@ def scan(video: str | os.PathLike, media: MediaInfo) -> tuple[np.ndarray, float,
     proc.wait()
     if proc.returncode != 0 and not masks:
         raise InputError("media.unreadable", "ffmpeg could not decode the picture", str(video))
-    return np.array(masks), width / SCAN_WIDTH, top
+    return np.stack(masks) if masks else np.empty((0,)), width / SCAN_WIDTH, top
+
+
+CHUNK_FRAMES = 500  # frames unpacked at a time: memory stays flat whatever the length
+
+
+def _chunks(masks: np.ndarray):
+    for i in range(0, len(masks), CHUNK_FRAMES):
+        yield np.unpackbits(masks[i:i + CHUNK_FRAMES], axis=2)
 
 
 def find_bands(masks: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
     """Row ranges where text comes and goes, and the static-pixel mask that was removed."""
-    bits = np.unpackbits(masks, axis=2)
-    static = bits.mean(axis=0) >= STATIC_SHARE
-    rows_on = ((bits & ~static).sum(axis=2) >= ROW_MIN_PIXELS)  # frames × rows
+    on_counts = sum(chunk.sum(axis=0, dtype=np.int32) for chunk in _chunks(masks))
+    static = on_counts >= STATIC_SHARE * len(masks)
+    rows_on = np.concatenate([(chunk & ~static).sum(axis=2) >= ROW_MIN_PIXELS for chunk in _chunks(masks)])
     share = rows_on.mean(axis=0)
     candidate = (share >= BAND_ON_SHARE[0]) & (share <= BAND_ON_SHARE[1])
     bands, start = [], None
@@ -126,7 +134,7 @@ def _merge_close(bands: list[tuple[int, int]], gap: int = 2) -> list[tuple[int, 
 
 def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray) -> list[tuple[int, int]]:
     """(first, last) frame of each cue shown in a band."""
-    bits = np.unpackbits(masks[:, band[0]:band[1]], axis=2)[:, :, :static.shape[1]] & ~static[band[0]:band[1]]
+    bits = np.unpackbits(masks[:, band[0]:band[1]], axis=2) & ~static[band[0]:band[1]]
     counts = bits.sum(axis=(1, 2))
     # Text shows as a count far above the noise floor the moving picture leaves in the band; the
     # floor is read off the quietest frames, since subtitles may be on screen most of the time.
