@@ -9,6 +9,11 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 missing=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+# Burned-in subtitles: Tesseract with its Tibetan model; fonts the tests render subtitles with.
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+tesseract --list-langs 2>/dev/null | grep -qx bod || missing+=(tesseract-ocr-bod)
+fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || missing+=(fonts-noto-cjk)
+fc-list 2>/dev/null | grep -q "Tibetan Machine Uni" || missing+=(fonts-tibetan-machine)
 if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then

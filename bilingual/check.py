@@ -27,13 +27,16 @@ from bilingual.transcribe import content_findings, transcribe
 
 def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
           profile: Profile | str | os.PathLike | None = None, *, speech: bool = True, language: bool = True,
-          model: str | os.PathLike | None = None, progress: Callable[[str], None] | None = None) -> Report:
+          ocr: str = "auto", model: str | os.PathLike | None = None,
+          progress: Callable[[str], None] | None = None) -> Report:
     """Check one entry against a contest profile. Input problems become findings, never exceptions
     (a bad profile is the caller's argument and raises InputError).
 
     `speech=False` skips the speech stage (the static screen only); `language=False` keeps voice
     activity and timing but runs no language-ID model (no Whisper, no fastText); `model` is a
-    CTranslate2 Whisper folder to use instead of the bundled base model.
+    CTranslate2 Whisper folder to use instead of the bundled base model. `ocr`: "auto" reads
+    subtitles burned into the picture when there is no subtitle file or text track, "on" always,
+    "off" never.
     """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
@@ -52,7 +55,7 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
             return report
         report.media, report.size_bytes = media, media.size_bytes
         report.add(*media_findings(media, profile))
-        track = _check_subtitles(report, media, subs, profile, second_opinion=language)
+        track = _check_subtitles(report, media, subs, profile, ocr, second_opinion=language)
         if audio is not None and media.audio_streams and media.has_video:
             if media.main_audio.index != media.audio_streams[0].index:
                 audio = pool.submit(decode_audio, video, media.main_audio.index)
@@ -65,27 +68,33 @@ def input_finding(exc: InputError) -> Finding:
     return Finding(exc.code, Severity.ERROR, data={"reason": exc.reason, "path": exc.path})
 
 
-def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile,
+def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile, ocr: str = "auto",
                      second_opinion: bool = True) -> SubtitleTrack | None:
     report.add(*(Finding("subs.image_only", Severity.WARNING, data={"stream_index": s.index, "codec": s.codec})
                  for s in media.subtitle_streams if s.image_based))
-    source = find_subtitle_source(media, subs)
-    if source is None:
+    source = find_subtitle_source(media, subs, ocr)
+    track = None
+    if source is not None:
+        report.subtitles.update(source=source.kind, **source.where())
+        try:
+            track = source.load(media)
+        except InputError as exc:
+            report.add(input_finding(exc))
+            return None
+    if track is None or not track.cues:
+        report.subtitles["source"] = "none"
         if profile.subtitles and profile.subtitles.required:
-            report.add(Finding("subs.missing", Severity.WARNING, data={"cite": profile.subtitles.cite}))
-        return None
-    report.subtitles.update(source=source.kind, **source.where())
-    try:
-        track = source.load(media)
-    except InputError as exc:
-        report.add(input_finding(exc))
+            # Once the picture was read too, no subtitles is a fact, not a gap in what was looked at.
+            looked = source is not None and source.kind == "ocr"
+            report.add(Finding("subs.missing", Severity.ERROR if looked else Severity.WARNING,
+                               data={"cite": profile.subtitles.cite, "variant": "burned_in" if looked else None}))
         return None
     analysis = analyze_track(track, profile, second_opinion=second_opinion)
     report.subtitles = subtitles_section(track, analysis)
     report.details["script"] = analysis
     if track.source == "sidecar":
         report.add(Finding("subs.encoding", Severity.INFO, data={"encoding": track.encoding, "path": track.path}))
-    report.add(*analysis.findings)
+    report.add(*_with_ocr_evidence(analysis.findings, track))
     report.add(*_beyond_video(track, media))
     report.add(*cue_findings(track.cues, profile, media.fps))
     if profile.cues.shot_change_frames is not None and media.has_video:
@@ -143,10 +152,30 @@ def cue_text_between(cues: list, start_s: float, end_s: float) -> str:
     return "".join(c.text for c in cues if c.end_s > start_s and c.start_s < end_s)
 
 
+OCR_SURE = 0.9  # below this OCR confidence, a finding about the text itself is a warning at most
+
+
+def _with_ocr_evidence(findings: list[Finding], track: SubtitleTrack) -> list[Finding]:
+    """Findings on text read from the picture carry where it was read, and never rest an error on
+    text the OCR was unsure of."""
+    read = track.extra.get("ocr")
+    if not read:
+        return findings
+    for f in findings:
+        if f.cue in read:
+            f.data["ocr"] = read[f.cue]
+            if f.severity is Severity.ERROR and read[f.cue]["confidence"] < OCR_SURE:
+                f.severity = Severity.WARNING
+    return findings
+
+
 def subtitles_section(track: SubtitleTrack, analysis: TrackScript) -> dict[str, Any]:
-    where = {"path": track.path} if track.path else {"stream_index": track.stream_index}
+    where = {"stream_index": track.stream_index} if track.source == "embedded" else {"path": track.path}
+    extra = dict(track.extra)
+    if "ocr" in extra:  # where each cue was read: frame time, band rows, confidence
+        extra["ocr"] = [{"cue": index, **info} for index, info in extra["ocr"].items()]
     return {"source": track.source, **where, "format": track.format, "encoding": track.encoding,
-            "language_tag": track.language_tag, **analysis.to_dict(), **track.extra}
+            "language_tag": track.language_tag, **analysis.to_dict(), **extra}
 
 
 def _beyond_video(track: SubtitleTrack, media: MediaInfo) -> list[Finding]:

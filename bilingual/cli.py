@@ -48,6 +48,14 @@ ProfileOpt = typer.Option(None, "--profile", "-p", help=f"Profile name or .toml 
 ModelOpt = typer.Option(None, "--model", help="CTranslate2 Whisper model folder [default: $BILINGUAL_WHISPER_MODEL, "
                                               "else the bundled Whisper base].")
 
+class Ocr(str, Enum):
+    auto = "auto"
+    on = "on"
+    off = "off"
+
+
+OcrOpt = typer.Option(Ocr.auto, "--ocr", help="Read subtitles burned into the picture: auto (when there is no "
+                                               "subtitle file or text track), on (always), off.")
 SubsOpt = typer.Option(None, "--subs", "-s", help="Subtitle file (else a same-stem sidecar or a text track).")
 NoSpeechOpt = typer.Option(False, "--no-speech", help="Skip the speech stage (the static screen only).")
 NoLanguageOpt = typer.Option(False, "--no-language", help="Find speech and check timing, but skip the spoken "
@@ -98,12 +106,13 @@ def check(
     model: Optional[Path] = ModelOpt,
     no_speech: bool = NoSpeechOpt,
     no_language: bool = NoLanguageOpt,
+    ocr: Ocr = OcrOpt,
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
     prof = load_profile(profile)
     with stderr_status("checking") as progress:
-        report = check_api(video, subs, prof, speech=not no_speech, language=not no_language, model=model,
-                           progress=progress)
+        report = check_api(video, subs, prof, speech=not no_speech, language=not no_language, ocr=ocr.value,
+                           model=model, progress=progress)
     _render(report, fmt, lang, output)
     exit_with(report, report.exit_code)
 
@@ -140,10 +149,11 @@ def timing(
     profile: Optional[str] = ProfileOpt,
     fmt: Format = FormatOpt,
     lang: Lang = LangOpt,
+    ocr: Ocr = OcrOpt,
 ) -> None:
     """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
     with stderr_status("checking timing") as progress:
-        report = check_api(video, subs, load_profile(profile), language=False, progress=progress)
+        report = check_api(video, subs, load_profile(profile), language=False, ocr=ocr.value, progress=progress)
     timing_codes = [f for f in report.sorted_findings() if f.code.startswith(("timing.", "media.unreadable",
                                                                                  "subs.unreadable", "media.no_"))]
     if fmt is Format.json:
@@ -216,11 +226,15 @@ def extract(
     video: Path = typer.Argument(...),
     out: Path = typer.Option(..., "--out", help="Folder to write into (created if missing)."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
+    ocr: Ocr = OcrOpt,
 ) -> None:
-    """The main audio as 16 kHz mono WAV and every text subtitle stream as SRT."""
+    """The main audio as 16 kHz mono WAV, every text subtitle stream as SRT, and (OCR) what is burned
+    into the picture as burned-in.<lang>.srt."""
     from bilingual.extract import extract_entry
 
-    for path in extract_entry(video, out, force=force):
+    with stderr_status("extracting"):
+        written = extract_entry(video, out, force=force, ocr=ocr.value)
+    for path in written:
         print(path)
 
 
@@ -308,13 +322,14 @@ def audit(
     model: Optional[Path] = ModelOpt,
     no_speech: bool = NoSpeechOpt,
     no_language: bool = NoLanguageOpt,
+    ocr: Ocr = OcrOpt,
 ) -> None:
     """Check many entries: one JSON report each, plus summary.csv and summary.jsonl."""
     from bilingual.audit import run_audit
 
     load_profile(profile)  # refuse a bad profile before any work
     summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value,
-                        options={"speech": not no_speech, "language": not no_language,
+                        options={"speech": not no_speech, "language": not no_language, "ocr": ocr.value,
                                  "model": str(model) if model else None})
     stderr.print(f"{summary.total} entries: {summary.counts}; reports in {out}")
     raise typer.Exit(summary.exit_code)

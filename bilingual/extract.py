@@ -10,8 +10,10 @@ from bilingual.files import atomic_write_text, temp_path_beside
 from bilingual.media import extract_audio, probe, read_subtitle_stream
 
 
-def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force: bool = False) -> list[Path]:
-    """Write the entry's audio and text subtitles into `out_dir`; refuse to overwrite unless `force`."""
+def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force: bool = False,
+                  ocr: str = "off") -> list[Path]:
+    """Write the entry's audio and text subtitles into `out_dir`; refuse to overwrite unless `force`.
+    With `ocr` "auto" (no text stream) or "on", also what is burned into the picture, by language."""
     media = probe(video)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -24,12 +26,16 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
     for s in media.subtitle_streams:
         if s.text_based:
             targets.append((out / f"{stem}.stream-{s.index}.{s.language or 'und'}.srt", s))
-    if not targets:
+    burned = _burned_in_by_language(media, out) if ocr == "on" or (
+        ocr == "auto" and media.has_video and not any(s.text_based for s in media.subtitle_streams)) else {}
+    if not targets and not burned:
         raise InputError("media.unreadable", "nothing to extract: no audio and no text subtitle stream", str(video))
-    existing = [str(t) for t, _ in targets if t.exists()]
+    existing = [str(t) for t in [*(t for t, _ in targets), *burned] if t.exists()]
     if existing and not force:
         raise InputError("media.unreadable", f"{existing[0]} exists (use --force to overwrite)")
     out.mkdir(parents=True, exist_ok=True)
+    for target, text in burned.items():
+        atomic_write_text(target, text)
     for target, stream in targets:
         if target.suffix == ".wav":
             tmp = temp_path_beside(target)
@@ -40,4 +46,19 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
                 tmp.unlink(missing_ok=True)
         else:
             atomic_write_text(target, read_subtitle_stream(media.path, stream.index).decode("utf-8", "replace"))
-    return [t for t, _ in targets]
+    return [t for t, _ in targets] + list(burned)
+
+
+def _burned_in_by_language(media, out: Path) -> dict[Path, str]:
+    """SRT text per language of the cues read from the picture: burned-in.bo.srt, burned-in.zh.srt."""
+    import pysubs2
+
+    from bilingual.script import ScriptCounts
+    from bilingual.subtitles import load_burned_in
+
+    by_language: dict[str, pysubs2.SSAFile] = {}
+    for cue in load_burned_in(media).cues:
+        languages = ScriptCounts.of(cue.text).languages()
+        doc = by_language.setdefault(languages[0] if languages else "und", pysubs2.SSAFile())
+        doc.append(pysubs2.SSAEvent(start=round(cue.start_s * 1000), end=round(cue.end_s * 1000), text=cue.text))
+    return {out / f"burned-in.{lang}.srt": doc.to_string("srt") for lang, doc in by_language.items()}

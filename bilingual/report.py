@@ -30,7 +30,10 @@ class _Blank(dict):
 def message(finding: Finding, lang: str = "zh") -> str:
     if finding.text:
         return finding.text.get(lang) or next(iter(finding.text.values()))
-    template = _catalogue().get(finding.code, {}).get(lang)
+    catalogue = _catalogue()
+    variant = finding.data.get("variant")  # a finding may pick a more specific wording
+    entry = catalogue.get(f"{finding.code}/{variant}") if variant else None
+    template = (entry or catalogue.get(finding.code, {})).get(lang)
     if template is None:
         return finding.code
     values = {k: ("/".join(map(str, v)) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v)

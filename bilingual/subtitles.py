@@ -181,15 +181,19 @@ def load_stream(media: MediaInfo, stream: StreamInfo) -> SubtitleTrack:
 class SubtitleSource:
     """Where an entry's subtitles are: a sidecar file or a text stream inside the container."""
 
-    kind: str  # "sidecar" | "embedded"
+    kind: str  # "sidecar" | "embedded" | "ocr"
     path: Path | None = None
     stream: StreamInfo | None = None
     others: tuple[str, ...] = ()  # further sidecars of the same entry (entry.zh.srt beside entry.bo.srt)
 
     def where(self) -> dict:
+        if self.kind == "ocr":
+            return {"path": None}
         return {"path": str(self.path)} if self.path else {"stream_index": self.stream.index}
 
     def load(self, media: MediaInfo) -> SubtitleTrack:
+        if self.kind == "ocr":
+            return load_burned_in(media)
         if self.path is not None:
             track = load_subtitle_file(self.path)
         else:
@@ -199,12 +203,32 @@ class SubtitleSource:
         return track
 
 
-def find_subtitle_source(media: MediaInfo, subs: str | os.PathLike | None = None) -> SubtitleSource | None:
-    """The contract's order: `--subs`, a same-stem sidecar, the first text subtitle stream."""
+def find_subtitle_source(media: MediaInfo, subs: str | os.PathLike | None = None,
+                         ocr: str = "off") -> SubtitleSource | None:
+    """The contract's order: `--subs`, a same-stem sidecar, the first text subtitle stream, then (with
+    `ocr="auto"`) subtitles burned into the picture; `ocr="on"` reads the picture whatever else exists."""
+    burned_in = SubtitleSource("ocr") if media.has_video else None
+    if ocr == "on" and burned_in:
+        return burned_in
     if subs is not None:
         return SubtitleSource("sidecar", path=Path(subs))
     sidecars = find_sidecars(media.path)
     if sidecars:
         return SubtitleSource("sidecar", path=sidecars[0], others=tuple(str(p) for p in sidecars[1:]))
     stream = next((s for s in media.subtitle_streams if s.text_based), None)
-    return SubtitleSource("embedded", stream=stream) if stream else None
+    if stream:
+        return SubtitleSource("embedded", stream=stream)
+    return burned_in if ocr == "auto" else None
+
+
+def load_burned_in(media: MediaInfo) -> SubtitleTrack:
+    """Cues read from the picture: frame-exact times, text from OCR, and where each was read."""
+    from bilingual.ocr import read_burned_in
+
+    read = read_burned_in(media.path, media)
+    cues = [Cue(i, r.cue.start_s, r.cue.end_s, r.reading.text) for i, r in enumerate(read, 1)]
+    where = {i: {"frame_s": round(r.frame_s, 3), "band": list(r.band.source_rows()),
+                 "confidence": round(r.reading.confidence, 3), "engine": r.reading.engine,
+                 "first_frame": r.cue.first_frame, "last_frame": r.cue.last_frame}
+             for i, r in enumerate(read, 1)}
+    return SubtitleTrack(cues=cues, source="ocr", format="burned-in", extra={"ocr": where})

@@ -1,0 +1,80 @@
+"""Burned-in subtitles end to end: rendered with libass on real speech, read by `check` and `extract`."""
+
+import json
+
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+from conftest import ffmpeg, run_cli
+from test_burnedin import STYLES
+
+TIBETAN = [("0:00:00.52", "0:00:02.00", "ཆུ་ནི་སྲོག་གི་འབྱུང་ཁུངས་ཡིན།"), ("0:00:02.00", "0:00:03.64", "ང་ཚོས་ཆུ་གྲོན་ཆུང་བྱ་དགོས།")]
+STYLES_OCR = STYLES.replace("Style: Yellow,", "Style: Bo,Tibetan Machine Uni,56,&H00FFFFFF,&H000000FF,&H00000000,"
+                                            "&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1\nStyle: Yellow,")
+STYLES_OCR = STYLES_OCR.replace("Style: Upper,", "Style: Zh,Noto Sans CJK SC,60,&H00FFFFFF,&H000000FF,&H00000000,"
+                                              "&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1\nStyle: Upper,")
+
+
+def burn(tmp_path, name, audio, events, duration):
+    ass = tmp_path / f"{name}-subs.ass"
+    ass.write_text(STYLES_OCR + "".join(f"Dialogue: 0,{s},{e},{style},,0,0,0,,{t}\n" for s, e, style, t in events),
+                   encoding="utf-8")
+    folder = tmp_path / name
+    folder.mkdir()
+    video = folder / "entry.mp4"  # alone in its folder: no sidecar
+    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=25:duration={duration}", "-i", str(audio),
+           "-vf", f"subtitles={ass}", "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+           "-c:a", "aac", str(video))
+    return video
+
+
+def cer(a, b):
+    a, b = a.replace(" ", ""), b.replace(" ", "")
+    return Levenshtein.distance(a, b) / len(a)
+
+
+@pytest.fixture(scope="module")
+def tibetan_on_mandarin(tmp_path_factory, corpus):
+    return burn(tmp_path_factory.mktemp("ocr"), "bo", corpus / "mandarin/aishell1_BAC009S0724W0121.wav",
+                [(s, e, "Bo", t) for s, e, t in TIBETAN], 4.3)
+
+
+def test_tibetan_burned_in_on_mandarin_speech(tibetan_on_mandarin):
+    proc = run_cli("check", tibetan_on_mandarin, "--format", "json")
+    report = json.loads(proc.stdout)
+    s = report["subtitles"]
+    assert (s["source"], s["language"], s["cue_count"]) == ("ocr", "bo", 2)
+    assert [(o["first_frame"], o["last_frame"]) for o in s["ocr"]] == [(13, 49), (50, 90)]  # 0.52–2.00, 2.00–3.64
+    assert report["pairing"]["status"] == "zh-audio+bo-subs"
+    assert abs(report["timing"]["offset_s"]) < 0.1
+
+
+def test_extract_writes_what_it_read(tibetan_on_mandarin, tmp_path):
+    proc = run_cli("extract", tibetan_on_mandarin, "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    import pysubs2
+
+    read = pysubs2.load(str(tmp_path / "out" / "burned-in.bo.srt"))
+    assert [(e.start, e.end) for e in read] == [(520, 2000), (2000, 3640)]
+    for event, (_, _, truth) in zip(read, TIBETAN):
+        assert cer(truth, event.text) <= 0.1, event.text
+
+
+def test_chinese_burned_in_on_tibetan_speech(tmp_path, corpus):
+    events = [("0:00:20.00", "0:00:24.00", "Zh", "愿一切众生具足安乐"), ("0:00:24.50", "0:00:29.00", "Zh", "愿一切众生远离痛苦")]
+    video = burn(tmp_path, "zh", corpus / "tibetan/webuddhist_bo_prayer.mp3", events, 30)
+    report = json.loads(run_cli("check", video, "--format", "json").stdout)
+    s = report["subtitles"]
+    assert (s["source"], s["language"], s["chinese_variant"]) == ("ocr", "zh", "simplified")
+    assert [(o["first_frame"], o["last_frame"]) for o in s["ocr"]] == [(500, 599), (613, 724)]  # 24.50 s falls between frames 612 and 613
+    assert report["audio"]["language"] == "bo" and report["pairing"]["status"] == "bo-audio+zh-subs"
+
+
+def test_no_burned_in_subtitles_is_a_missing_error(tmp_path, corpus):
+    video = burn(tmp_path, "none", corpus / "mandarin/aishell1_BAC009S0724W0121.wav", [], 4.3)
+    report = json.loads(run_cli("check", video, "--format", "json", "--no-speech").stdout)
+    (missing,) = [f for f in report["findings"] if f["code"] == "subs.missing"]
+    assert missing["severity"] == "error" and "burned into the picture" in run_cli(
+        "check", video, "--lang", "en", "--no-speech").stdout
+    off = json.loads(run_cli("check", video, "--format", "json", "--no-speech", "--ocr", "off").stdout)
+    assert [f["severity"] for f in off["findings"] if f["code"] == "subs.missing"] == ["warning"]
