@@ -211,7 +211,8 @@ def test_generated_media_that_breaks_the_format_rules(tmp_path):
     assert {"media.container", "media.resolution", "media.aspect", "media.duration", "media.filesize"} <= errors
     assert report["media"]["container"] == "mkv" and report["media"]["display_aspect"] == "4:3"
     missing = [f for f in report["findings"] if f["code"] == "subs.missing"]
-    assert [f["severity"] for f in missing] == ["warning"] and report["subtitles"]["source"] == "none"
+    # The picture was read too (--ocr auto) and holds no subtitles: missing is an error.
+    assert [f["severity"] for f in missing] == ["error"] and report["subtitles"]["source"] == "none"
 
 
 def test_cues_after_the_end_of_the_video(tmp_path, clip):
