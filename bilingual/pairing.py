@@ -23,7 +23,7 @@ def detected_pairing(audio_language: str, subtitle_languages: list[str]) -> tupl
     if audio_language == "other":
         return "invalid", "the speech is neither Mandarin nor Tibetan"
     if not subs:
-        return None, "no subtitle text to pair with (burned-in subtitles are not read by this version)"
+        return None, "no subtitle text to pair with"
     other = "bo" if audio_language == "zh" else "zh"
     if other in subs:
         return f"{audio_language}-audio+{other}-subs", f"{LANGUAGE_NAMES[audio_language]} speech with " \
