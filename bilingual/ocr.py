@@ -61,7 +61,18 @@ def frame_rows(video: str | os.PathLike, time_s: float, top: int, bottom: int, w
     return np.frombuffer(proc.stdout[: width * height * 3], dtype=np.uint8).reshape(height, width, 3)
 
 
-def read_chinese(image: np.ndarray) -> Reading:
+def read_chinese(image: np.ndarray, line: tuple[slice, slice] | None) -> Reading:
+    """Recognition alone on the line's box (≈ 20 ms); detection + recognition (≈ 0.8 s) only when
+    the box is unknown."""
+    if line is not None:
+        ys, xs = line
+        pad = 8
+        crop = image[max(0, ys.start - pad):ys.stop + pad, max(0, xs.start - pad):xs.stop + pad]
+        result, _ = _rapidocr()(crop, use_det=False, use_cls=False, use_rec=True)
+        if not result:
+            return Reading("", "none", 0.0, "rapidocr")
+        text, score = result[0]
+        return Reading(text, "zh", float(score), "rapidocr")
     result, _ = _rapidocr()(image)
     if not result:
         return Reading("", "none", 0.0, "rapidocr")
@@ -70,9 +81,9 @@ def read_chinese(image: np.ndarray) -> Reading:
     return Reading(text, "zh", float(np.mean([float(r[2]) for r in parts])), "rapidocr")
 
 
-def isolate_text(image: np.ndarray) -> np.ndarray | None:
-    """The text alone, black on white, cropped and padded (None if there is none): bright pixels
-    whose connected component lies mostly within two pixels of the dark outline or box."""
+def text_pixels(image: np.ndarray) -> np.ndarray:
+    """Bright pixels whose connected component lies mostly within two pixels of the dark outline or
+    box: the text, without the bright parts of the picture behind it."""
     import cv2  # opencv comes with rapidocr
 
     bright = (image.min(axis=2) > 200).astype(np.uint8)
@@ -82,11 +93,23 @@ def isolate_text(image: np.ndarray) -> np.ndarray | None:
     touching = np.bincount(labels.ravel(), weights=near_dark.ravel(), minlength=count)
     keep = touching >= 0.5 * np.maximum(sizes, 1)
     keep[0] = False
-    mask = keep[labels]
+    return keep[labels]
+
+
+def line_box(mask: np.ndarray) -> tuple[slice, slice] | None:
     if mask.sum() < 30:
         return None
     ys, xs = np.nonzero(mask)
-    crop = mask[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    return slice(int(ys.min()), int(ys.max()) + 1), slice(int(xs.min()), int(xs.max()) + 1)
+
+
+def isolate_text(image: np.ndarray) -> np.ndarray | None:
+    """The text alone, black on white, cropped and padded (None if there is none)."""
+    mask = text_pixels(image)
+    box = line_box(mask)
+    if box is None:
+        return None
+    crop = mask[box]
     page = np.full((crop.shape[0] + 2 * PAD, crop.shape[1] + 2 * PAD), 255, dtype=np.uint8)
     page[PAD:-PAD, PAD:-PAD][crop] = 0
     return page
@@ -135,16 +158,25 @@ def normalize(text: str, language: str) -> str:
     return text
 
 
+def _is_chinese(reading: Reading) -> bool:
+    text = reading.text
+    return bool(text) and len(_HAN.findall(text)) >= HAN_SHARE * len(text) and reading.confidence >= CHINESE_MIN_SCORE
+
+
 def read_line(image: np.ndarray) -> Reading:
     """Chinese when RapidOCR reads mostly Han characters confidently; else Tibetan if Tesseract reads
-    mostly Tibetan letters; else nothing."""
-    zh = read_chinese(image)
-    if zh.text and len(_HAN.findall(zh.text)) >= HAN_SHARE * len(zh.text) and zh.confidence >= CHINESE_MIN_SCORE:
+    mostly Tibetan letters; else Chinese by full detection (a line whose box was not clean); else nothing."""
+    box = line_box(text_pixels(image))
+    zh = read_chinese(image, box)
+    if _is_chinese(zh):
         return Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine)
     bo = read_tibetan(image)
     letters = len(_TIBETAN.findall(bo.text))
     if bo.text and letters >= TIBETAN_SHARE * len(bo.text.replace(" ", "")):
         return Reading(normalize(bo.text, "bo"), "bo", bo.confidence, bo.engine)
+    zh = read_chinese(image, None) if box is not None else zh
+    if _is_chinese(zh):
+        return Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine)
     return Reading("", "none", 0.0, "")
 
 
