@@ -159,11 +159,27 @@ def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray) -> lis
         previous = frame
     if start is not None:
         cues.append((start, len(bits) - 1))
-    return [(a, b) for a, b in cues if b - a + 1 >= MIN_CUE_FRAMES]
+    return [(a, b) for a, b in _rejoin(cues, bits) if b - a + 1 >= MIN_CUE_FRAMES]
+
+
+def _rejoin(cues: list[tuple[int, int]], bits: np.ndarray, max_gap: int = 2) -> list[tuple[int, int]]:
+    """Pieces of one cue cut apart by a flicker of the picture behind it: neighbours at most
+    `max_gap` frames apart whose text is the same (Jaccard ≥ 0.5 on their middle frames)."""
+    joined: list[tuple[int, int]] = []
+    for first, last in cues:
+        if joined and first - joined[-1][1] <= max_gap + 1:
+            a = bits[(joined[-1][0] + joined[-1][1]) // 2].astype(bool)
+            b = bits[(first + last) // 2].astype(bool)
+            if (a & b).sum() >= 0.5 * max(1, (a | b).sum()):
+                joined[-1] = (joined[-1][0], last)
+                continue
+        joined.append((first, last))
+    return joined
 
 
 BLOCK_COLUMNS = 16  # a glyph or two at the scan width
 BLOCK_MIN_LOST = 25  # pixels a block must lose to count, above the flicker of moving picture
+BLOCK_MIN_TEXT = 60
 
 
 def _replaced(previous: np.ndarray, frame: np.ndarray) -> bool:
@@ -176,7 +192,8 @@ def _replaced(previous: np.ndarray, frame: np.ndarray) -> bool:
     width = previous.shape[1] // BLOCK_COLUMNS * BLOCK_COLUMNS
     had = previous[:, :width].reshape(previous.shape[0], -1, BLOCK_COLUMNS).sum(axis=(0, 2))
     gone = lost[:, :width].reshape(lost.shape[0], -1, BLOCK_COLUMNS).sum(axis=(0, 2))
-    return bool(np.any((gone >= BLOCK_MIN_LOST) & (gone > 0.8 * had)))
+    # Only blocks that held text count: moving picture leaves a few pixels in a block, text many.
+    return bool(np.any((had >= BLOCK_MIN_TEXT) & (gone >= BLOCK_MIN_LOST) & (gone > 0.8 * had)))
 
 
 def burned_in_cues(video: str | os.PathLike, media: MediaInfo) -> tuple[list[Band], list[BurnedCue]]:

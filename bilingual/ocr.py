@@ -139,6 +139,8 @@ def read_tibetan(image: np.ndarray) -> Reading:
         score = valid - 2 * len(_NOT_TIBETAN_LETTER.findall(text))
         if best is None or score > best[0]:
             best = (score, text, valid / len(found) if found else 0.0)
+        if found and valid == len(found) and score == valid:
+            break  # every syllable valid and nothing stray: no other reading can beat it
     return Reading(best[1], "bo", best[2], "tesseract-bod")
 
 
