@@ -86,7 +86,8 @@ def text_pixels(image: np.ndarray) -> np.ndarray:
     box: the text, without the bright parts of the picture behind it."""
     import cv2  # opencv comes with rapidocr
 
-    bright = (image.min(axis=2) > 200).astype(np.uint8)
+    luma = image @ np.array([0.299, 0.587, 0.114])  # white and yellow text are both bright
+    bright = (luma > 190).astype(np.uint8)
     near_dark = cv2.dilate((image.max(axis=2) < 60).astype(np.uint8), np.ones((5, 5), np.uint8))
     count, labels = cv2.connectedComponents(bright, connectivity=8)
     sizes = np.bincount(labels.ravel(), minlength=count)
