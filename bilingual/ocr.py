@@ -1,8 +1,8 @@
 """Burned-in subtitles, stage two: read each cue once, on one clear frame.
 
-Chinese: RapidOCR (PP-OCR models inside the wheel). Tibetan: Debian's Tesseract `bod` on the text
-pixels alone (bright next to dark), drawn black on white, cropped and padded, `--psm 13` (a raw line:
-measured here ≈ 1.3 % letter error on Tibetan Machine Uni, against ≈ 9.5 % with psm 7). The script is
+Chinese: RapidOCR (PP-OCR models inside the wheel), recognition on the line's box. Tibetan: Debian's
+Tesseract `bod` on the text pixels alone (bright components touching the dark outline), drawn black
+on white, cropped and padded, read a few ways and re-ranked by the syllable lexicon. The script is
 decided from both engines' output and confidence, never from the position of the line.
 """
 
