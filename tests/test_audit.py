@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import make_video, run_cli, write_srt
+from conftest import run_cli, write_srt
 
 
 @pytest.fixture()

@@ -1,6 +1,5 @@
 """Burned-in subtitles, stage one: bands and frame-exact cue times on clips rendered with libass."""
 
-import pytest
 
 from bilingual.burnedin import burned_in_cues
 from bilingual.media import probe
