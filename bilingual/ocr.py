@@ -27,6 +27,7 @@ from bilingual.media import MediaInfo
 HAN_SHARE = 0.5  # of the characters RapidOCR read
 CHINESE_MIN_SCORE = 0.75
 TIBETAN_SHARE = 0.5
+TIBETAN_MIN_VALID = 0.5  # of the syllables read: below it, Tesseract made Tibetan out of something else
 PAD = 24
 _HAN = regex.compile(r"\p{Han}")
 _TIBETAN = regex.compile(r"[\u0F40-\u0FBC]")
@@ -182,7 +183,7 @@ def read_line(image: np.ndarray) -> Reading:
         return Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine)
     bo = read_tibetan(image)
     letters = len(_TIBETAN.findall(bo.text))
-    if bo.text and letters >= TIBETAN_SHARE * len(bo.text.replace(" ", "")):
+    if bo.text and letters >= TIBETAN_SHARE * len(bo.text.replace(" ", "")) and bo.confidence >= TIBETAN_MIN_VALID:
         return Reading(normalize(bo.text, "bo"), "bo", bo.confidence, bo.engine)
     zh = read_chinese(image, None) if box is not None else zh
     if _is_chinese(zh):

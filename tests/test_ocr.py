@@ -78,3 +78,11 @@ def test_no_burned_in_subtitles_is_a_missing_error(tmp_path, corpus):
         "check", video, "--lang", "en", "--no-speech").stdout
     off = json.loads(run_cli("check", video, "--format", "json", "--no-speech", "--ocr", "off").stdout)
     assert [f["severity"] for f in off["findings"] if f["code"] == "subs.missing"] == ["warning"]
+
+
+def test_picture_detail_read_as_nonsense_is_not_a_cue(corpus):
+    # A real container with a moving picture and no subtitles: Tesseract makes "Tibetan" out of a
+    # detail of the picture; with no valid syllable it is not a cue.
+    report = json.loads(run_cli("check", corpus / "containers/subtitleedit/sample_MKV_delayed.mkv",
+                                "--format", "json", "--no-speech").stdout)
+    assert report["subtitles"]["source"] == "none" and report["subtitles"]["cue_count"] == 0
