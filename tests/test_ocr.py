@@ -86,3 +86,15 @@ def test_picture_detail_read_as_nonsense_is_not_a_cue(corpus):
     report = json.loads(run_cli("check", corpus / "containers/subtitleedit/sample_MKV_delayed.mkv",
                                 "--format", "json", "--no-speech").stdout)
     assert report["subtitles"]["source"] == "none" and report["subtitles"]["cue_count"] == 0
+
+
+def test_missing_tesseract_is_one_clear_error(monkeypatch):
+    import numpy as np
+
+    from bilingual import ocr
+    from bilingual.errors import InputError
+
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
+    with pytest.raises(InputError) as err:
+        ocr.read_tibetan(np.zeros((40, 200, 3), dtype=np.uint8))
+    assert err.value.code == "ocr.missing" and "tesseract-ocr-bod" in err.value.reason
