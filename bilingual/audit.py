@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bilingual.check import check
 from bilingual.files import atomic_write_text
+from bilingual.findings import FATAL_CODES
 from bilingual.media import VIDEO_EXTENSIONS
 from bilingual.profiles import load_profile
 from bilingual.render import render_json
@@ -65,7 +66,7 @@ def check_entry(entry: str, report_path: str, profile: str | None, lang: str, op
 def summary_row(entry: str, report_path: str, data: dict[str, Any]) -> dict[str, Any]:
     findings = data.get("findings", [])
     codes = {sev: sorted({f["code"] for f in findings if f["severity"] == sev}) for sev in ("error", "warning")}
-    fatal = next((f for f in findings if f["severity"] == "error" and data.get("exit_code") == 2), None)
+    fatal = next((f for f in findings if f["code"] in FATAL_CODES), None)
     return {"entry": entry, "report": report_path,
             "verdict": "error" if data.get("exit_code") == 2 else data["verdict"],
             "exit_code": data.get("exit_code"), "errors": " ".join(codes["error"]),

@@ -154,8 +154,7 @@ def timing(
     """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
     with stderr_status("checking timing") as progress:
         report = check_api(video, subs, load_profile(profile), language=False, ocr=ocr.value, progress=progress)
-    timing_codes = [f for f in report.sorted_findings() if f.code.startswith(("timing.", "media.unreadable",
-                                                                                 "subs.unreadable", "media.no_"))]
+    timing_codes = [f for f in report.sorted_findings() if f.fatal or f.code.startswith("timing.")]
     if fmt is Format.json:
         emit(to_json({"input": report.input_path, "subtitles": report.subtitles.get("path") or
                       report.subtitles.get("stream_index"), "timing": report.timing,

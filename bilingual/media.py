@@ -232,17 +232,18 @@ def extract_audio(path: str | os.PathLike, out_wav: Path, stream_index: int | No
                   sample_rate: int = 16000) -> Path:
     """Decode one audio stream to mono 16-bit WAV at `sample_rate` (16 kHz: what speech models take)."""
     stream = f"0:{stream_index}" if stream_index is not None else "0:a:0"
-    _run_ffmpeg(["-i", str(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
+    run_ffmpeg(["-i", str(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
                  "-c:a", "pcm_s16le", "-f", "wav", str(out_wav)], path)
     return out_wav
 
 
 def read_subtitle_stream(path: str | os.PathLike, stream_index: int) -> bytes:
     """A text subtitle stream converted by ffmpeg to SRT bytes (UTF-8)."""
-    return _run_ffmpeg(["-i", str(path), "-map", f"0:{stream_index}", "-c:s", "srt", "-f", "srt", "pipe:1"], path)
+    return run_ffmpeg(["-i", str(path), "-map", f"0:{stream_index}", "-c:s", "srt", "-f", "srt", "pipe:1"], path)
 
 
-def _run_ffmpeg(args: list[str], path: str | os.PathLike) -> bytes:
+def run_ffmpeg(args: list[str], path: str | os.PathLike) -> bytes:
+    """ffmpeg's stdout for `args` (input options first); a failure is `media.unreadable` with its last line."""
     require_ffmpeg()
     proc = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], capture_output=True)
     if proc.returncode != 0:
@@ -255,6 +256,6 @@ def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sampl
     import numpy as np
 
     stream = f"0:{stream_index}" if stream_index is not None else "0:a:0"
-    raw = _run_ffmpeg(["-i", str(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
+    raw = run_ffmpeg(["-i", str(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
                        "-f", "f32le", "pipe:1"], path)
     return np.frombuffer(raw, dtype=np.float32)

@@ -22,7 +22,7 @@ import regex
 from bilingual import tibetan
 from bilingual.burnedin import Band, BurnedCue, burned_in_cues
 from bilingual.errors import InputError
-from bilingual.media import MediaInfo
+from bilingual.media import MediaInfo, run_ffmpeg
 
 HAN_SHARE = 0.5  # of the characters RapidOCR read
 CHINESE_MIN_SCORE = 0.75
@@ -53,13 +53,12 @@ def _rapidocr() -> Any:
 def frame_rows(video: str | os.PathLike, time_s: float, top: int, bottom: int, width: int) -> np.ndarray:
     """One frame's rows [top, bottom) as RGB, by an accurate seek."""
     height = bottom - top
-    proc = subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-ss", f"{time_s:.3f}", "-i", str(video), "-frames:v", "1",
-         "-vf", f"format=rgb24,crop={width}:{height}:0:{top}", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
-        capture_output=True)
-    if proc.returncode != 0 or len(proc.stdout) < width * height * 3:
+    raw = run_ffmpeg(["-ss", f"{time_s:.3f}", "-i", str(video), "-frames:v", "1",
+                      "-vf", f"format=rgb24,crop={width}:{height}:0:{top}", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                      "pipe:1"], video)
+    if len(raw) < width * height * 3:
         raise InputError("media.unreadable", f"ffmpeg could not read the frame at {time_s:.2f} s", str(video))
-    return np.frombuffer(proc.stdout[: width * height * 3], dtype=np.uint8).reshape(height, width, 3)
+    return np.frombuffer(raw[: width * height * 3], dtype=np.uint8).reshape(height, width, 3)
 
 
 def read_chinese(image: np.ndarray, line: tuple[slice, slice] | None) -> Reading:
