@@ -9,14 +9,23 @@ The library API is what the CLI is built on::
 
 __version__ = "0.1.0"
 
-from bilingual.errors import InputError  # noqa: E402
-from bilingual.findings import Finding, Severity  # noqa: E402
-from bilingual.media import MediaInfo, probe  # noqa: E402
-from bilingual.profiles import Profile, list_profiles, load_profile  # noqa: E402
-from bilingual.subtitles import Cue, SubtitleTrack, load_subtitle_file  # noqa: E402
-from bilingual.script import analyze_track  # noqa: E402
-from bilingual.check import check  # noqa: E402
-from bilingual.report import Report  # noqa: E402
+# The names load on first use (PEP 562), so `import bilingual` and the CLI's start stay light and
+# a command's own work (an ffmpeg decode) starts before numpy and the pipeline are imported.
+_EXPORTS = {
+    "InputError": "errors", "Finding": "findings", "Severity": "findings", "MediaInfo": "media",
+    "probe": "media", "Profile": "profiles", "list_profiles": "profiles", "load_profile": "profiles",
+    "Cue": "subtitles", "SubtitleTrack": "subtitles", "load_subtitle_file": "subtitles",
+    "analyze_track": "script", "check": "check", "Report": "report",
+}
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'bilingual' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"bilingual.{_EXPORTS[name]}"), name)
+
 
 __all__ = [
     "__version__", "InputError", "Finding", "Severity", "MediaInfo", "probe", "Profile",

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from bilingual.errors import InputError
 from bilingual.findings import Finding, Severity
-from bilingual.media import MediaInfo, decode_audio, probe
+from bilingual.media import MediaInfo, probe
 from bilingual.models import load_whisper, whisper_model_dir
 from bilingual.pairing import pairing_verdict
 from bilingual.profiles import Profile, load_profile
@@ -19,7 +19,7 @@ from bilingual.rules import (cue_findings, manual_findings, media_findings, shot
                              timing_findings)
 from bilingual.script import TrackScript, analyze_track
 from bilingual.shots import detect_cuts
-from bilingual.speech import MIN_SPEECH_S, SpeechAnalysis, analyze_speech
+from bilingual.speech import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
 from bilingual.subtitles import SubtitleTrack, find_subtitle_source
 from bilingual.timing import analyze_timing
 from bilingual.transcribe import content_findings, transcribe
@@ -42,11 +42,12 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
         profile = load_profile(profile)
     report = Report(str(video), profile)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        # The first audio stream decodes (an ffmpeg process) and the VAD loads while the file is
-        # probed and the subtitles are read and analysed; a different main stream is decoded later.
-        audio = pool.submit(decode_audio, video, None) if speech else None
+        # The first audio stream decodes (an ffmpeg process, VAD on each chunk as it comes) and the
+        # VAD loads while the file is probed and the subtitles are read; a different main stream
+        # is decoded later.
+        audio = pool.submit(hear, video, None) if speech else None
         if speech:
-            pool.submit(importlib.import_module, "faster_whisper.vad")
+            pool.submit(importlib.import_module, "onnxruntime")
         try:
             media = probe(video)
         except InputError as exc:
@@ -58,7 +59,7 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
         track = _check_subtitles(report, media, subs, profile, ocr, second_opinion=language)
         if audio is not None and media.audio_streams and media.has_video:
             if media.main_audio.index != media.audio_streams[0].index:
-                audio = pool.submit(decode_audio, video, media.main_audio.index)
+                audio = pool.submit(hear, video, media.main_audio.index)
             _check_speech(report, media, track, profile, model, language, audio, progress)
     report.add(*manual_findings(profile))
     return report
@@ -111,12 +112,12 @@ def _check_speech(report: Report, media: MediaInfo, track: SubtitleTrack | None,
         if language:
             model_dir = whisper_model_dir(model)
             whisper = load_whisper(model_dir)
-        audio = decoding.result()
+        audio, spans = decoding.result()
     except InputError as exc:
         report.add(input_finding(exc))
         return
     chinese_cues = track is not None and "zh" in report.subtitles.get("languages", [])
-    analysis = analyze_speech(audio, whisper, progress=progress,
+    analysis = analyze_speech(audio, whisper, spans=spans, progress=progress,
                               subtitle_text=(lambda s, e: cue_text_between(track.cues, s, e)) if chinese_cues else None)
     analysis.model = str(model_dir or "")
     report.audio = analysis.audio_section()

@@ -16,7 +16,6 @@ from rich.console import Console
 from rich.table import Table
 
 from bilingual import __version__
-from bilingual import check as check_api
 from bilingual.errors import InputError
 from bilingual.findings import Severity
 from bilingual.files import atomic_write_text
@@ -24,6 +23,14 @@ from bilingual.media import probe as probe_media
 from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
 from bilingual.render import render_json, render_text, timestamp, to_json
 from bilingual.report import message
+
+def check_api(*args, **kwargs):
+    """`bilingual.check.check`, imported when a command needs it: the pipeline's imports (numpy and
+    the rest) then run while the check's first ffmpeg decode is already under way."""
+    from bilingual.check import check
+
+    return check(*args, **kwargs)
+
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Verify Tibetan–Chinese bilingual contest videos (藏汉双语视频核查).")

@@ -13,9 +13,9 @@ import pysubs2
 
 from bilingual.errors import InputError
 from bilingual.files import atomic_write_bytes
-from bilingual.media import decode_audio, probe
+from bilingual.media import probe
 from bilingual.profiles import Profile
-from bilingual.speech import voice_activity
+from bilingual.speech import hear
 from bilingual.subtitles import FORMAT_BY_EXTENSION, decode_text, parse_subtitles
 from bilingual.timing import TimingAnalysis, analyze_timing
 
@@ -41,8 +41,8 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     media = probe(video)
     if media.main_audio is None:
         raise InputError("media.no_audio", "the video has no audio to align the subtitles with", str(video))
-    audio = decode_audio(media.path, media.main_audio.index)
-    timing = analyze_timing(cues, voice_activity(audio), len(audio) / 16000)
+    audio, spans = hear(media.path, media.main_audio.index)
+    timing = analyze_timing(cues, spans, len(audio) / 16000)
     result = FixResult(target, timing)
     _apply_timing(doc, timing, result.changes)
     _enforce_gaps_and_durations(doc, profile, media.fps, result.changes)

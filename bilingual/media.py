@@ -6,10 +6,11 @@ import os
 import shutil
 import struct
 import subprocess
+import tempfile
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import ffmpeg
 
@@ -255,7 +256,23 @@ def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sampl
     """One audio stream as mono float32 samples in [-1, 1] at `sample_rate` (numpy array)."""
     import numpy as np
 
+    return np.concatenate([np.zeros(0, np.float32), *stream_audio(path, stream_index, sample_rate)])
+
+
+def stream_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = 16000,
+                 chunk_samples: int = 1 << 19) -> Iterator[Any]:
+    """The samples of `decode_audio` in chunks of `chunk_samples` as ffmpeg produces them, so that
+    work on the first chunks overlaps the decoding of the rest."""
+    import numpy as np
+
+    require_ffmpeg()
     stream = f"0:{stream_index}" if stream_index is not None else "0:a:0"
-    raw = run_ffmpeg(["-i", str(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
-                       "-f", "f32le", "pipe:1"], path)
-    return np.frombuffer(raw, dtype=np.float32)
+    args = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", stream, "-vn", "-ac", "1",
+            "-ar", str(sample_rate), "-f", "f32le", "pipe:1"]
+    with tempfile.TemporaryFile() as errors, \
+            subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors) as proc:  # a file: never blocks ffmpeg
+        while chunk := proc.stdout.read(4 * chunk_samples):
+            yield np.frombuffer(chunk, dtype=np.float32)
+        if proc.wait() != 0:
+            errors.seek(0)
+            raise InputError("media.unreadable", f"ffmpeg failed ({_last_line(errors.read())})", str(path))

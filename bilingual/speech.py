@@ -19,7 +19,7 @@ from __future__ import annotations
 import zlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import regex
@@ -86,38 +86,58 @@ class SpeechAnalysis:
                 "model": self.model}
 
 
-VAD_OPTIONS = {"min_silence_duration_ms": 300, "speech_pad_ms": 0}
-VAD_WINDOW = 512  # samples a Silero frame
-PARALLEL_VAD_S = 60.0  # longer audio is cut in two halves run on two threads
+MIN_SILENCE_S = 0.3  # shorter pauses are bridged
+VAD_CHUNK = 1 << 19  # samples (32.8 s, a whole number of 512-sample Silero frames) a VAD job takes
+JOIN_AT_CUT_S = 0.3  # speech this near both sides of a chunk cut is one stretch (the bridged pause)
+Spans = list[tuple[float, float]]
 
 
-def voice_activity(audio: np.ndarray) -> list[tuple[float, float]]:
-    """Speech stretches in seconds (Silero VAD v6 from faster-whisper).
+def voice_activity(audio: np.ndarray) -> Spans:
+    """Speech stretches in seconds (Silero VAD v6, the model faster-whisper ships: `bilingual.vad`).
 
     No padding: speech edges unbiased, which timing needs (on the FunASR 70 s recording against its
     VAD cues, 100 ms of padding biased the offset by ≈ 60 ms; none, by 13–23 ms). Pauses under
     300 ms are bridged: shorter ones split a cue's speech into pieces that match wrong offsets.
-    faster-whisper runs Silero on one thread; long audio is cut in two halves on a frame boundary
-    and run on two threads (onnxruntime releases the GIL), then stretches meeting at the cut are joined.
     """
-    if len(audio) < PARALLEL_VAD_S * SAMPLE_RATE:
-        return _vad(audio, 0)
+    return detect_speech(audio[i:i + VAD_CHUNK] for i in range(0, len(audio), VAD_CHUNK))[1]
+
+
+def hear(path: str, stream_index: int | None = None) -> tuple[np.ndarray, Spans]:
+    """Decode one audio stream and find its speech at once: VAD runs on each chunk as ffmpeg
+    delivers it, so on two cores the decode and the VAD overlap instead of following each other."""
+    from bilingual.media import stream_audio
+
+    return detect_speech(stream_audio(path, stream_index, chunk_samples=VAD_CHUNK))
+
+
+def detect_speech(chunks: Iterable[np.ndarray]) -> tuple[np.ndarray, Spans]:
+    """The samples and speech stretches of consecutive chunks, each chunk's VAD a job on a pool of
+    two threads (Silero runs on one thread a call; onnxruntime releases the GIL).
+    Stretches meeting at a chunk cut are joined."""
     from concurrent.futures import ThreadPoolExecutor
 
-    cut = (len(audio) // 2) // VAD_WINDOW * VAD_WINDOW
+    parts: list[np.ndarray] = []
+    offset = 0
     with ThreadPoolExecutor(max_workers=2) as pool:
-        first, second = pool.map(lambda part: _vad(*part), [(audio[:cut], 0), (audio[cut:], cut)])
-    cut_s = cut / SAMPLE_RATE
-    if first and second and cut_s - first[-1][1] < 0.3 and second[0][0] - cut_s < 0.3:
-        return first[:-1] + [(first[-1][0], second[0][1])] + second[1:]
-    return first + second
+        jobs = []
+        for chunk in chunks:
+            jobs.append((offset / SAMPLE_RATE, pool.submit(_vad, chunk, offset)))
+            parts.append(chunk)
+            offset += len(chunk)
+        spans: Spans = []
+        for cut_s, job in jobs:
+            piece = job.result()
+            if spans and piece and cut_s - spans[-1][1] < JOIN_AT_CUT_S and piece[0][0] - cut_s < JOIN_AT_CUT_S:
+                spans[-1] = (spans[-1][0], piece.pop(0)[1])
+            spans.extend(piece)
+    return (np.concatenate(parts) if parts else np.zeros(0, np.float32)), spans
 
 
-def _vad(samples: np.ndarray, offset: int) -> list[tuple[float, float]]:
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
+def _vad(samples: np.ndarray, offset: int) -> Spans:
+    from bilingual.vad import speech_stretches
 
-    stamps = get_speech_timestamps(samples, VadOptions(**VAD_OPTIONS))
-    return [((s["start"] + offset) / SAMPLE_RATE, (s["end"] + offset) / SAMPLE_RATE) for s in stamps]
+    return [((start + offset) / SAMPLE_RATE, (end + offset) / SAMPLE_RATE)
+            for start, end in speech_stretches(samples, MIN_SILENCE_S)]
 
 
 def pick_windows(spans: list[tuple[float, float]], duration_s: float, count: int = WINDOWS,
@@ -220,17 +240,18 @@ def decide(windows: list[Window]) -> tuple[str, float | None]:
     return language, float(share * mean_confidence)
 
 
-def analyze_speech(audio: np.ndarray, model: Any | None, *,
+def analyze_speech(audio: np.ndarray, model: Any | None, *, spans: Spans | None = None,
                    subtitle_text: Callable[[float, float], str] | None = None,
                    progress: Callable[[str], None] | None = None) -> SpeechAnalysis:
     """Speech stretches and spoken language of 16 kHz mono samples.
 
     `subtitle_text(start, end)` gives the Chinese subtitle text shown in a span, when the subtitles
     are Chinese: agreement with the Mandarin transcript is then evidence of Mandarin speech.
-    With no `model`, only the speech stretches are found (the language stays "unknown").
+    With no `model`, only the speech stretches are found (the language stays "unknown"); `spans`
+    are stretches already found (`hear`).
     """
     duration = len(audio) / SAMPLE_RATE
-    spans = voice_activity(audio)
+    spans = voice_activity(audio) if spans is None else spans
     analysis = SpeechAnalysis(duration, sum(e - s for s, e in spans), spans)
     if analysis.speech_s < MIN_SPEECH_S:
         analysis.language, analysis.confidence = "none", 1.0
