@@ -86,9 +86,8 @@ class SpeechAnalysis:
                 "model": self.model}
 
 
-MIN_SILENCE_S = 0.3  # shorter pauses are bridged
 VAD_CHUNK = 1 << 19  # samples (32.8 s, a whole number of 512-sample Silero frames) a VAD job takes
-JOIN_AT_CUT_S = 0.3  # speech this near both sides of a chunk cut is one stretch (the bridged pause)
+MIN_SILENCE_S = 0.3  # shorter pauses are bridged
 Spans = list[tuple[float, float]]
 
 
@@ -111,33 +110,24 @@ def hear(path: str, stream_index: int | None = None) -> tuple[np.ndarray, Spans]
 
 
 def detect_speech(chunks: Iterable[np.ndarray]) -> tuple[np.ndarray, Spans]:
-    """The samples and speech stretches of consecutive chunks, each chunk's VAD a job on a pool of
-    two threads (Silero runs on one thread a call; onnxruntime releases the GIL).
-    Stretches meeting at a chunk cut are joined."""
+    """The samples and speech stretches of consecutive chunks. Silero's frame probabilities are
+    computed chunk by chunk on two threads (onnxruntime releases the GIL), then read as one sequence.
+    Each chunk starts Silero's recurrent state afresh: against one pass over the whole audio this
+    moves ≈ 1 % of the speech time (0.45 s of 54 s, 2.0 s of 212 s, 0.7 s of 89 s on the corpus) and
+    no offset measured in the timing benchmark; it halves the VAD's wall time."""
     from concurrent.futures import ThreadPoolExecutor
 
-    parts: list[np.ndarray] = []
-    offset = 0
+    from bilingual.vad import speech_probabilities, speech_stretches
+
     with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = []
+        parts, jobs = [], []
         for chunk in chunks:
-            jobs.append((offset / SAMPLE_RATE, pool.submit(_vad, chunk, offset)))
             parts.append(chunk)
-            offset += len(chunk)
-        spans: Spans = []
-        for cut_s, job in jobs:
-            piece = job.result()
-            if spans and piece and cut_s - spans[-1][1] < JOIN_AT_CUT_S and piece[0][0] - cut_s < JOIN_AT_CUT_S:
-                spans[-1] = (spans[-1][0], piece.pop(0)[1])
-            spans.extend(piece)
-    return (np.concatenate(parts) if parts else np.zeros(0, np.float32)), spans
-
-
-def _vad(samples: np.ndarray, offset: int) -> Spans:
-    from bilingual.vad import speech_stretches
-
-    return [((start + offset) / SAMPLE_RATE, (end + offset) / SAMPLE_RATE)
-            for start, end in speech_stretches(samples, MIN_SILENCE_S)]
+            jobs.append(pool.submit(speech_probabilities, chunk))
+        probabilities = np.concatenate([np.zeros(0, np.float32), *(job.result() for job in jobs)])
+    audio = np.concatenate([np.zeros(0, np.float32), *parts])
+    return audio, [(start / SAMPLE_RATE, end / SAMPLE_RATE)
+                   for start, end in speech_stretches(probabilities, len(audio), MIN_SILENCE_S)]
 
 
 def pick_windows(spans: list[tuple[float, float]], duration_s: float, count: int = WINDOWS,

@@ -54,15 +54,16 @@ def speech_probabilities(samples: np.ndarray) -> np.ndarray:
     return np.asarray(output).reshape(-1)
 
 
-def speech_stretches(samples: np.ndarray, min_silence_s: float) -> list[tuple[int, int]]:
-    """(start, end) sample indices of speech: it starts on a frame ≥ 0.5 and ends where a run of
-    frames below 0.35 began, once that run has lasted `min_silence_s` (or the samples end: unlike
-    faster-whisper, whose padding frame decides it, speech then ends where its last pause began)."""
+def speech_stretches(probabilities: np.ndarray, samples: int, min_silence_s: float) -> list[tuple[int, int]]:
+    """(start, end) sample indices of speech from the frames' probabilities: it starts on a frame
+    ≥ 0.5 and ends where a run of frames below 0.35 began, once that run has lasted `min_silence_s`
+    (or the samples end: unlike faster-whisper, whose padding frame decides it, speech then ends
+    where its last pause began)."""
     min_silence = SAMPLE_RATE * min_silence_s
     stretches: list[tuple[int, int]] = []
     start: int | None = None
     silence_from = 0
-    for i, p in enumerate(speech_probabilities(samples)):
+    for i, p in enumerate(probabilities.tolist()):
         at = FRAME * i
         if p >= THRESHOLD:
             silence_from = 0
@@ -76,5 +77,5 @@ def speech_stretches(samples: np.ndarray, min_silence_s: float) -> list[tuple[in
                     stretches.append((start, silence_from))
                 start, silence_from = None, 0
     if start is not None:  # speech to the end, or to a pause too near the end to be confirmed
-        stretches.append((start, silence_from or len(samples)))
+        stretches.append((start, silence_from or samples))
     return stretches
