@@ -58,42 +58,114 @@ class BurnedCue:
 
 
 def text_mask(frame: np.ndarray) -> np.ndarray:
-    """Bright pixels within two pixels of a dark one (a separable 5 × 5 dilation of the dark pixels)."""
-    dark = frame < DARK
-    rows = dark.copy()
-    for d in (1, 2):
-        rows[d:] |= dark[:-d]
-        rows[:-d] |= dark[d:]
-    near = rows.copy()
-    for d in (1, 2):
-        near[:, d:] |= rows[:, :-d]
-        near[:, :-d] |= rows[:, d:]
-    return (frame > BRIGHT) & near
+    """Bright pixels within two pixels of a dark one (the dark pixels dilated by a 5 × 5 square)."""
+    import cv2  # opencv comes with rapidocr
+
+    near_dark = cv2.dilate((frame < DARK).view(np.uint8), _SQUARE5)
+    return (frame > BRIGHT) & near_dark.view(bool)
 
 
-def scan(video: str | os.PathLike, media: MediaInfo) -> tuple[np.ndarray, float, int]:
-    """Text masks of every frame's lower half, bit-packed: (frames × rows × packed columns), scale, top row."""
+_SQUARE5 = np.ones((5, 5), np.uint8)
+SAMPLE_EVERY = 5  # every fifth frame is kept at full resolution (the rows with text) for reading
+SAMPLE_MARGIN = 24  # source rows kept above and below the text: stacks and descenders
+SAMPLE_BUDGET = 512 << 20  # bytes of samples kept; past it every other one is let go (a busy picture)
+
+
+@dataclass
+class Scan:
+    """What one decode of the picture leaves: a text mask of every frame's region (scaled, bit-packed:
+    frames × rows × packed columns) and full-resolution rows of every SAMPLE_EVERY-th frame that shows
+    text, so that cues are read without seeking back into the video."""
+
+    masks: np.ndarray
+    scale: float  # source pixels per scanned pixel
+    top: int  # source row where the scanned region starts
+    samples: dict[int, tuple[int, np.ndarray]]  # frame → (first source row, rows as I420)
+
+
+def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None) -> Scan:
+    """Decode the picture once: the region (default the lower half; `region` = source rows) goes
+    scaled to SCAN_WIDTH for the masks, and at full size, every SAMPLE_EVERY-th frame, for reading."""
     require_ffmpeg()
     width, height = media.width, media.height
     if not width or not height:
         raise InputError("media.no_video", "no picture to look for burned-in subtitles in", str(video))
-    top = height // 2
-    scan_h = int(round((height - top) * SCAN_WIDTH / width))
-    proc = subprocess.Popen(
-        ["ffmpeg", "-nostdin", "-v", "error", "-i", str(video), "-map", "0:v:0", "-an", "-sn",
-         "-vf", f"crop={width}:{height - top}:0:{top},scale={SCAN_WIDTH}:{scan_h}:flags=area,format=gray",
-         "-f", "rawvideo", "pipe:1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    top, bottom = region or (height // 2, height)
+    top, bottom = top // 4 * 4, min(height, -(-bottom // 4) * 4)  # whole 4:2:0 rows for the samples
+    scan_h = max(1, int(round((bottom - top) * SCAN_WIDTH / width)))
+    graph = (f"[0:v:0]crop={width}:{bottom - top}:0:{top},split=2[a][b];"
+             f"[a]scale={SCAN_WIDTH}:{scan_h}:flags=area,format=gray[scan];"
+             f"[b]select='not(mod(n,{SAMPLE_EVERY}))',format=yuv420p[full]")
+    read_end, write_end = os.pipe()
+    try:
+        proc = subprocess.Popen(
+            ["ffmpeg", "-nostdin", "-v", "error", "-i", str(video), "-filter_complex", graph,
+             "-map", "[scan]", "-f", "rawvideo", "pipe:1",
+             "-map", "[full]", "-fps_mode", "passthrough", "-f", "rawvideo", f"pipe:{write_end}"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
+    finally:
+        os.close(write_end)
+    with os.fdopen(read_end, "rb") as full_pipe:
+        masks, samples = _read_scan(proc, full_pipe, scan_h, (bottom - top, width), width / SCAN_WIDTH, top)
+    if proc.wait() != 0 and not masks:
+        raise InputError("media.unreadable", "ffmpeg could not decode the picture", str(video))
+    return Scan(np.stack(masks) if masks else np.empty((0,)), width / SCAN_WIDTH, top, samples)
+
+
+def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple[int, int], scale: float,
+               top: int) -> tuple[list[np.ndarray], dict[int, tuple[int, np.ndarray]]]:
+    """The scan frames from ffmpeg's stdout on this thread, the full-size samples from the second
+    pipe on another: ffmpeg writes both outputs as it goes, so neither may wait for the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    masks: list[np.ndarray] = []
     size = SCAN_WIDTH * scan_h
-    masks = []
-    while chunk := proc.stdout.read(size):
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        samples = pool.submit(_read_samples, full_pipe, full_shape, scale, top)
+        while len(chunk := proc.stdout.read(size)) == size:
+            masks.append(np.packbits(text_mask(np.frombuffer(chunk, dtype=np.uint8).reshape(scan_h, SCAN_WIDTH)), axis=1))
+        return masks, samples.result()
+
+
+def _read_samples(pipe, shape: tuple[int, int], scale: float, top: int) -> dict[int, tuple[int, np.ndarray]]:
+    """Frame → (first source row, RGB rows) of every sampled frame that shows text: the rows between
+    the first and last with text (at the scan's scale), with a margin. Samples stay YUV 4:2:0
+    (half the bytes of RGB) until they are read; colour matters: a saturated picture is dark in luma
+    but not in every channel, and only a dark outline in every channel marks text."""
+    height, width = shape
+    samples: dict[int, tuple[int, np.ndarray]] = {}
+    every, kept, size = SAMPLE_EVERY, 0, height * width * 3 // 2
+    for k, chunk in enumerate(iter(lambda: pipe.read(size), b"")):
         if len(chunk) < size:
             break
-        frame = np.frombuffer(chunk, dtype=np.uint8).reshape(scan_h, SCAN_WIDTH)
-        masks.append(np.packbits(text_mask(frame), axis=1))
-    proc.wait()
-    if proc.returncode != 0 and not masks:
-        raise InputError("media.unreadable", "ffmpeg could not decode the picture", str(video))
-    return np.stack(masks) if masks else np.empty((0,)), width / SCAN_WIDTH, top
+        frame = k * SAMPLE_EVERY
+        if frame % every:
+            continue
+        yuv = np.frombuffer(chunk, dtype=np.uint8)
+        luma = yuv[:height * width].reshape(shape)
+        step = max(1, round(scale))  # every step-th pixel: rows with text, cheaper than scaling
+        rows = np.flatnonzero(text_mask(luma[::step, ::step]).sum(axis=1) >= ROW_MIN_PIXELS) * step / scale
+        if not len(rows):
+            continue
+        first = max(0, int(rows[0] * scale) - SAMPLE_MARGIN) // 4 * 4  # 4:2:0 rows, packed as I420 below
+        last = min(height, int((rows[-1] + 1) * scale) + SAMPLE_MARGIN + 3) // 4 * 4
+        if last <= first:
+            continue
+        chroma = yuv[height * width:].reshape(2, height // 2, width // 2)[:, first // 2:last // 2]
+        samples[frame] = (top + first, np.concatenate([luma[first:last], chroma.reshape(-1, width)]))
+        kept += samples[frame][1].nbytes
+        if kept > SAMPLE_BUDGET:
+            every *= 2
+            samples = {t: sample for t, sample in samples.items() if t % every == 0}
+            kept = sum(rows.nbytes for _, rows in samples.values())
+    return samples
+
+
+def sample_rgb(sample: np.ndarray) -> np.ndarray:
+    """A kept sample (I420 rows) as RGB."""
+    import cv2
+
+    return cv2.cvtColor(sample, cv2.COLOR_YUV2RGB_I420)
 
 
 CHUNK_FRAMES = 500  # frames unpacked at a time: memory stays flat whatever the length
@@ -196,11 +268,17 @@ def _replaced(previous: np.ndarray, frame: np.ndarray) -> bool:
     return bool(np.any((had >= BLOCK_MIN_TEXT) & (gone >= BLOCK_MIN_LOST) & (gone > 0.8 * had)))
 
 
-def burned_in_cues(video: str | os.PathLike, media: MediaInfo) -> tuple[list[Band], list[BurnedCue]]:
-    masks, scale, top = scan(video, media)
+def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
+                   region: tuple[int, int] | None = None) -> tuple[list[Band], list[BurnedCue], Scan]:
+    """The bands and the cues in them, and the scan they were found in. With `region` (source rows,
+    `--band`), that region is the one band looked at."""
+    found = scan(video, media, region)
+    masks = found.masks
     if len(masks) == 0:
-        return [], []
+        return [], [], found
     rows, static = find_bands(masks)
+    if region is not None:
+        rows = [(0, masks.shape[1])]
     fps = media.fps or 25.0
     bands: list[Band] = []
     cues: list[BurnedCue] = []
@@ -208,5 +286,5 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo) -> tuple[list[Ban
         runs = segment(masks, band, static)
         if runs:
             cues += [BurnedCue(len(bands), first, last, fps) for first, last in runs]
-            bands.append(Band(band[0], band[1], scale, top))
-    return bands, sorted(cues, key=lambda c: (c.first_frame, c.band))
+            bands.append(Band(band[0], band[1], found.scale, found.top))
+    return bands, sorted(cues, key=lambda c: (c.first_frame, c.band)), found

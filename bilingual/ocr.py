@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -20,7 +21,7 @@ import numpy as np
 import regex
 
 from bilingual import tibetan
-from bilingual.burnedin import Band, BurnedCue, burned_in_cues
+from bilingual.burnedin import Band, BurnedCue, Scan, burned_in_cues, sample_rgb
 from bilingual.errors import InputError
 from bilingual.media import MediaInfo, run_ffmpeg
 
@@ -86,15 +87,21 @@ def text_pixels(image: np.ndarray) -> np.ndarray:
     box: the text, without the bright parts of the picture behind it."""
     import cv2  # opencv comes with rapidocr
 
-    luma = image @ np.array([0.299, 0.587, 0.114])  # white and yellow text are both bright
+    luma = _luma(image)  # white and yellow text are both bright
     bright = (luma > 190).astype(np.uint8)
-    near_dark = cv2.dilate((image.max(axis=2) < 60).astype(np.uint8), np.ones((5, 5), np.uint8))
+    darkest = image if image.ndim == 2 else image.max(axis=2)
+    near_dark = cv2.dilate((darkest < 60).astype(np.uint8), np.ones((5, 5), np.uint8))
     count, labels = cv2.connectedComponents(bright, connectivity=8)
     sizes = np.bincount(labels.ravel(), minlength=count)
     touching = np.bincount(labels.ravel(), weights=near_dark.ravel(), minlength=count)
     keep = touching >= 0.5 * np.maximum(sizes, 1)
     keep[0] = False
     return keep[labels]
+
+
+def _luma(image: np.ndarray) -> np.ndarray:
+    """Grey levels of an RGB image, or the grey image itself (the scan keeps the luma plane)."""
+    return image if image.ndim == 2 else image @ np.array([0.299, 0.587, 0.114])
 
 
 def line_box(mask: np.ndarray) -> tuple[slice, slice] | None:
@@ -104,17 +111,17 @@ def line_box(mask: np.ndarray) -> tuple[slice, slice] | None:
     return slice(int(ys.min()), int(ys.max()) + 1), slice(int(xs.min()), int(xs.max()) + 1)
 
 
-def isolate_text(image: np.ndarray) -> np.ndarray | None:
+def isolate_text(image: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray | None:
     """The text alone, dark on white with its anti-aliased edges kept, cropped and padded (None if
     there is none). Keeping the grey edges halved Tesseract's letter error against a 0/1 mask."""
     import cv2
 
-    mask = text_pixels(image)
+    mask = text_pixels(image) if mask is None else mask
     box = line_box(mask)
     if box is None:
         return None
     near_text = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
-    luma = image @ np.array([0.299, 0.587, 0.114])
+    luma = _luma(image)
     ink = 255 - np.clip((luma - 60) * 255 / 140, 0, 255)  # outline grey 60 → white, text 200 → black
     crop = np.where(near_text, ink, 255)[box].astype(np.uint8)
     page = np.full((crop.shape[0] + 2 * PAD, crop.shape[1] + 2 * PAD), 255, dtype=np.uint8)
@@ -130,35 +137,78 @@ TIBETAN_READINGS = ((2.0, "7"), (1.0, "7"), (1.5, "7"))
 _NOT_TIBETAN_LETTER = regex.compile(r"[^\u0F40-\u0F6C\u0F71-\u0F87\u0F8D-\u0FBC\u0F0B-\u0F14\s]")
 
 
-def read_tibetan(image: np.ndarray) -> Reading:
+def require_tesseract() -> None:
     if shutil.which("tesseract") is None:
         raise InputError("ocr.missing", "tesseract not found: apt-get install tesseract-ocr tesseract-ocr-bod")
+
+
+def read_tibetan(image: np.ndarray) -> Reading:
+    return read_tibetan_lines([image])[0]
+
+
+def read_tibetan_lines(images: list[np.ndarray], masks: list[np.ndarray] | None = None) -> list[Reading]:
+    """Tesseract `bod` on each line's isolated text. The readings are made in rounds, each round one
+    batch of Tesseract runs (the model loads once a batch); a line leaves the rounds as soon as a
+    reading has every syllable valid and nothing stray."""
+    require_tesseract()
     import cv2
 
-    page = isolate_text(image)
-    if page is None:
-        return Reading("", "none", 0.0, "tesseract-bod")
-    best: tuple[float, str, float] | None = None
+    pages = [isolate_text(image, mask) for image, mask in zip(images, masks or [None] * len(images))]
+    best: list[tuple[float, str, float] | None] = [None] * len(images)
+    pending = [i for i, page in enumerate(pages) if page is not None]
     for scale, psm in TIBETAN_READINGS:
-        scaled = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale != 1.0 else page
-        text = _tesseract(scaled, psm)
-        found = tibetan.syllables(text)
-        valid = len(found) - len(tibetan.invalid_syllables(text))
-        score = valid - 2 * len(_NOT_TIBETAN_LETTER.findall(text))
-        if best is None or score > best[0]:
-            best = (score, text, valid / len(found) if found else 0.0)
-        if found and valid == len(found) and score == valid:
-            break  # every syllable valid and nothing stray: no other reading can beat it
-    return Reading(best[1], "bo", best[2], "tesseract-bod")
+        if not pending:
+            break
+        scaled = [cv2.resize(pages[i], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+                  if scale != 1.0 else pages[i] for i in pending]
+        still = []
+        for i, text in zip(pending, tesseract_pages(scaled, psm)):
+            found = tibetan.syllables(text)
+            valid = len(found) - len(tibetan.invalid_syllables(text))
+            score = valid - 2 * len(_NOT_TIBETAN_LETTER.findall(text))
+            if best[i] is None or score > best[i][0]:
+                best[i] = (score, text, valid / len(found) if found else 0.0)
+            if not (found and valid == len(found) and score == valid):
+                still.append(i)  # another reading may beat this one
+        pending = still
+    return [Reading(b[1], "bo", b[2], "tesseract-bod") if b else Reading("", "none", 0.0, "tesseract-bod")
+            for b in best]
 
 
-def _tesseract(page: np.ndarray, psm: str) -> str:
-    header = f"P5\n{page.shape[1]} {page.shape[0]}\n255\n".encode()
-    proc = subprocess.run(["tesseract", "stdin", "stdout", "-l", "bod", "--psm", psm],
-                          input=header + page.tobytes(), capture_output=True)
+def tesseract_pages(pages: list[np.ndarray], psm: str) -> list[str]:
+    """One text line of each page. The pages go to two Tesseract processes (one per core, each told
+    to use one thread: its OpenMP threads fight each other on two cores, 4× slower) as a list of
+    image files, so the model loads once per process."""
+    import tempfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not pages:
+        return []
+    with tempfile.TemporaryDirectory(prefix="bilingual-ocr-") as folder:
+        names = []
+        for i, page in enumerate(pages):
+            name = os.path.join(folder, f"{i}.pgm")
+            with open(name, "wb") as f:
+                f.write(f"P5\n{page.shape[1]} {page.shape[0]}\n255\n".encode() + page.tobytes())
+            names.append(name)
+        half = (len(names) + 1) // 2
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            parts = pool.map(lambda part: _tesseract_list(folder, part, psm), [names[:half], names[half:]])
+            return [text for part in parts for text in part]
+
+
+def _tesseract_list(folder: str, names: list[str], psm: str) -> list[str]:
+    if not names:
+        return []
+    listing = os.path.join(folder, f"list-{os.path.basename(names[0])}.txt")
+    with open(listing, "w", encoding="utf-8") as f:
+        f.write("\n".join(names) + "\n")
+    proc = subprocess.run(["tesseract", listing, "stdout", "-l", "bod", "--psm", psm], capture_output=True,
+                          env={**os.environ, "OMP_THREAD_LIMIT": "1"})
     if proc.returncode != 0:
         raise InputError("ocr.missing", f"tesseract bod failed: {proc.stderr.decode(errors='replace')[-120:]}")
-    return " ".join(proc.stdout.decode("utf-8", "replace").split())
+    texts = proc.stdout.decode("utf-8", "replace").split("\f")[:len(names)]
+    return [" ".join(t.split()) for t in texts] + [""] * (len(names) - len(texts))
 
 
 def normalize(text: str, language: str) -> str:
@@ -173,21 +223,47 @@ def _is_chinese(reading: Reading) -> bool:
     return bool(text) and len(_HAN.findall(text)) >= HAN_SHARE * len(text) and reading.confidence >= CHINESE_MIN_SCORE
 
 
+def _is_tibetan(reading: Reading) -> bool:
+    letters = len(_TIBETAN.findall(reading.text))
+    return (bool(reading.text) and letters >= TIBETAN_SHARE * len(reading.text.replace(" ", ""))
+            and reading.confidence >= TIBETAN_MIN_VALID)
+
+
 def read_line(image: np.ndarray) -> Reading:
+    return read_lines([image], [0])[0]
+
+
+BAND_SCRIPT_AFTER = 3  # lines of a band read as Tibetan before its further lines skip the Chinese try
+
+
+def read_lines(images: list[np.ndarray], bands: list[int]) -> list[Reading]:
     """Chinese when RapidOCR reads mostly Han characters confidently; else Tibetan if Tesseract reads
-    mostly Tibetan letters; else Chinese by full detection (a line whose box was not clean); else nothing."""
-    box = line_box(text_pixels(image))
-    zh = read_chinese(image, box)
-    if _is_chinese(zh):
-        return Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine)
-    bo = read_tibetan(image)
-    letters = len(_TIBETAN.findall(bo.text))
-    if bo.text and letters >= TIBETAN_SHARE * len(bo.text.replace(" ", "")) and bo.confidence >= TIBETAN_MIN_VALID:
-        return Reading(normalize(bo.text, "bo"), "bo", bo.confidence, bo.engine)
-    zh = read_chinese(image, None) if box is not None else zh
-    if _is_chinese(zh):
-        return Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine)
-    return Reading("", "none", 0.0, "")
+    mostly Tibetan letters; else Chinese by full detection (a line whose box was not clean); else
+    nothing. Once a band's first lines all read as Tibetan, its further lines go to Tesseract first
+    (a Chinese line among them still falls through to RapidOCR)."""
+    readings: list[Reading | None] = [None] * len(images)
+    masks = [text_pixels(image) for image in images]
+    boxes = [line_box(mask) for mask in masks]
+    not_chinese: Counter[int] = Counter()
+    chinese_bands: set[int] = set()
+    for i, (image, band) in enumerate(zip(images, bands)):
+        if band not in chinese_bands and not_chinese[band] >= BAND_SCRIPT_AFTER:
+            continue
+        zh = read_chinese(image, boxes[i])
+        if _is_chinese(zh):
+            readings[i] = Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine)
+            chinese_bands.add(band)
+        else:
+            not_chinese[band] += 1
+    rest = [i for i, r in enumerate(readings) if r is None]
+    for i, bo in zip(rest, read_tibetan_lines([images[i] for i in rest], [masks[i] for i in rest])):
+        if _is_tibetan(bo):
+            readings[i] = Reading(normalize(bo.text, "bo"), "bo", bo.confidence, bo.engine)
+            continue
+        zh = read_chinese(images[i], None) if boxes[i] is not None else Reading("", "none", 0.0, "")
+        readings[i] = (Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine) if _is_chinese(zh)
+                       else Reading("", "none", 0.0, ""))
+    return readings
 
 
 @dataclass
@@ -196,19 +272,66 @@ class OcrCue:
     band: Band
     frame_s: float
     reading: Reading
+    image: np.ndarray  # the band as read: evidence for `--frames`
 
 
-def read_burned_in(video: str | os.PathLike, media: MediaInfo) -> list[OcrCue]:
-    """Every burned-in cue, timed to the frame, read once on its middle frame."""
-    bands, cues = burned_in_cues(video, media)
-    out = []
-    for cue in cues:
-        band = bands[cue.band]
-        top, bottom = band.source_rows()
-        margin = bottom - top  # stacks and descenders reach past the rows where most text sits
-        top, bottom = max(0, top - margin), min(media.height, bottom + margin)
-        frame_s = ((cue.first_frame + cue.last_frame) // 2 + 0.5) / cue.fps
-        reading = read_line(frame_rows(video, frame_s, top, bottom, media.width))
-        if reading.text:
-            out.append(OcrCue(cue, band, frame_s, reading))
-    return out
+def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None) -> list[OcrCue]:
+    """Every burned-in cue, timed to the frame, read once on its clearest frame."""
+    bands, cues, found = burned_in_cues(video, media, region)
+    views = [cue_view(video, media, found, bands[cue.band], cue) for cue in cues]
+    readings = read_lines([image for _, image in views], [cue.band for cue in cues])
+    return [OcrCue(cue, bands[cue.band], frame_s, reading, image)
+            for cue, (frame_s, image), reading in zip(cues, views, readings) if reading.text]
+
+
+def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band,
+             cue: BurnedCue) -> tuple[float, np.ndarray]:
+    """(time, RGB rows) of the cue's band on its clearest frame kept by the scan — the one with the
+    most text pixels in the band, away from fades at the edges — or, for a cue too short to have
+    one, on its middle frame fetched by a seek."""
+    top, bottom = band.source_rows()
+    margin = bottom - top  # stacks and descenders reach past the rows where most text sits
+    top, bottom = max(0, top - margin), min(media.height, bottom + margin)
+    inner = [t for t in found.samples if cue.first_frame + 1 < t < cue.last_frame - 1]
+    inner = inner or [t for t in found.samples if cue.first_frame <= t <= cue.last_frame]
+    if inner:
+        pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
+        best = inner[int(np.argmax(pixels))]
+        first_row, rows = found.samples[best]
+        return (best + 0.5) / cue.fps, sample_rgb(rows)[max(0, top - first_row):max(0, bottom - first_row)]
+    frame_s = ((cue.first_frame + cue.last_frame) // 2 + 0.5) / cue.fps
+    return frame_s, frame_rows(video, frame_s, top, bottom, media.width)
+
+
+def parse_band(text: str, height: int) -> tuple[int, int]:
+    """`--band Y0:Y1` as source rows: pixels ("880:1040") or fractions of the height ("0.8:0.97")."""
+    try:
+        y0, y1 = (float(part) for part in text.split(":"))
+    except ValueError:
+        raise ValueError(f"--band {text!r}: expected Y0:Y1, in pixels or fractions of the height") from None
+    if y0 <= 1 and y1 <= 1 and ("." in text or y1 < 1):
+        y0, y1 = y0 * height, y1 * height
+    top, bottom = int(round(y0)), int(round(y1))
+    if not 0 <= top < bottom <= height or bottom - top < 8:
+        raise ValueError(f"--band {text!r}: rows {top}–{bottom} are not a band of a {height}-row picture")
+    return top, bottom
+
+
+def write_evidence(read: list[OcrCue], folder: str | os.PathLike) -> list[str]:
+    """Each cue's band image as it was read, `cue-007-00h01m23.480s.png`: what a reviewer checks the
+    OCR text against. Returns the paths in cue order."""
+    import cv2
+
+    from bilingual.files import atomic_write_bytes
+
+    os.makedirs(folder, exist_ok=True)
+    paths = []
+    for number, cue in enumerate(read, 1):
+        seconds = cue.frame_s
+        name = f"cue-{number:03d}-{int(seconds // 3600):02d}h{int(seconds % 3600 // 60):02d}m{seconds % 60:06.3f}s.png"
+        ok, png = cv2.imencode(".png", cue.image if cue.image.ndim == 2 else cue.image[:, :, ::-1])
+        if ok:
+            path = os.path.join(folder, name)
+            atomic_write_bytes(path, png.tobytes())
+            paths.append(path)
+    return paths

@@ -36,7 +36,7 @@ def render(tmp_path, name, events, duration=10, logo=True):
 
 
 def frames(video):
-    bands, cues = burned_in_cues(video, probe(video))
+    bands, cues, _ = burned_in_cues(video, probe(video))
     return bands, [(c.band, c.first_frame, c.last_frame) for c in cues]
 
 
