@@ -66,6 +66,17 @@ def text_mask(frame: np.ndarray) -> np.ndarray:
 
 
 _SQUARE5 = np.ones((5, 5), np.uint8)
+# Text at half opacity: a pixel brighter than the darkest within two pixels (its outline or box) by
+# this much. Against the outline, text at full opacity stands 180–240 grey levels out at the scan's
+# size, and the contrast falls linearly with the opacity whatever the picture behind (measured: 213
+# at full, 107 at half on a libass fade), so this marks pixels shown at about half opacity or more.
+HALF_CONTRAST = 100
+
+
+def half_visible(frame: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.subtract(frame, cv2.erode(frame, _SQUARE5)) >= HALF_CONTRAST
 SAMPLE_EVERY = 5  # every fifth frame is kept at full resolution (the rows with text) for reading
 SAMPLE_MARGIN = 24  # source rows kept above and below the text: stacks and descenders
 SAMPLE_BUDGET = 512 << 20  # bytes of samples kept; past it every other one is let go (a busy picture)
@@ -78,6 +89,7 @@ class Scan:
     text, so that cues are read without seeking back into the video."""
 
     masks: np.ndarray
+    half: np.ndarray  # like masks: pixels standing HALF_CONTRAST above their outline (fades)
     scale: float  # source pixels per scanned pixel
     top: int  # source row where the scanned region starts
     samples: dict[int, tuple[int, np.ndarray]]  # frame → (first source row, rows as I420)
@@ -106,25 +118,29 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     finally:
         os.close(write_end)
     with os.fdopen(read_end, "rb") as full_pipe:
-        masks, samples = _read_scan(proc, full_pipe, scan_h, (bottom - top, width), width / SCAN_WIDTH, top)
+        masks, half, samples = _read_scan(proc, full_pipe, scan_h, (bottom - top, width), width / SCAN_WIDTH, top)
     if proc.wait() != 0 and not masks:
         raise InputError("media.unreadable", "ffmpeg could not decode the picture", str(video))
-    return Scan(np.stack(masks) if masks else np.empty((0,)), width / SCAN_WIDTH, top, samples)
+    stack = (lambda frames: np.stack(frames) if frames else np.empty((0,)))
+    return Scan(stack(masks), stack(half), width / SCAN_WIDTH, top, samples)
 
 
 def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple[int, int], scale: float,
-               top: int) -> tuple[list[np.ndarray], dict[int, tuple[int, np.ndarray]]]:
+               top: int) -> tuple[list[np.ndarray], list[np.ndarray], dict[int, tuple[int, np.ndarray]]]:
     """The scan frames from ffmpeg's stdout on this thread, the full-size samples from the second
     pipe on another: ffmpeg writes both outputs as it goes, so neither may wait for the other."""
     from concurrent.futures import ThreadPoolExecutor
 
     masks: list[np.ndarray] = []
+    half: list[np.ndarray] = []
     size = SCAN_WIDTH * scan_h
     with ThreadPoolExecutor(max_workers=1) as pool:
         samples = pool.submit(_read_samples, full_pipe, full_shape, scale, top)
         while len(chunk := proc.stdout.read(size)) == size:
-            masks.append(np.packbits(text_mask(np.frombuffer(chunk, dtype=np.uint8).reshape(scan_h, SCAN_WIDTH)), axis=1))
-        return masks, samples.result()
+            frame = np.frombuffer(chunk, dtype=np.uint8).reshape(scan_h, SCAN_WIDTH)
+            masks.append(np.packbits(text_mask(frame), axis=1))
+            half.append(np.packbits(half_visible(frame), axis=1))
+        return masks, half, samples.result()
 
 
 def _read_samples(pipe, shape: tuple[int, int], scale: float, top: int) -> dict[int, tuple[int, np.ndarray]]:
@@ -205,8 +221,9 @@ def _merge_close(bands: list[tuple[int, int]], gap: int = 5) -> list[tuple[int, 
     return merged
 
 
-def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray) -> list[tuple[int, int]]:
-    """(first, last) frame of each cue shown in a band."""
+def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray,
+            half: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """(first, last) frame of each cue shown in a band; with `half`, fades are timed at half opacity."""
     bits = np.unpackbits(masks[:, band[0]:band[1]], axis=2) & ~static[band[0]:band[1]]
     counts = bits.sum(axis=(1, 2))
     # Text shows as a count far above the noise floor the moving picture leaves in the band; the
@@ -231,7 +248,37 @@ def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray) -> lis
         previous = frame
     if start is not None:
         cues.append((start, len(bits) - 1))
-    return [(a, b) for a, b in _rejoin(cues, bits) if b - a + 1 >= MIN_CUE_FRAMES]
+    cues = [(a, b) for a, b in _rejoin(cues, bits) if b - a + 1 >= MIN_CUE_FRAMES]
+    return cues if half is None else _through_fades(cues, bits, np.unpackbits(half[:, band[0]:band[1]], axis=2))
+
+
+MAX_FADE_FRAMES = 15  # how far a cue's edge may move out into its fade
+HALF_SHARE = 0.5  # of the cue's text pixels at half opacity or more: the frame shows the cue
+
+
+def _through_fades(cues: list[tuple[int, int]], bits: np.ndarray, half: np.ndarray) -> list[tuple[int, int]]:
+    """Move each edge out over the frames of a fade in which the cue's text (its pixels on its middle
+    frame) still stands at half opacity or more. The text mask only sees text nearly opaque, so a fade
+    would otherwise start late and end early; a hard cut has no such frames and stays put. An edge
+    never moves into the neighbouring cue."""
+    out: list[tuple[int, int]] = []
+    for i, (first, last) in enumerate(cues):
+        text = bits[(first + last) // 2].astype(bool)
+        if not text.any():
+            out.append((first, last))
+            continue
+
+        def shown(t: int) -> bool:
+            return (half[t].astype(bool) & text).sum() >= HALF_SHARE * text.sum()
+
+        floor = max(out[-1][1] + 1 if out else 0, first - MAX_FADE_FRAMES)
+        ceiling = min(cues[i + 1][0] - 1 if i + 1 < len(cues) else len(bits) - 1, last + MAX_FADE_FRAMES)
+        while first - 1 >= floor and shown(first - 1):
+            first -= 1
+        while last + 1 <= ceiling and shown(last + 1):
+            last += 1
+        out.append((first, last))
+    return out
 
 
 def _rejoin(cues: list[tuple[int, int]], bits: np.ndarray, max_gap: int = 2) -> list[tuple[int, int]]:
@@ -283,7 +330,7 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
     bands: list[Band] = []
     cues: list[BurnedCue] = []
     for band in rows:  # a band where no cue holds still for three frames is moving picture, not subtitles
-        runs = segment(masks, band, static)
+        runs = segment(masks, band, static, found.half)
         if runs:
             cues += [BurnedCue(len(bands), first, last, fps) for first, last in runs]
             bands.append(Band(band[0], band[1], found.scale, found.top))

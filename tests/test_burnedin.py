@@ -76,3 +76,15 @@ def test_subtitles_on_screen_most_of_the_time(tmp_path):
 
 def test_no_subtitles_no_cues(tmp_path):
     assert frames(render(tmp_path, "none", [], 5)) == ([], [])
+
+
+def test_fades_are_timed_at_half_opacity(tmp_path):
+    # libass \fad(in,out): opacity ramps linearly, so half opacity falls at start + in/2 and end - out/2.
+    events = [("0:00:01.00", "0:00:03.00", "White", r"{\fad(400,400)}Water is the source of life"),
+              ("0:00:04.00", "0:00:06.00", "Yellow", r"{\fad(200,600)}We must save every drop"),
+              ("0:00:07.00", "0:00:09.00", "Boxed", r"{\fad(400,400)}Text on a translucent box")]
+    _, cues = frames(render(tmp_path, "fades", events, 10))
+    half = [(30, 70), (102.5, 142.5), (180, 220)]  # 25 fps
+    assert len(cues) == 3
+    for (_, first, last), (want_first, want_last) in zip(cues, half):
+        assert abs(first - want_first) <= 2 and abs(last - want_last) <= 2, (first, last)
