@@ -5,22 +5,24 @@ from __future__ import annotations
 import importlib
 import os
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
+from bilingual.compare import compare_with_picture
 from bilingual.errors import InputError
 from bilingual.findings import Finding, Severity
 from bilingual.media import MediaInfo, probe
 from bilingual.models import load_whisper, whisper_model_dir
-from bilingual.pairing import pairing_verdict
+from bilingual.pairing import pairing_verdict, timing_cues
 from bilingual.profiles import Profile, load_profile
 from bilingual.report import Report
 from bilingual.rules import (cue_findings, manual_findings, media_findings, shot_change_findings,
                              timing_findings)
-from bilingual.script import TrackScript, analyze_track
+from bilingual.script import ScriptCounts, TrackScript, analyze_track
 from bilingual.shots import detect_cuts
 from bilingual.speech import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
-from bilingual.subtitles import SubtitleTrack, find_subtitle_source
+from bilingual.subtitles import Cue, SubtitleTrack, find_subtitle_source, load_burned_in
 from bilingual.timing import analyze_timing
 from bilingual.transcribe import content_findings, transcribe
 
@@ -35,8 +37,13 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
     `speech=False` skips the speech stage (the static screen only); `language=False` keeps voice
     activity and timing but runs no language-ID model (no Whisper, no fastText); `model` is a
     CTranslate2 Whisper folder to use instead of the bundled base model. `ocr`: "auto" reads
-    subtitles burned into the picture when there is no subtitle file or text track, "on" always,
-    "off" never.
+    subtitles burned into the picture when there is no subtitle file or text track; "on" reads them
+    always — beside a text track, the text track is what is analysed and the picture is compared
+    with it (`ocr.agrees` / `ocr.disagrees`); "off" never.
+
+    Dual-language subtitles (`TrackScript.dual`: one cue with both lines, two bands in the picture,
+    two sidecars) satisfy the pairing whose required subtitle language they hold; timing and the cue
+    rules then run on that language's cues (`pairing.timing_cues`, `timing.cues_language`).
     """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
@@ -56,11 +63,22 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
             return report
         report.media, report.size_bytes = media, media.size_bytes
         report.add(*media_findings(media, profile))
-        track = _check_subtitles(report, media, subs, profile, ocr, second_opinion=language)
+        track, script = _check_subtitles(report, media, subs, profile, ocr, second_opinion=language)
+        # Shot changes are found while the audio decodes; the cues they are checked against wait
+        # for the pairing (dual-language subtitles: the required language's cues).
+        cuts = detect_cuts(media.path) if track is not None and profile.cues.shot_change_frames is not None \
+            and media.has_video else None
+        heard = None
         if audio is not None and media.audio_streams and media.has_video:
             if media.main_audio.index != media.audio_streams[0].index:
                 audio = pool.submit(hear, video, media.main_audio.index)
-            _check_speech(report, media, track, profile, model, language, audio, progress)
+            heard = _check_speech(report, track, script, profile, model, language, audio, progress)
+        if track is not None:
+            cues, cues_language = timing_cues(track, script, report.pairing)
+            report.timing.update(cues_language=cues_language, cue_count=len(cues))
+            if heard is not None:
+                _check_timing(report, cues, cues_language, heard, profile, progress)
+            _check_cues(report, media, cues, profile, cuts)
     report.add(*manual_findings(profile))
     return report
 
@@ -70,7 +88,9 @@ def input_finding(exc: InputError) -> Finding:
 
 
 def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile, ocr: str = "auto",
-                     second_opinion: bool = True) -> SubtitleTrack | None:
+                     second_opinion: bool = True) -> tuple[SubtitleTrack | None, TrackScript | None]:
+    """Find and read the subtitles, their script and integrity; with `ocr="on"` and a text track,
+    also read the picture and compare the two."""
     report.add(*(Finding("subs.image_only", Severity.WARNING, data={"stream_index": s.index, "codec": s.codec})
                  for s in media.subtitle_streams if s.image_based))
     source = find_subtitle_source(media, subs, ocr)
@@ -81,7 +101,7 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
             track = source.load(media)
         except InputError as exc:
             report.add(input_finding(exc))
-            return None
+            return None, None
     if track is None or not track.cues:
         report.subtitles["source"] = "none"
         if profile.subtitles and profile.subtitles.required:
@@ -89,24 +109,44 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
             looked = source is not None and source.kind == "ocr"
             report.add(Finding("subs.missing", Severity.ERROR if looked else Severity.WARNING,
                                data={"cite": profile.subtitles.cite, "variant": "burned_in" if looked else None}))
-        return None
+        return None, None
     analysis = analyze_track(track, profile, second_opinion=second_opinion)
     report.subtitles = subtitles_section(track, analysis)
     report.details["script"] = analysis
     if track.source == "sidecar":
-        report.add(Finding("subs.encoding", Severity.INFO, data={"encoding": track.encoding, "path": track.path}))
+        for f in track.extra.get("sidecars") or [{"encoding": track.encoding, "path": track.path}]:
+            report.add(Finding("subs.encoding", Severity.INFO, data={"encoding": f["encoding"], "path": f["path"]}))
     report.add(*_with_ocr_evidence(analysis.findings, track))
     report.add(*_beyond_video(track, media))
-    report.add(*cue_findings(track.cues, profile, media.fps))
-    if profile.cues.shot_change_frames is not None and media.has_video:
-        report.add(*shot_change_findings(track.cues, detect_cuts(media.path), profile, media.fps))
-    return track
+    if ocr == "on" and track.source != "ocr" and media.has_video:
+        try:
+            picture = load_burned_in(media)
+        except InputError as exc:
+            report.add(input_finding(exc))
+        else:
+            report.details["ocr"] = picture
+            report.add(compare_with_picture(track, analysis, picture))
+    return track, analysis
 
 
-def _check_speech(report: Report, media: MediaInfo, track: SubtitleTrack | None, profile: Profile,
+def _check_cues(report: Report, media: MediaInfo, cues: list[Cue], profile: Profile, cuts: list[float] | None) -> None:
+    """The profile's cue rules on the cues timing looks at (`pairing.timing_cues`)."""
+    report.add(*cue_findings(cues, profile, media.fps))
+    if cuts is not None:
+        report.add(*shot_change_findings(cues, cuts, profile, media.fps))
+
+
+@dataclass
+class _Heard:
+    analysis: SpeechAnalysis
+    audio: Any
+    whisper: Any
+
+
+def _check_speech(report: Report, track: SubtitleTrack | None, script: TrackScript | None, profile: Profile,
                   model: str | os.PathLike | None, language: bool, decoding: Future,
-                  progress: Callable[[str], None] | None) -> None:
-    """Voice activity, spoken language and pairing, timing against the speech, content match."""
+                  progress: Callable[[str], None] | None) -> _Heard | None:
+    """Voice activity, spoken language and pairing."""
     model_dir, whisper = None, None
     try:
         if language:
@@ -115,24 +155,46 @@ def _check_speech(report: Report, media: MediaInfo, track: SubtitleTrack | None,
         audio, spans = decoding.result()
     except InputError as exc:
         report.add(input_finding(exc))
-        return
-    chinese_cues = track is not None and "zh" in report.subtitles.get("languages", [])
+        return None
+    chinese = lines_in(track.cues, script, "zh") if track is not None and "zh" in script.languages else None
     analysis = analyze_speech(audio, whisper, spans=spans, progress=progress,
-                              subtitle_text=(lambda s, e: cue_text_between(track.cues, s, e)) if chinese_cues else None)
+                              subtitle_text=(lambda s, e: cue_text_between(chinese, s, e)) if chinese else None)
     analysis.model = str(model_dir or "")
     report.audio = analysis.audio_section()
     report.details["speech"] = analysis
     _judge_language(report, analysis, language, profile)
-    if track is not None and analysis.speech_s >= MIN_SPEECH_S:
-        timing = analyze_timing(track.cues, analysis.spans, analysis.duration_s)
-        report.timing = timing.section()
+    return _Heard(analysis, audio, whisper)
+
+
+def _check_timing(report: Report, cues: list[Cue], cues_language: str, heard: _Heard, profile: Profile,
+                  progress: Callable[[str], None] | None) -> None:
+    """Timing of the cues against the speech; in a Mandarin category, the Chinese cues against the
+    Mandarin transcript."""
+    analysis = heard.analysis
+    if cues and analysis.speech_s >= MIN_SPEECH_S:
+        timing = analyze_timing(cues, analysis.spans, analysis.duration_s)
+        report.timing.update(timing.section())
         report.details["timing"] = timing
         report.add(*timing_findings(timing, profile))
     mandarin_category = profile.pairing is not None and "zh-audio+zh-subs" in profile.pairing.allowed
+    chinese_cues = "zh" in report.subtitles.get("languages", [])
     if chinese_cues and mandarin_category and report.pairing.get("detected") == "zh-audio+zh-subs":
         if progress:
             progress("Mandarin transcript")
-        report.add(*content_findings(track.cues, transcribe(audio, whisper, words=True)))
+        chinese = lines_in(cues, report.details["script"], "zh")
+        report.add(*content_findings(chinese, transcribe(heard.audio, heard.whisper, words=True)))
+
+
+def lines_in(cues: list[Cue], script: TrackScript, language: str) -> list[Cue]:
+    """The cues that hold `language`, each with only its lines in that language (the Chinese line
+    of a Tibetan + Chinese cue), for comparing with what is said."""
+    holding = {c.cue.index for c in script.cues if language in c.languages}
+    out = []
+    for cue in cues:
+        if cue.index in holding:
+            lines = [line for line in cue.lines if language in ScriptCounts.of(line).languages()]
+            out.append(replace(cue, text="\n".join(lines)) if lines else cue)
+    return out
 
 
 def _judge_language(report: Report, analysis: SpeechAnalysis, language: bool, profile: Profile) -> None:

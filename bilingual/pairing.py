@@ -1,19 +1,28 @@
-"""Stage 6, rules (speech side): is the spoken language paired with an allowed subtitle language?"""
+"""Stage 6, rules (speech side): is the spoken language paired with an allowed subtitle language?
+And, for dual-language subtitles, which language's cues timing and the cue rules look at."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from typing import TYPE_CHECKING, Any
 
 from bilingual.findings import Finding, Severity
 from bilingual.profiles import Profile
 
+if TYPE_CHECKING:
+    from bilingual.script import TrackScript
+    from bilingual.subtitles import Cue, SubtitleTrack
+
 LANGUAGE_NAMES = {"zh": "Mandarin", "bo": "Tibetan", "other": "another language", "none": "no speech"}
 
 
-def detected_pairing(audio_language: str, subtitle_languages: list[str]) -> tuple[str | None, str]:
+def detected_pairing(audio_language: str, subtitle_languages: list[str],
+                     allowed: list[str] | tuple[str, ...] = ()) -> tuple[str | None, str]:
     """The pairing the entry shows ("zh-audio+bo-subs", …) or None, and why.
 
-    Dual-language subtitles satisfy the pairing whose required subtitle language they contain.
+    Dual-language subtitles satisfy the pairing whose required subtitle language they contain: with
+    Tibetan and Chinese lines, Mandarin speech is "zh-audio+bo-subs" — or "zh-audio+zh-subs" where
+    only that one is `allowed` (a Mandarin-only category).
     """
     subs = set(subtitle_languages)
     if audio_language == "unknown":
@@ -25,18 +34,21 @@ def detected_pairing(audio_language: str, subtitle_languages: list[str]) -> tupl
     if not subs:
         return None, "no subtitle text to pair with"
     other = "bo" if audio_language == "zh" else "zh"
-    if other in subs:
+    candidates = [lang for lang in (other, audio_language) if lang in subs]
+    if not candidates:
+        return "invalid", f"{LANGUAGE_NAMES[audio_language]} speech with subtitles in another language"
+    chosen = next((lang for lang in candidates if f"{audio_language}-audio+{lang}-subs" in allowed), candidates[0])
+    dual = " (dual-language subtitles)" if len(candidates) > 1 else ""
+    if chosen == other:
         return f"{audio_language}-audio+{other}-subs", f"{LANGUAGE_NAMES[audio_language]} speech with " \
-                                                      f"{LANGUAGE_NAMES[other]} subtitles"
-    if audio_language in subs:
-        return f"{audio_language}-audio+{audio_language}-subs", \
-            f"{LANGUAGE_NAMES[audio_language]} speech with subtitles in the same language"
-    return "invalid", f"{LANGUAGE_NAMES[audio_language]} speech with subtitles in another language"
+                                                      f"{LANGUAGE_NAMES[other]} subtitles{dual}"
+    return f"{audio_language}-audio+{audio_language}-subs", \
+        f"{LANGUAGE_NAMES[audio_language]} speech with subtitles in the same language{dual}"
 
 
 def pairing_verdict(audio_language: str, subtitle_languages: list[str], profile: Profile) -> tuple[dict[str, Any], list[Finding]]:
-    detected, reason = detected_pairing(audio_language, subtitle_languages)
     rule = profile.pairing
+    detected, reason = detected_pairing(audio_language, subtitle_languages, rule.allowed if rule else ())
     if detected is None:
         return {"status": "unknown", "reason": reason, "detected": None}, []
     if rule is None:
@@ -47,3 +59,32 @@ def pairing_verdict(audio_language: str, subtitle_languages: list[str], profile:
     finding = Finding("pairing.invalid", Severity(rule.severity),
                       data={"reason": reason, "detected": detected, "allowed": rule.allowed, "cite": rule.cite})
     return {"status": "invalid", "reason": reason, "detected": detected}, [finding]
+
+
+def required_subtitle_language(pairing: str | None) -> str | None:
+    """"zh-audio+bo-subs" → "bo"; None for "invalid" or an unknown pairing."""
+    if not pairing or not pairing.endswith("-subs") or "-audio+" not in pairing:
+        return None
+    return pairing.split("+", 1)[1].removesuffix("-subs")
+
+
+def timing_cues(track: SubtitleTrack, script: TrackScript, pairing: dict[str, Any] | None) -> tuple[list[Cue], str]:
+    """The cues that timing and the cue rules run on, in time order, and their language.
+
+    Dual-language subtitles (`script.dual`) are two presentations of the same words; timed together,
+    the two languages' cues would overlap each other and blur the timing. Only the cues holding the
+    required subtitle language of the detected pairing are used — Tibetan for Mandarin speech,
+    Chinese for Tibetan speech — or, where the pairing is unknown or names no subtitle language,
+    those of the language with more cues (ties: the track's first language). A cue that holds both
+    languages (one cue, two lines) counts for both. Any other track is used whole; its language is
+    the track's ("bo", "zh", "mixed", …).
+    """
+    ordered = sorted(track.cues, key=lambda c: (c.start_s, c.end_s, c.index))
+    if not script.dual:
+        return ordered, script.language
+    languages = {c.cue.index: c.languages for c in script.cues}
+    counts = Counter(lang for c in script.cues for lang in c.languages)
+    wanted = required_subtitle_language((pairing or {}).get("detected"))
+    if not counts.get(wanted):
+        wanted = max(script.languages[:2], key=lambda lang: counts[lang])
+    return [c for c in ordered if wanted in languages.get(c.index, ())], wanted

@@ -6,8 +6,10 @@ Unicode-block counts decide; fastText is recorded beside them as a second opinio
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, Iterable
 
 import regex
@@ -105,6 +107,9 @@ class TrackScript:
     chinese_variant: str | None
     langid: dict[str, Any] | None = None
     expects_tibetan: bool = True
+    # Dual-language subtitles: two languages shown together — both in one cue, cues of each language
+    # at the same times (two bands burned into the picture), or two sidecar files read as one track.
+    dual: bool = False
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -114,7 +119,7 @@ class TrackScript:
     def to_dict(self) -> dict[str, Any]:
         return {"language": self.language, "languages": self.languages, "main_language": self.main_language,
                 "chinese_variant": self.chinese_variant, "shares": self.counts.shares(), "langid": self.langid,
-                "cue_count": len(self.cues)}
+                "cue_count": len(self.cues), "dual_language": self.dual}
 
 
 def analyze_track(track: SubtitleTrack, profile: Profile, *, second_opinion: bool = True) -> TrackScript:
@@ -137,8 +142,32 @@ def analyze_track(track: SubtitleTrack, profile: Profile, *, second_opinion: boo
         langid=langid.identify(" ".join(c.text for c in track.cues[:200])) if second_opinion else None,
         expects_tibetan=expects_tibetan,
     )
+    result.dual = len(languages) >= 2 and (result.main_language == "mixed" or len(track.extra.get("sidecars", [])) > 1
+                                           or shown_together(cues, languages[0], languages[1]))
     result.findings = script_findings(result, profile)
     return result
+
+
+TOGETHER_SHARE = 0.5  # of one language's cues shown while a cue of the other is: the two are one presentation
+
+
+def shown_together(cues: list[CueScript], first: str, second: str) -> bool:
+    """Whether most cues of the less frequent of two languages are on screen with a cue of the other
+    (two lines burned in as two bands, two tracks): dual-language subtitles, not stray cues of a
+    second language between the cues of the first."""
+    a = sorted((c.cue.start_s, c.cue.end_s) for c in cues if first in c.languages and second not in c.languages)
+    b = [(c.cue.start_s, c.cue.end_s) for c in cues if second in c.languages and first not in c.languages]
+    if len(a) < len(b):
+        a, b = sorted(b), a
+    if not a or not b:
+        return False
+    starts = [s for s, _ in a]
+    latest_end = list(accumulate((e for _, e in a), max))  # the latest end among cues starting so far
+    overlapping = 0
+    for start, end in b:
+        i = bisect_left(starts, end)  # cues of `a` that start before this one ends
+        overlapping += i > 0 and latest_end[i - 1] > start
+    return overlapping >= TOGETHER_SHARE * len(b)
 
 
 def _cue_script(cue: Cue, expects_tibetan: bool) -> CueScript:
@@ -177,9 +206,9 @@ def script_findings(track: TrackScript, profile: Profile) -> list[Finding]:
         findings.append(Finding("script.wrong_language", Severity.ERROR, data={
             "language": track.language, "languages": track.languages, "allowed": rules.languages,
             "cite": rules.cite}))
-    if track.main_language == "mixed":
+    if track.dual:
         findings.append(Finding("script.mixed", Severity.INFO, data={"languages": track.languages,
-                                                                     "dual_language": True}))
+                                                                     "dual_language": True, "variant": "dual"}))
     for c in track.cues:
         findings.extend(_cue_findings(c, track, profile))
     return findings
@@ -190,7 +219,9 @@ def _cue_findings(c: CueScript, track: TrackScript, profile: Profile) -> list[Fi
         return Finding(code, severity, c.cue.start_s, c.cue.end_s, c.cue.index, {"text": c.cue.text, **data})
 
     out = []
-    if track.main_language not in ("mixed", "none") and c.language not in (track.main_language, "none"):
+    dual_cue = track.dual and set(c.languages) <= set(track.languages[:2])  # a line of a dual-language pair
+    if track.main_language not in ("mixed", "none") and c.language not in (track.main_language, "none") \
+            and not dual_cue:
         out.append(finding("script.mixed", Severity.WARNING, language=c.language, track_language=track.main_language))
     if profile.subtitles and profile.subtitles.chinese_variant == "simplified":
         traditional = list(dict.fromkeys(chinese.traditional_chars(c.cue.text)))

@@ -16,6 +16,7 @@ Thresholds were measured on the shared corpus (30 s windows, int8 base model, 20
 
 from __future__ import annotations
 
+import unicodedata
 import zlib
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -42,7 +43,7 @@ TIBETAN_LID = 0.3  # Tibetan rarely tops 0.6 in Whisper base; as top language �
 SUBTITLE_MATCH_CER = 0.5  # Mandarin speech matching Chinese subtitles this well is Mandarin, whatever else
 LANGUAGE_SHARE = 0.6  # the weighted share of windows one language needs
 BRACKETED_TEXT = regex.compile(r"[（(\[【♪][^）)\]】♪]*[）)\]】♪]|♪")
-_TEXT_CHARS = regex.compile(r"[\p{Han}\p{L}\p{N}]")
+_TEXT_CHARS = regex.compile(r"[\p{Han}\p{L}\p{M}\p{N}]")  # marks: Tibetan vowel signs, subjoined letters
 
 
 @dataclass
@@ -154,8 +155,9 @@ def pick_windows(spans: list[tuple[float, float]], duration_s: float, count: int
 
 
 def normalized_chinese(text: str) -> str:
-    """Simplified characters, letters and digits only: what a character error rate should compare."""
-    return "".join(_TEXT_CHARS.findall(chinese.to_simplified(text)))
+    """NFC, simplified characters, letters (with their marks) and digits only — no spaces or
+    punctuation: what a character error rate should compare (Chinese, and Tibetan read by OCR)."""
+    return "".join(_TEXT_CHARS.findall(chinese.to_simplified(unicodedata.normalize("NFC", text))))
 
 
 def character_error_rate(reference: str, hypothesis: str) -> float | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import codecs
 import os
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pysubs2
@@ -179,7 +180,7 @@ def load_stream(media: MediaInfo, stream: StreamInfo) -> SubtitleTrack:
 
 @dataclass(frozen=True)
 class SubtitleSource:
-    """Where an entry's subtitles are: a sidecar file or a text stream inside the container."""
+    """Where an entry's subtitles are: sidecar files, a text stream inside the container, or the picture."""
 
     kind: str  # "sidecar" | "embedded" | "ocr"
     path: Path | None = None
@@ -199,17 +200,63 @@ class SubtitleSource:
         else:
             track = load_stream(media, self.stream)
         if self.others:
-            track.extra["other_sidecars"] = list(self.others)
+            track = with_other_sidecars(track, self.others)
         return track
+
+
+def with_other_sidecars(first: SubtitleTrack, others: tuple[str, ...] | list[str]) -> SubtitleTrack:
+    """Two sidecars (entry.bo.srt and entry.zh.srt) are one dual-language track: one source, one cue
+    model. A further sidecar joins when it brings a language the files before it lack; its cues keep
+    their text (so their own language) and their times, and are numbered on after the first file's
+    (`extra["sidecars"]` says which file holds which cue numbers; path, encoding and format of the
+    track are the first file's). A further file in a language already there (an older copy) or one
+    that cannot be read is not read in: it is listed in `extra["other_sidecars"]` with the reason.
+    """
+    from bilingual.script import ScriptCounts  # script.py builds on this module
+
+    def languages(track: SubtitleTrack) -> set[str]:
+        counts = Counter(lang for c in track.cues for lang in ScriptCounts.of(c.text).languages())
+        return {lang for lang, n in counts.items() if n >= SIDECAR_LANGUAGE_SHARE * len(track.cues)}
+
+    def entry(track: SubtitleTrack, offset: int) -> dict:
+        return {"path": track.path, "encoding": track.encoding, "format": track.format,
+                "language_tag": track.language_tag, "first_cue": offset + track.cues[0].index,
+                "last_cue": offset + track.cues[-1].index}
+
+    cues, have = list(first.cues), languages(first)
+    sidecars, skipped = [entry(first, 0)], []
+    for path in others:
+        try:
+            track = load_subtitle_file(path)
+        except InputError as exc:
+            skipped.append({"path": str(path), "reason": exc.reason})
+            continue
+        new = languages(track) - have
+        if not new:
+            skipped.append({"path": str(path), "reason": "no language the sidecars before it lack"})
+            continue
+        offset = cues[-1].index
+        sidecars.append(entry(track, offset))
+        cues += [replace(c, index=offset + c.index) for c in track.cues]
+        have |= new
+    extra = dict(first.extra)
+    if len(sidecars) > 1:
+        extra["sidecars"] = sidecars
+    if skipped:
+        extra["other_sidecars"] = skipped
+    return replace(first, cues=cues, extra=extra)
+
+
+SIDECAR_LANGUAGE_SHARE = 0.5  # a sidecar is in the languages most of its cues are in
 
 
 def find_subtitle_source(media: MediaInfo, subs: str | os.PathLike | None = None,
                          ocr: str = "off") -> SubtitleSource | None:
-    """The contract's order: `--subs`, a same-stem sidecar, the first text subtitle stream, then (with
-    `ocr="auto"`) subtitles burned into the picture; `ocr="on"` reads the picture whatever else exists."""
+    """The contract's order: `--subs`, a same-stem sidecar (further ones ride along), the first text
+    subtitle stream, then — with `ocr` "auto" or "on" — subtitles burned into the picture. With "on"
+    and a text track, the text track is still the source; the caller reads the picture beside it to
+    compare the two (`bilingual.compare`)."""
     burned_in = SubtitleSource("ocr") if media.has_video else None
-    if ocr == "on" and burned_in:
-        return burned_in
     if subs is not None:
         return SubtitleSource("sidecar", path=Path(subs))
     sidecars = find_sidecars(media.path)
@@ -218,7 +265,7 @@ def find_subtitle_source(media: MediaInfo, subs: str | os.PathLike | None = None
     stream = next((s for s in media.subtitle_streams if s.text_based), None)
     if stream:
         return SubtitleSource("embedded", stream=stream)
-    return burned_in if ocr == "auto" else None
+    return burned_in if ocr in ("auto", "on") else None
 
 
 def load_burned_in(media: MediaInfo) -> SubtitleTrack:
