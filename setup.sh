@@ -14,6 +14,7 @@ command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 tesseract --list-langs 2>/dev/null | grep -qx bod || missing+=(tesseract-ocr-bod)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || missing+=(fonts-noto-cjk)
 fc-list 2>/dev/null | grep -q "Tibetan Machine Uni" || missing+=(fonts-tibetan-machine)
+fc-list 2>/dev/null | grep -q "Noto Serif Tibetan" || missing+=(fonts-noto-core)
 if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then

@@ -24,13 +24,16 @@ from common import CACHE, REPO, report
 from bilingual.media import probe  # noqa: E402
 from bilingual.ocr import read_burned_in  # noqa: E402
 
-FONTS = {"bo": ["Tibetan Machine Uni"], "zh": ["Noto Sans CJK SC", "Noto Serif CJK SC"]}
+FONTS = {"bo": ["Tibetan Machine Uni", "Noto Serif Tibetan"], "zh": ["Noto Sans CJK SC", "Noto Serif CJK SC"]}
 STYLES = {  # PrimaryColour, BorderStyle, Outline, BackColour
     "white-outline": ("&H00FFFFFF", 1, 3, "&H00000000"),
     "yellow-outline": ("&H0000FFFF", 1, 3, "&H00000000"),
     "box": ("&H00FFFFFF", 3, 6, "&H60000000"),
 }
 FPS = 25
+# ASS font sizes giving letters of about the same height (Noto Serif Tibetan's line box is tall:
+# at 56 its letters are half the height of Tibetan Machine Uni's).
+FONT_SIZES = {"Tibetan Machine Uni": 56, "Noto Serif Tibetan": 84}
 
 
 def lines(language: str) -> list[str]:
@@ -50,7 +53,7 @@ CONTEST_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxr
 
 def render(language: str, font: str, style: str, texts: list[str], path, duration=20, every=3.0) -> list[tuple[int, int]]:
     colour, border, outline, back = STYLES[style]
-    size = 56 if language == "bo" else 60
+    size = FONT_SIZES.get(font, 60)
     doc = pysubs2.SSAFile()
     doc.info.update({"PlayResX": "1920", "PlayResY": "1080"})
     doc.styles["S"] = pysubs2.SSAStyle(fontname=font, fontsize=size, primarycolor=pysubs2.Color(0, 0, 0),
@@ -68,7 +71,7 @@ def render(language: str, font: str, style: str, texts: list[str], path, duratio
     text = _set_colours(text, colour, back)
     ass.write_text(text, encoding="utf-8")
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
-                    "-i", BACKGROUND.format(fps=FPS, duration=duration), "-vf", f"subtitles={ass}",
+                    "-i", BACKGROUND.format(fps=FPS, duration=duration), "-vf", f"ass={ass}:shaping=complex",
                     *CONTEST_ENCODE, "-pix_fmt", "yuv420p", str(path)], check=True)
     return expected
 

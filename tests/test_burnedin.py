@@ -3,7 +3,7 @@
 
 from bilingual.burnedin import burned_in_cues
 from bilingual.media import probe
-from conftest import ffmpeg
+from conftest import burn
 
 STYLES = """[Script Info]
 ScriptType: v4.00+
@@ -28,11 +28,7 @@ def render(tmp_path, name, events, duration=10, logo=True):
     ass.write_text(STYLES + "".join(f"Dialogue: 0,{s},{e},{style},,0,0,0,,{text}\n" for s, e, style, text in events),
                    encoding="utf-8")
     logo_filter = "drawbox=x=1700:y=950:w=160:h=80:color=white:t=fill,drawbox=x=1700:y=950:w=160:h=80:color=black:t=4,"
-    video = tmp_path / f"{name}.mp4"
-    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=25:duration={duration}",
-           "-vf", f"{logo_filter if logo else ''}subtitles={ass}", "-c:v", "libx264", "-preset", "ultrafast",
-           "-pix_fmt", "yuv420p", str(video))
-    return video
+    return burn(ass, tmp_path / f"{name}.mp4", duration, pre_filter=logo_filter if logo else "")
 
 
 def frames(video):

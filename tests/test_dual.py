@@ -11,7 +11,7 @@ from bilingual.pairing import pairing_verdict, timing_cues
 from bilingual.profiles import load_profile
 from bilingual.script import analyze_track
 from bilingual.subtitles import Cue, SubtitleTrack, load_subtitle_file, with_other_sidecars
-from conftest import ffmpeg, make_video, run_cli, write_srt
+from conftest import burn, ffmpeg, make_video, run_cli, write_srt
 from test_burnedin import STYLES
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
@@ -184,9 +184,7 @@ def burned(mandarin, tmp_path_factory):
                                          for s, e, text in cues), encoding="utf-8")
     video = folder / "entry" / "entry.mp4"  # alone in its folder: no sidecar
     video.parent.mkdir()
-    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25:duration=11", "-i", str(wav),
-           "-vf", f"subtitles={ass}", "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-           "-c:a", "aac", str(video))
+    burn(ass, video, 11, audio=wav)
     return video, bo_cues, zh_cues
 
 

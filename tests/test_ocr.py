@@ -5,7 +5,7 @@ import json
 import pytest
 from rapidfuzz.distance import Levenshtein
 
-from conftest import ffmpeg, run_cli
+from conftest import burn, run_cli
 from test_burnedin import STYLES
 
 TIBETAN = [("0:00:00.52", "0:00:02.00", "ཆུ་ནི་སྲོག་གི་འབྱུང་ཁུངས་ཡིན།"), ("0:00:02.00", "0:00:03.64", "ང་ཚོས་ཆུ་གྲོན་ཆུང་བྱ་དགོས།")]
@@ -15,17 +15,14 @@ STYLES_OCR = STYLES_OCR.replace("Style: Upper,", "Style: Zh,Noto Sans CJK SC,60,
                                               "&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1\nStyle: Upper,")
 
 
-def burn(tmp_path, name, audio, events, duration):
+def burn_entry(tmp_path, name, audio, events, duration):
     ass = tmp_path / f"{name}-subs.ass"
     ass.write_text(STYLES_OCR + "".join(f"Dialogue: 0,{s},{e},{style},,0,0,0,,{t}\n" for s, e, style, t in events),
                    encoding="utf-8")
     folder = tmp_path / name
     folder.mkdir()
     video = folder / "entry.mp4"  # alone in its folder: no sidecar
-    ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=25:duration={duration}", "-i", str(audio),
-           "-vf", f"subtitles={ass}", "-shortest", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-           "-c:a", "aac", str(video))
-    return video
+    return burn(ass, video, duration, audio=audio)
 
 
 def cer(a, b):
@@ -35,7 +32,7 @@ def cer(a, b):
 
 @pytest.fixture(scope="module")
 def tibetan_on_mandarin(tmp_path_factory, corpus):
-    return burn(tmp_path_factory.mktemp("ocr"), "bo", corpus / "mandarin/aishell1_BAC009S0724W0121.wav",
+    return burn_entry(tmp_path_factory.mktemp("ocr"), "bo", corpus / "mandarin/aishell1_BAC009S0724W0121.wav",
                 [(s, e, "Bo", t) for s, e, t in TIBETAN], 4.3)
 
 
@@ -62,7 +59,7 @@ def test_extract_writes_what_it_read(tibetan_on_mandarin, tmp_path):
 
 def test_chinese_burned_in_on_tibetan_speech(tmp_path, corpus):
     events = [("0:00:20.00", "0:00:24.00", "Zh", "愿一切众生具足安乐"), ("0:00:24.50", "0:00:29.00", "Zh", "愿一切众生远离痛苦")]
-    video = burn(tmp_path, "zh", corpus / "tibetan/webuddhist_bo_prayer.mp3", events, 30)
+    video = burn_entry(tmp_path, "zh", corpus / "tibetan/webuddhist_bo_prayer.mp3", events, 30)
     report = json.loads(run_cli("check", video, "--format", "json").stdout)
     s = report["subtitles"]
     assert (s["source"], s["language"], s["chinese_variant"]) == ("ocr", "zh", "simplified")
@@ -71,7 +68,7 @@ def test_chinese_burned_in_on_tibetan_speech(tmp_path, corpus):
 
 
 def test_no_burned_in_subtitles_is_a_missing_error(tmp_path, corpus):
-    video = burn(tmp_path, "none", corpus / "mandarin/aishell1_BAC009S0724W0121.wav", [], 4.3)
+    video = burn_entry(tmp_path, "none", corpus / "mandarin/aishell1_BAC009S0724W0121.wav", [], 4.3)
     report = json.loads(run_cli("check", video, "--format", "json", "--no-speech").stdout)
     (missing,) = [f for f in report["findings"] if f["code"] == "subs.missing"]
     assert missing["severity"] == "error" and "burned into the picture" in run_cli(
