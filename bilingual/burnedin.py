@@ -36,6 +36,7 @@ class Band:
     bottom: int
     scale: float  # source pixels per scanned pixel
     offset_y: int  # source row where the scanned picture starts
+    given: bool = False  # the rows asked for (`--band`): read as they are, no margin added
 
     def source_rows(self) -> tuple[int, int]:
         return self.offset_y + int(self.top * self.scale), self.offset_y + int(np.ceil(self.bottom * self.scale))
@@ -77,6 +78,7 @@ def half_visible(frame: np.ndarray) -> np.ndarray:
     import cv2
 
     return cv2.subtract(frame, cv2.erode(frame, _SQUARE5)) >= HALF_CONTRAST
+DECODE_OPTIONS = os.environ.get("BILINGUAL_DECODE", "").split()
 SAMPLE_EVERY = 5  # every fifth frame is kept at full resolution (the rows with text) for reading
 SAMPLE_MARGIN = 24  # source rows kept above and below the text: stacks and descenders
 SAMPLE_BUDGET = 512 << 20  # bytes of samples kept; past it every other one is let go (a busy picture)
@@ -111,7 +113,7 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     read_end, write_end = os.pipe()
     try:
         proc = subprocess.Popen(
-            ["ffmpeg", "-nostdin", "-v", "error", "-i", str(video), "-filter_complex", graph,
+            ["ffmpeg", "-nostdin", "-v", "error", *DECODE_OPTIONS, "-i", str(video), "-filter_complex", graph,
              "-map", "[scan]", "-f", "rawvideo", "pipe:1",
              "-map", "[full]", "-fps_mode", "passthrough", "-f", "rawvideo", f"pipe:{write_end}"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
@@ -333,5 +335,5 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
         runs = segment(masks, band, static, found.half)
         if runs:
             cues += [BurnedCue(len(bands), first, last, fps) for first, last in runs]
-            bands.append(Band(band[0], band[1], found.scale, found.top))
+            bands.append(Band(band[0], band[1], found.scale, found.top, given=region is not None))
     return bands, sorted(cues, key=lambda c: (c.first_frame, c.band)), found

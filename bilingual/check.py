@@ -22,14 +22,14 @@ from bilingual.rules import (cue_findings, manual_findings, media_findings, shot
 from bilingual.script import ScriptCounts, TrackScript, analyze_track
 from bilingual.shots import detect_cuts
 from bilingual.speech import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
-from bilingual.subtitles import Cue, SubtitleTrack, find_subtitle_source, load_burned_in
+from bilingual.subtitles import Cue, OcrSettings, SubtitleTrack, find_subtitle_source, load_burned_in
 from bilingual.timing import analyze_timing
 from bilingual.transcribe import content_findings, transcribe
 
 
 def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
           profile: Profile | str | os.PathLike | None = None, *, speech: bool = True, language: bool = True,
-          ocr: str = "auto", model: str | os.PathLike | None = None,
+          ocr: OcrSettings | str = "auto", model: str | os.PathLike | None = None,
           progress: Callable[[str], None] | None = None) -> Report:
     """Check one entry against a contest profile. Input problems become findings, never exceptions
     (a bad profile is the caller's argument and raises InputError).
@@ -39,7 +39,8 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
     CTranslate2 Whisper folder to use instead of the bundled base model. `ocr`: "auto" reads
     subtitles burned into the picture when there is no subtitle file or text track; "on" reads them
     always — beside a text track, the text track is what is analysed and the picture is compared
-    with it (`ocr.agrees` / `ocr.disagrees`); "off" never.
+    with it (`ocr.agrees` / `ocr.disagrees`); "off" never. An `OcrSettings` also gives the band
+    to read (`band`: source rows) and a folder for each cue's band image (`frames_dir`).
 
     Dual-language subtitles (`TrackScript.dual`: one cue with both lines, two bands in the picture,
     two sidecars) satisfy the pairing whose required subtitle language they hold; timing and the cue
@@ -87,12 +88,13 @@ def input_finding(exc: InputError) -> Finding:
     return Finding(exc.code, Severity.ERROR, data={"reason": exc.reason, "path": exc.path})
 
 
-def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile, ocr: str = "auto",
+def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile, ocr: OcrSettings | str = "auto",
                      second_opinion: bool = True) -> tuple[SubtitleTrack | None, TrackScript | None]:
     """Find and read the subtitles, their script and integrity; with `ocr="on"` and a text track,
     also read the picture and compare the two."""
     report.add(*(Finding("subs.image_only", Severity.WARNING, data={"stream_index": s.index, "codec": s.codec})
                  for s in media.subtitle_streams if s.image_based))
+    ocr = OcrSettings.of(ocr)
     source = find_subtitle_source(media, subs, ocr)
     track = None
     if source is not None:
@@ -118,9 +120,9 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
             report.add(Finding("subs.encoding", Severity.INFO, data={"encoding": f["encoding"], "path": f["path"]}))
     report.add(*_with_ocr_evidence(analysis.findings, track))
     report.add(*_beyond_video(track, media))
-    if ocr == "on" and track.source != "ocr" and media.has_video:
+    if ocr.mode == "on" and track.source != "ocr" and media.has_video:
         try:
-            picture = load_burned_in(media)
+            picture = load_burned_in(media, ocr)
         except InputError as exc:
             report.add(input_finding(exc))
         else:

@@ -62,7 +62,29 @@ class Ocr(str, Enum):
 
 
 OcrOpt = typer.Option(Ocr.auto, "--ocr", help="Read subtitles burned into the picture: auto (when there is no "
-                                               "subtitle file or text track), on (always), off.")
+                                               "subtitle file or text track), on (always; beside a text track, "
+                                               "compare the two), off.")
+BandOpt = typer.Option(None, "--band", help="Read burned-in subtitles in these rows only, Y0:Y1 in pixels "
+                                            "(880:1040) or fractions of the height (0.8:0.97), instead of "
+                                            "finding the bands.")
+FramesOpt = typer.Option(None, "--frames", help="Write each burned-in cue's band image, as read, into this "
+                                                "folder (cue-007-00h01m23.480s.png).")
+
+
+def ocr_settings(video: Path, ocr: "Ocr", band: Optional[str], frames: Optional[Path]):
+    """The OCR options as the library takes them; a band that does not fit the picture is a usage error."""
+    from bilingual.ocr import parse_band
+    from bilingual.subtitles import OcrSettings
+
+    rows = None
+    if band is not None:
+        try:
+            rows = parse_band(band, probe_media(video).height or 0)
+        except ValueError as exc:
+            fail(str(exc))
+        except InputError as exc:
+            fail(f"{exc.path}: {exc.reason}" if exc.path else exc.reason)
+    return OcrSettings(ocr.value, rows, str(frames) if frames else None)
 SubsOpt = typer.Option(None, "--subs", "-s", help="Subtitle file (else a same-stem sidecar or a text track).")
 NoSpeechOpt = typer.Option(False, "--no-speech", help="Skip the speech stage (the static screen only).")
 NoLanguageOpt = typer.Option(False, "--no-language", help="Find speech and check timing, but skip the spoken "
@@ -114,11 +136,14 @@ def check(
     no_speech: bool = NoSpeechOpt,
     no_language: bool = NoLanguageOpt,
     ocr: Ocr = OcrOpt,
+    band: Optional[str] = BandOpt,
+    frames: Optional[Path] = FramesOpt,
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
     prof = load_profile(profile)
+    settings = ocr_settings(video, ocr, band, frames)
     with stderr_status("checking") as progress:
-        report = check_api(video, subs, prof, speech=not no_speech, language=not no_language, ocr=ocr.value,
+        report = check_api(video, subs, prof, speech=not no_speech, language=not no_language, ocr=settings,
                            model=model, progress=progress)
     _render(report, fmt, lang, output)
     exit_with(report, report.exit_code)
@@ -157,10 +182,14 @@ def timing(
     fmt: Format = FormatOpt,
     lang: Lang = LangOpt,
     ocr: Ocr = OcrOpt,
+    band: Optional[str] = BandOpt,
+    frames: Optional[Path] = FramesOpt,
 ) -> None:
     """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
+    prof = load_profile(profile)
+    settings = ocr_settings(video, ocr, band, frames)
     with stderr_status("checking timing") as progress:
-        report = check_api(video, subs, load_profile(profile), language=False, ocr=ocr.value, progress=progress)
+        report = check_api(video, subs, prof, language=False, ocr=settings, progress=progress)
     timing_codes = [f for f in report.sorted_findings() if f.fatal or f.code.startswith("timing.")]
     if fmt is Format.json:
         emit(to_json({"input": report.input_path, "subtitles": report.subtitles.get("path") or
@@ -233,13 +262,15 @@ def extract(
     out: Path = typer.Option(..., "--out", help="Folder to write into (created if missing)."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
     ocr: Ocr = OcrOpt,
+    band: Optional[str] = BandOpt,
+    frames: Optional[Path] = FramesOpt,
 ) -> None:
     """The main audio as 16 kHz mono WAV, every text subtitle stream as SRT, and (OCR) what is burned
     into the picture as burned-in.<lang>.srt."""
     from bilingual.extract import extract_entry
 
     with stderr_status("extracting"):
-        written = extract_entry(video, out, force=force, ocr=ocr.value)
+        written = extract_entry(video, out, force=force, ocr=ocr_settings(video, ocr, band, frames))
     for path in written:
         print(path)
 

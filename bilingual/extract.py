@@ -8,12 +8,14 @@ from pathlib import Path
 from bilingual.errors import InputError
 from bilingual.files import atomic_write_text, temp_path_beside
 from bilingual.media import extract_audio, probe, read_subtitle_stream
+from bilingual.subtitles import OcrSettings, load_burned_in
 
 
 def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force: bool = False,
-                  ocr: str = "off") -> list[Path]:
+                  ocr: OcrSettings | str = "off") -> list[Path]:
     """Write the entry's audio and text subtitles into `out_dir`; refuse to overwrite unless `force`.
     With `ocr` "auto" (no text stream) or "on", also what is burned into the picture, by language."""
+    ocr = OcrSettings.of(ocr)
     media = probe(video)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -26,8 +28,8 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
     for s in media.subtitle_streams:
         if s.text_based:
             targets.append((out / f"{stem}.stream-{s.index}.{s.language or 'und'}.srt", s))
-    burned = _burned_in_by_language(media, out) if ocr == "on" or (
-        ocr == "auto" and media.has_video and not any(s.text_based for s in media.subtitle_streams)) else {}
+    burned = _burned_in_by_language(media, out, ocr) if ocr.mode == "on" or (
+        ocr.mode == "auto" and media.has_video and not any(s.text_based for s in media.subtitle_streams)) else {}
     if not targets and not burned:
         raise InputError("media.unreadable", "nothing to extract: no audio and no text subtitle stream", str(video))
     existing = [str(t) for t in [*(t for t, _ in targets), *burned] if t.exists()]
@@ -49,15 +51,14 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
     return [t for t, _ in targets] + list(burned)
 
 
-def _burned_in_by_language(media, out: Path) -> dict[Path, str]:
+def _burned_in_by_language(media, out: Path, ocr: OcrSettings) -> dict[Path, str]:
     """SRT text per language of the cues read from the picture: burned-in.bo.srt, burned-in.zh.srt."""
     import pysubs2
 
     from bilingual.script import ScriptCounts
-    from bilingual.subtitles import load_burned_in
 
     by_language: dict[str, pysubs2.SSAFile] = {}
-    for cue in load_burned_in(media).cues:
+    for cue in load_burned_in(media, ocr).cues:
         languages = ScriptCounts.of(cue.text).languages()
         doc = by_language.setdefault(languages[0] if languages else "und", pysubs2.SSAFile())
         doc.append(pysubs2.SSAEvent(start=round(cue.start_s * 1000), end=round(cue.end_s * 1000), text=cue.text))

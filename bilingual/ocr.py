@@ -290,7 +290,7 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
     most text pixels in the band, away from fades at the edges — or, for a cue too short to have
     one, on its middle frame fetched by a seek."""
     top, bottom = band.source_rows()
-    margin = bottom - top  # stacks and descenders reach past the rows where most text sits
+    margin = 0 if band.given else bottom - top  # stacks and descenders reach past the rows where most text sits
     top, bottom = max(0, top - margin), min(media.height, bottom + margin)
     inner = [t for t in found.samples if cue.first_frame + 1 < t < cue.last_frame - 1]
     inner = inner or [t for t in found.samples if cue.first_frame <= t <= cue.last_frame]

@@ -179,6 +179,19 @@ def load_stream(media: MediaInfo, stream: StreamInfo) -> SubtitleTrack:
 
 
 @dataclass(frozen=True)
+class OcrSettings:
+    """How the picture is read for burned-in subtitles."""
+
+    mode: str = "auto"  # "auto": when there is no text track; "on": always (beside one: compared); "off"
+    band: tuple[int, int] | None = None  # source rows to read (`--band`) instead of finding the bands
+    frames_dir: str | None = None  # where each cue's band image goes, as evidence (`--frames`)
+
+    @classmethod
+    def of(cls, value: "OcrSettings | str") -> "OcrSettings":
+        return value if isinstance(value, OcrSettings) else cls(value)
+
+
+@dataclass(frozen=True)
 class SubtitleSource:
     """Where an entry's subtitles are: sidecar files, a text stream inside the container, or the picture."""
 
@@ -186,6 +199,7 @@ class SubtitleSource:
     path: Path | None = None
     stream: StreamInfo | None = None
     others: tuple[str, ...] = ()  # further sidecars of the same entry (entry.zh.srt beside entry.bo.srt)
+    ocr: OcrSettings = OcrSettings()
 
     def where(self) -> dict:
         if self.kind == "ocr":
@@ -194,7 +208,7 @@ class SubtitleSource:
 
     def load(self, media: MediaInfo) -> SubtitleTrack:
         if self.kind == "ocr":
-            return load_burned_in(media)
+            return load_burned_in(media, self.ocr)
         if self.path is not None:
             track = load_subtitle_file(self.path)
         else:
@@ -251,12 +265,13 @@ SIDECAR_LANGUAGE_SHARE = 0.5  # a sidecar is in the languages most of its cues a
 
 
 def find_subtitle_source(media: MediaInfo, subs: str | os.PathLike | None = None,
-                         ocr: str = "off") -> SubtitleSource | None:
+                         ocr: OcrSettings | str = "off") -> SubtitleSource | None:
     """The contract's order: `--subs`, a same-stem sidecar (further ones ride along), the first text
     subtitle stream, then — with `ocr` "auto" or "on" — subtitles burned into the picture. With "on"
     and a text track, the text track is still the source; the caller reads the picture beside it to
     compare the two (`bilingual.compare`)."""
-    burned_in = SubtitleSource("ocr") if media.has_video else None
+    ocr = OcrSettings.of(ocr)
+    burned_in = SubtitleSource("ocr", ocr=ocr) if media.has_video else None
     if subs is not None:
         return SubtitleSource("sidecar", path=Path(subs))
     sidecars = find_sidecars(media.path)
@@ -265,17 +280,20 @@ def find_subtitle_source(media: MediaInfo, subs: str | os.PathLike | None = None
     stream = next((s for s in media.subtitle_streams if s.text_based), None)
     if stream:
         return SubtitleSource("embedded", stream=stream)
-    return burned_in if ocr in ("auto", "on") else None
+    return burned_in if ocr.mode in ("auto", "on") else None
 
 
-def load_burned_in(media: MediaInfo) -> SubtitleTrack:
-    """Cues read from the picture: frame-exact times, text from OCR, and where each was read."""
-    from bilingual.ocr import read_burned_in
+def load_burned_in(media: MediaInfo, settings: OcrSettings = OcrSettings()) -> SubtitleTrack:
+    """Cues read from the picture: frame-exact times, text from OCR, and where each was read (with
+    `settings.frames_dir`, also the path of the band image written there)."""
+    from bilingual.ocr import read_burned_in, write_evidence
 
-    read = read_burned_in(media.path, media)
+    read = read_burned_in(media.path, media, settings.band)
+    images = write_evidence(read, settings.frames_dir) if settings.frames_dir else [None] * len(read)
     cues = [Cue(i, r.cue.start_s, r.cue.end_s, r.reading.text) for i, r in enumerate(read, 1)]
     where = {i: {"frame_s": round(r.frame_s, 3), "band": list(r.band.source_rows()),
                  "confidence": round(r.reading.confidence, 3), "engine": r.reading.engine,
-                 "first_frame": r.cue.first_frame, "last_frame": r.cue.last_frame}
-             for i, r in enumerate(read, 1)}
+                 "first_frame": r.cue.first_frame, "last_frame": r.cue.last_frame,
+                 **({"image": image} if image else {})}
+             for i, (r, image) in enumerate(zip(read, images), 1)}
     return SubtitleTrack(cues=cues, source="ocr", format="burned-in", extra={"ocr": where})

@@ -84,3 +84,12 @@ def test_fades_are_timed_at_half_opacity(tmp_path):
     assert len(cues) == 3
     for (_, first, last), (want_first, want_last) in zip(cues, half):
         assert abs(first - want_first) <= 2 and abs(last - want_last) <= 2, (first, last)
+
+
+def test_a_given_band_is_the_only_one_read(tmp_path):
+    video = render(tmp_path, "given", [("0:00:01.00", "0:00:04.00", "White", "Lower line"),
+                                       ("0:00:02.00", "0:00:03.00", "Upper", "Upper line")], 5)
+    bands, cues, _ = burned_in_cues(video, probe(video), region=(840, 940))  # the upper line's rows
+    assert [(c.first_frame, c.last_frame) for c in cues] == [(50, 74)]
+    top, bottom = bands[0].source_rows()
+    assert abs(top - 840) <= 3 and abs(bottom - 940) <= 3 and bands[0].given

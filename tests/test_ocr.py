@@ -95,3 +95,22 @@ def test_missing_tesseract_is_one_clear_error(monkeypatch):
     with pytest.raises(InputError) as err:
         ocr.read_tibetan(np.zeros((40, 200, 3), dtype=np.uint8))
     assert err.value.code == "ocr.missing" and "tesseract-ocr-bod" in err.value.reason
+
+
+def test_frames_are_written_as_evidence_and_named_in_the_report(tibetan_on_mandarin, tmp_path):
+    import cv2
+
+    frames = tmp_path / "frames"
+    report = json.loads(run_cli("check", tibetan_on_mandarin, "--format", "json", "--no-speech",
+                                "--frames", frames).stdout)
+    images = [o["image"] for o in report["subtitles"]["ocr"]]
+    assert [p.split("/")[-1][:8] for p in images] == ["cue-001-", "cue-002-"]
+    assert sorted(str(p) for p in frames.iterdir()) == sorted(images)
+    picture = cv2.imread(images[0])
+    assert picture.shape[1] == 1920 and 40 < picture.shape[0] < 400  # the band, not the whole frame
+
+
+@pytest.mark.parametrize("band", ["5:2", "0.9", "abc:def", "1000:1200"])
+def test_a_band_outside_the_picture_is_one_usage_error(tibetan_on_mandarin, band):
+    proc = run_cli("check", tibetan_on_mandarin, "--band", band, "--no-speech")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--band" in proc.stderr
