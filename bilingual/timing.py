@@ -23,6 +23,10 @@ MAX_LAG_S = 60.0
 # Frame-rate conversions that stretch subtitle times, both ways.
 DRIFT_RATIOS = (25 / 23.976, 23.976 / 25, 25 / 24, 24 / 25, 30 / 29.97, 29.97 / 30, 25 / 29.97, 29.97 / 25)
 DRIFT_GAIN = 1.03  # a stretched timeline must beat the straight one by 3 % of the score to count
+# ... over enough cues, moving the last against the first by enough: with a few cues a stretch plus
+# an offset fits anything (3 cues in 11 s "drift" by 4 % or 17 %).
+MIN_DRIFT_CUES = 8
+MIN_DRIFT_SPREAD_S = 1.0
 # Chosen on the corpus (FunASR 70 s, the sample entry) with cues shifted, split (+2.5, −1.5, +6 s)
 # and removed: gaps between cues are where dense speech shows its structure, so silence in a gap
 # weighs twice speech under a cue, and changing offset costs 8 s of agreement (4 s let a stretch
@@ -123,8 +127,10 @@ def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s
     ratio, lag = None, straight_lag
     best_score = straight_score
     prefix = np.concatenate([[0.0], np.cumsum(speech)])
-    for r in (*DRIFT_RATIOS, _fitted_ratio(cues, prefix, straight_lag)):
-        if r is None or abs(r - 1) < 1e-4:
+    span = max(c.end_s for c in cues) - min(c.start_s for c in cues)
+    ratios = (*DRIFT_RATIOS, _fitted_ratio(cues, prefix, straight_lag)) if len(cues) >= MIN_DRIFT_CUES else ()
+    for r in ratios:
+        if r is None or abs(r - 1) < 1e-4 or abs(r - 1) * span < MIN_DRIFT_SPREAD_S:
             continue
         lag_r, score_r, conf_r = best_lag(speech, activity(_stretched(cues, r), length))
         if score_r > best_score * DRIFT_GAIN and score_r > straight_score * DRIFT_GAIN:

@@ -40,6 +40,14 @@ def test_correctly_timed_cues_have_no_timing_error(recording):
     assert codes(timing_findings(analysis, BILINGUAL), "error") == []
 
 
+def test_a_few_cues_over_a_short_span_are_not_called_a_drift(recording):
+    spans, duration, cues = recording
+    few = [c for c in cues if c.end_s <= 12][:3]  # a 12-s clip with three cues
+    analysis = analyze_timing(few, [(s, min(e, 12.0)) for s, e in spans if s < 12], 12.0)
+    assert analysis.drift is None
+    assert "timing.drift" not in codes(timing_findings(analysis, BILINGUAL))
+
+
 @pytest.mark.parametrize("shift", [0.3, 1.5, -3.2, 9.7, -9.9])
 def test_global_offset_is_found_to_within_100_ms(recording, shift):
     spans, duration, cues = recording
