@@ -93,3 +93,11 @@ def test_a_given_band_is_the_only_one_read(tmp_path):
     assert [(c.first_frame, c.last_frame) for c in cues] == [(50, 74)]
     top, bottom = bands[0].source_rows()
     assert abs(top - 840) <= 3 and abs(bottom - 940) <= 3 and bands[0].given
+
+
+def test_consecutive_cues_that_differ_in_one_word_are_two_cues(tmp_path):
+    events = [("0:00:01.00", "0:00:03.00", "White", "We must save every drop of water"),
+              ("0:00:03.00", "0:00:05.00", "White", "We must save every drop of rain"),
+              ("0:00:05.00", "0:00:07.00", "White", "We must save every drop of rain!")]
+    _, cues = frames(render(tmp_path, "oneword", events, 8))
+    assert cues == [(0, 25, 74), (0, 75, 124), (0, 125, 174)]  # centred: one more mark moves the line
