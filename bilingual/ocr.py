@@ -278,20 +278,33 @@ class OcrCue:
 def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None) -> list[OcrCue]:
     """Every burned-in cue, timed to the frame, read once on its clearest frame."""
     bands, cues, found = burned_in_cues(video, media, region)
-    views = [cue_view(video, media, found, bands[cue.band], cue) for cue in cues]
+    rows = [read_rows(bands, i, media.height) for i in range(len(bands))]
+    views = [cue_view(video, media, found, bands[cue.band], rows[cue.band], cue) for cue in cues]
     readings = read_lines([image for _, image in views], [cue.band for cue in cues])
     return [OcrCue(cue, bands[cue.band], frame_s, reading, image)
             for cue, (frame_s, image), reading in zip(cues, views, readings) if reading.text]
 
 
-def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band,
+def read_rows(bands: list[Band], index: int, height: int) -> tuple[int, int]:
+    """The source rows a band is read in: its rows and a margin of its height (stacks and descenders
+    reach past the rows where most text sits), but never into a neighbouring band (a Tibetan line
+    above a Chinese one), nor past a band given by `--band`."""
+    top, bottom = bands[index].source_rows()
+    if bands[index].given:
+        return top, bottom
+    margin = bottom - top
+    above = [b.source_rows()[1] for b in bands if b.source_rows()[1] <= top]
+    below = [b.source_rows()[0] for b in bands if b.source_rows()[0] >= bottom]
+    return (max(0, top - margin, (top + max(above)) // 2 if above else 0),
+            min(height, bottom + margin, (bottom + min(below)) // 2 if below else height))
+
+
+def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band, rows: tuple[int, int],
              cue: BurnedCue) -> tuple[float, np.ndarray]:
-    """(time, RGB rows) of the cue's band on its clearest frame kept by the scan — the one with the
+    """(time, RGB `rows`) of the cue's band on its clearest frame kept by the scan — the one with the
     most text pixels in the band, away from fades at the edges — or, for a cue too short to have
     one, on its middle frame fetched by a seek."""
-    top, bottom = band.source_rows()
-    margin = 0 if band.given else bottom - top  # stacks and descenders reach past the rows where most text sits
-    top, bottom = max(0, top - margin), min(media.height, bottom + margin)
+    top, bottom = rows
     inner = [t for t in found.samples if cue.first_frame + 1 < t < cue.last_frame - 1]
     inner = inner or [t for t in found.samples if cue.first_frame <= t <= cue.last_frame]
     if inner:

@@ -138,6 +138,11 @@ def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s
     scale = ratio or 1.0
     offsets = _cue_offsets(cues, speech, scale, lag)
     segments = _segments(cues, offsets)
+    if len(segments) == 1:
+        # One block: its offset weighs the silence between cues too, where the plain correlation
+        # has a flat top when speech runs on under a few long cues (3 cues over 11 s: −0.57 s against
+        # −0.11 s, the truth 0).
+        lag = segments[0].offset_s
     analysis = TimingAnalysis(lag, confidence, ratio, segments)
     previous_end = float("-inf")
     for cue, offset in zip(cues, offsets):
