@@ -175,7 +175,7 @@ def accuracy() -> dict:
                  **score(tracks, CACHE / "burn-dual.mp4")})
     render([], CACHE / "burn-none.mp4")
     rows.append({"case": "no subtitles", "language": "-", **score([], CACHE / "burn-none.mp4")})
-    hard = [r for r in rows if r["case"] == "hard cuts"]
+    hard = [r for r in rows if r["case"] in ("hard cuts", "dual")]
     with_cues = [r for r in rows if r["cues"]]
     return {"cases": rows,
             "found_share": round(sum(r["found"] for r in with_cues) / sum(r["cues"] for r in with_cues), 3),
@@ -183,7 +183,8 @@ def accuracy() -> dict:
             "hard_cut_edges_exact_share": round(sum(r["edges_ok"] for r in hard) / sum(r["edges"] for r in hard), 3),
             "fade_edges_within_2_frames": [(r["language"], r["edges_ok"], r["edges"]) for r in rows
                                            if r["case"] == "fades"],
-            "cer_by_language": {lang: round(statistics.mean(r["cer"] for r in hard if r["language"] == lang), 4)
+            "cer_by_language": {lang: round(statistics.mean(r["cer"] for r in rows
+                                                            if r["case"] == "hard cuts" and r["language"] == lang), 4)
                                 for lang in FONTS}}
 
 
@@ -207,9 +208,10 @@ def offset_against_speech() -> dict:
     return {"cases": rows, "worst_error_ms": max(r["error_ms"] for r in rows), "target": "within 100 ms"}
 
 
-READ = ("import sys, json; from bilingual.media import probe; from bilingual.ocr import read_burned_in; "
+READ = ("import sys, json; from bilingual.media import probe; from bilingual.ocr import engine_calls, read_burned_in; "
         "read = read_burned_in(sys.argv[1], probe(sys.argv[1])); "
-        "json.dump([[r.cue.first_frame, r.cue.last_frame, r.reading.text] for r in read], open(sys.argv[2], 'w'))")
+        "json.dump({'cues': [[r.cue.first_frame, r.cue.last_frame, r.reading.text] for r in read], "
+        "'calls': engine_calls}, open(sys.argv[2], 'w'))")
 
 
 def speed(runs: int = 3) -> dict:
@@ -222,13 +224,15 @@ def speed(runs: int = 3) -> dict:
     decode_cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-"]
     read_cmd = [sys.executable, "-c", READ, str(path), str(CACHE / "read-5min.json")]
     pairs = [(measure(decode_cmd), measure(read_cmd)) for _ in range(runs)]
-    read = json.loads((CACHE / "read-5min.json").read_text("utf-8"))
+    result = json.loads((CACHE / "read-5min.json").read_text("utf-8"))
+    read, calls = result["cues"], result["calls"]
     found = {(first, last): text for first, last, text in read}
     ours = [r[0] for _, r in pairs]
     return {"decode_s": summary([d[0] for d, _ in pairs]), "read_s": summary(ours),
             "ratio_median_of_pairs": round(statistics.median(r[0] / d[0] for d, r in pairs), 2),
             "frames_per_s": round(300 * FPS / statistics.median(ours), 1),
             "peak_rss_mb": round(max(r[1] for _, r in pairs)),
+            "ocr_calls_per_cue": {engine: round(n / max(1, len(read)), 2) for engine, n in calls.items()},
             "cues": len(expected), "cues_read": len(read), "exact_boundaries": sum(e in found for e in expected),
             "cer": round(statistics.mean(cer(t, found.get(e, "")) for t, e in zip(texts, expected)), 4),
             "target": "ratio ≤ 1.5 (aim 1.2), peak ≤ 1.5 GB"}

@@ -26,7 +26,8 @@ SCAN_WIDTH = 640  # a 1080p frame's lower half becomes 640 × 180
 BRIGHT, DARK = 190, 70  # grey levels of text and of its outline or box
 STATIC_SHARE = 0.9  # a pixel text-like in this share of frames is part of the picture, not a subtitle
 ROW_MIN_PIXELS = 3  # text-like pixels that make a row "on" in a frame
-BAND_ON_SHARE = (0.02, 0.98)  # rows on in between these shares of frames come and go with cues
+BAND_ON_SHARE = (0.05, 0.98)  # rows on in between these shares of frames come and go with cues (a textured
+# picture leaves rows with a few text-like pixels in 2–4 % of frames; subtitles are on far more)
 MIN_BAND_ROWS = 4
 MIN_CUE_PIXELS = 20
 CHANGE_SHARE = 0.35  # text pixels that differ between two frames, as a share: a new cue
@@ -250,8 +251,8 @@ def _merge_close(bands: list[tuple[int, int]], gap: int = 5) -> list[tuple[int, 
 def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray,
             half: np.ndarray | None = None) -> list[tuple[int, int]]:
     """(first, last) frame of each cue shown in a band; with `half`, fades are timed at half opacity."""
-    bits = np.unpackbits(masks[:, band[0]:band[1]], axis=2) & ~static[band[0]:band[1]]
-    counts = bits.sum(axis=(1, 2))
+    bits = BandBits(masks, band, static)
+    counts = bits.counts()
     # Text shows as a count far above the noise floor the moving picture leaves in the band; the
     # floor is read off the quietest frames, since subtitles may be on screen most of the time.
     floor, high = np.percentile(counts, 2), np.percentile(counts, 95)
@@ -275,7 +276,35 @@ def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray,
     if start is not None:
         cues.append((start, len(bits) - 1))
     cues = [(a, b) for a, b in _rejoin(cues, bits) if b - a + 1 >= MIN_CUE_FRAMES]
-    return cues if half is None else _through_fades(cues, bits, np.unpackbits(half[:, band[0]:band[1]], axis=2))
+    return cues if half is None else _through_fades(cues, bits, BandBits(half, band))
+
+
+class BandBits:
+    """A band's text pixels frame by frame (0/1), unpacked on demand: a tall band over a long video
+    would take gigabytes unpacked at once. `static` pixels are left out."""
+
+    def __init__(self, packed: np.ndarray, band: tuple[int, int], static: np.ndarray | None = None):
+        self.packed = packed[:, band[0]:band[1]]
+        width = SCAN_WIDTH if static is None else static.shape[1]
+        self.keep = (np.ones((band[1] - band[0], width), bool) if static is None
+                     else ~static[band[0]:band[1]]).view(np.uint8)
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+    def __getitem__(self, t: int) -> np.ndarray:
+        return np.unpackbits(self.packed[t], axis=1)[:, :self.keep.shape[1]] & self.keep
+
+    def __iter__(self):
+        for chunk in self._chunks():
+            yield from chunk
+
+    def _chunks(self):
+        for i in range(0, len(self.packed), CHUNK_FRAMES):
+            yield np.unpackbits(self.packed[i:i + CHUNK_FRAMES], axis=2)[:, :, :self.keep.shape[1]] & self.keep
+
+    def counts(self) -> np.ndarray:
+        return np.concatenate([chunk.sum(axis=(1, 2)) for chunk in self._chunks()] or [np.zeros(0, np.int64)])
 
 
 MAX_FADE_FRAMES = 15  # how far a cue's edge may move out into its fade
