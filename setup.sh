@@ -11,10 +11,14 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missi
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
 # Burned-in subtitles: Tesseract with its Tibetan model; fonts the tests render subtitles with.
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
-tesseract --list-langs 2>/dev/null | grep -qx bod || missing+=(tesseract-ocr-bod)
-fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || missing+=(fonts-noto-cjk)
-fc-list 2>/dev/null | grep -q "Tibetan Machine Uni" || missing+=(fonts-tibetan-machine)
-fc-list 2>/dev/null | grep -q "Noto Serif Tibetan" || missing+=(fonts-noto-core)
+# (grep reads all of the list, not -q: with pipefail, the lister cut off early would count as missing)
+has() { "${@:2}" 2>/dev/null | grep -x -- "$1" >/dev/null; }
+has bod tesseract --list-langs || missing+=(tesseract-ocr-bod)
+command -v fc-list >/dev/null 2>&1 || missing+=(fontconfig)
+fonts=$(fc-list : family 2>/dev/null | tr ',' '\n' || true)
+grep -qx "Noto Sans CJK SC" <<<"$fonts" || missing+=(fonts-noto-cjk)
+grep -qx "Tibetan Machine Uni" <<<"$fonts" || missing+=(fonts-tibetan-machine)
+grep -qx "Noto Serif Tibetan" <<<"$fonts" || missing+=(fonts-noto-core)
 if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then
