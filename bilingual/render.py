@@ -19,7 +19,7 @@ UI = {
            "resolution": "分辨率", "aspect": "画幅", "fps": "帧率", "size": "大小", "audio": "音频",
            "subtitle_streams": "字幕流", "subtitles": "字幕", "source": "来源", "language": "语言",
            "variant": "中文字形", "cues": "条数", "encoding": "编码", "speech": "语音",
-           "pairing": "语言组合", "timing": "时间轴", "not_yet": "本版本尚未分析", "timed_cues": "据字幕",
+           "pairing": "语言组合", "timing": "时间轴", "not_yet": "本版本尚未分析", "timed_cues": "依据 {lang} 字幕 {n} 条",
            "error": "错误", "warning": "警告", "info": "提示", "manual": "人工核对清单", "more": "另有 {n} 条",
            "none": "无", "cue": "第{n}条", "speech_time": "语音时长"},
     "en": {"file": "File", "profile": "Contest", "verdict": "Verdict", "pass": "PASS", "warn": "PASS with warnings",
@@ -28,7 +28,7 @@ UI = {
            "audio": "audio", "subtitle_streams": "subtitle streams", "subtitles": "Subtitles", "source": "source",
            "language": "language", "variant": "Chinese variant", "cues": "cues", "encoding": "encoding",
            "speech": "Speech", "pairing": "Pairing", "timing": "Timing", "not_yet": "not analysed by this version",
-           "timed_cues": "from cues",
+           "timed_cues": "from {n} {lang} cues",
            "error": "Errors", "warning": "Warnings", "info": "Notes", "manual": "Manual checklist",
            "more": "and {n} more", "none": "none", "cue": "cue {n}", "speech_time": "speech"},
 }
@@ -116,7 +116,8 @@ def _later_section(report: Report, key: str, ui: dict[str, str]) -> str:
     t = report.timing
     if t.get("offset_s") is None:
         return ui["not_yet"]
-    timed = f" · {ui['timed_cues']} {t['cue_count']} ({t['cues_language']})" if t.get("cues_language") else ""
+    timed = (" · " + ui["timed_cues"].format(n=t["cue_count"], lang=t["cues_language"])
+             if t.get("cues_language") else "")
     return f"{t['offset_s']:+.2f} s{timed}"
 
 
