@@ -14,7 +14,7 @@ from bilingual.errors import InputError
 from bilingual.findings import Finding, Severity
 from bilingual.media import MediaInfo, probe
 from bilingual.models import load_whisper, whisper_model_dir
-from bilingual.pairing import pairing_verdict, timing_cues
+from bilingual.pairing import pairing_verdict, reason_text, timing_cues
 from bilingual.profiles import Profile, load_profile
 from bilingual.report import Report
 from bilingual.rules import (cue_findings, manual_findings, media_findings, shot_change_findings,
@@ -204,7 +204,7 @@ def _judge_language(report: Report, analysis: SpeechAnalysis, language: bool, pr
         report.add(Finding("audio.no_speech", Severity.ERROR if profile.pairing else Severity.WARNING,
                            data={"speech_s": round(analysis.speech_s, 2)}))
     elif not language:
-        report.pairing["reason"] = "the spoken language was not analysed (--no-language)"
+        report.pairing.update(reason=reason_text("not_analysed"), reason_code="not_analysed")
         return
     else:
         report.add(Finding("audio.language", Severity.INFO, data={

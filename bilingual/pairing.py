@@ -13,12 +13,10 @@ if TYPE_CHECKING:
     from bilingual.script import TrackScript
     from bilingual.subtitles import Cue, SubtitleTrack
 
-LANGUAGE_NAMES = {"zh": "Mandarin", "bo": "Tibetan", "other": "another language", "none": "no speech"}
-
-
 def detected_pairing(audio_language: str, subtitle_languages: list[str],
                      allowed: list[str] | tuple[str, ...] = ()) -> tuple[str | None, str]:
-    """The pairing the entry shows ("zh-audio+bo-subs", …) or None, and why.
+    """The pairing the entry shows ("zh-audio+bo-subs", …) or None, and why: a reason code, worded
+    in both languages by `messages.toml` ("pairing.reason/<code>", `reason_text`).
 
     Dual-language subtitles satisfy the pairing whose required subtitle language they contain: with
     Tibetan and Chinese lines, Mandarin speech is "zh-audio+bo-subs" — or "zh-audio+zh-subs" where
@@ -26,39 +24,35 @@ def detected_pairing(audio_language: str, subtitle_languages: list[str],
     """
     subs = set(subtitle_languages)
     if audio_language == "unknown":
-        return None, "the spoken language could not be decided"
-    if audio_language == "none":
-        return "invalid", "no speech in the audio"
-    if audio_language == "other":
-        return "invalid", "the speech is neither Mandarin nor Tibetan"
+        return None, "undecided"
+    if audio_language in ("none", "other"):
+        return "invalid", f"{audio_language}_speech"
     if not subs:
-        return None, "no subtitle text to pair with"
+        return None, "no_subtitle_text"
     other = "bo" if audio_language == "zh" else "zh"
     candidates = [lang for lang in (other, audio_language) if lang in subs]
     if not candidates:
-        return "invalid", f"{LANGUAGE_NAMES[audio_language]} speech with subtitles in another language"
+        return "invalid", f"{audio_language}_other_subs"
     chosen = next((lang for lang in candidates if f"{audio_language}-audio+{lang}-subs" in allowed), candidates[0])
-    dual = " (dual-language subtitles)" if len(candidates) > 1 else ""
-    if chosen == other:
-        return f"{audio_language}-audio+{other}-subs", f"{LANGUAGE_NAMES[audio_language]} speech with " \
-                                                      f"{LANGUAGE_NAMES[other]} subtitles{dual}"
-    return f"{audio_language}-audio+{audio_language}-subs", \
-        f"{LANGUAGE_NAMES[audio_language]} speech with subtitles in the same language{dual}"
+    dual = "_dual" if len(candidates) > 1 else ""
+    return f"{audio_language}-audio+{chosen}-subs", f"{audio_language}_{chosen}{dual}"
+
+
+def reason_text(code: str, lang: str = "en") -> str:
+    from bilingual.report import catalogue_text
+
+    return catalogue_text(f"pairing.reason/{code}", lang) or code
 
 
 def pairing_verdict(audio_language: str, subtitle_languages: list[str], profile: Profile) -> tuple[dict[str, Any], list[Finding]]:
     rule = profile.pairing
-    detected, reason = detected_pairing(audio_language, subtitle_languages, rule.allowed if rule else ())
-    if detected is None:
-        return {"status": "unknown", "reason": reason, "detected": None}, []
-    if rule is None:
-        return {"status": detected, "reason": reason, "detected": detected}, []
-    if detected in rule.allowed:
-        return {"status": detected, "reason": reason, "detected": detected}, []
-    reason = f"{reason}; the contest allows {' or '.join(rule.allowed)}"
+    detected, code = detected_pairing(audio_language, subtitle_languages, rule.allowed if rule else ())
+    section = {"status": detected or "unknown", "reason": reason_text(code), "reason_code": code, "detected": detected}
+    if detected is None or rule is None or detected in rule.allowed:
+        return section, []
     finding = Finding("pairing.invalid", Severity(rule.severity),
-                      data={"reason": reason, "detected": detected, "allowed": rule.allowed, "cite": rule.cite})
-    return {"status": "invalid", "reason": reason, "detected": detected}, [finding]
+                      data={"reason_code": code, "detected": detected, "allowed": rule.allowed, "cite": rule.cite})
+    return {**section, "status": "invalid"}, [finding]
 
 
 def required_subtitle_language(pairing: str | None) -> str | None:

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bilingual.findings import Finding, Severity
-from bilingual.report import Report, message
+from bilingual.report import Report, catalogue_text, message
 
 UI = {
     "zh": {"file": "文件", "profile": "赛事", "verdict": "结论", "pass": "通过", "warn": "通过（有警告）",
@@ -65,7 +65,7 @@ def render_text(report: Report, out: TextIO, lang: str = "zh", color: bool | Non
         console.print(_media_table(report, ui))
     console.print(_subtitles_line(report, ui))
     for key in ("speech", "pairing", "timing"):
-        console.print(Text(f"{ui[key]}: {_later_section(report, key, ui)}"))
+        console.print(Text(f"{ui[key]}: {_later_section(report, key, ui, lang)}"))
     _print_findings(console, report, ui, lang)
 
 
@@ -103,7 +103,7 @@ def _subtitles_line(report: Report, ui: dict[str, str]) -> Text:
     return Text(f"{ui['subtitles']}: " + " · ".join(p for p in parts if p))
 
 
-def _later_section(report: Report, key: str, ui: dict[str, str]) -> str:
+def _later_section(report: Report, key: str, ui: dict[str, str], lang: str) -> str:
     if key == "speech":
         a = report.audio
         if a.get("speech_s") is None:
@@ -112,7 +112,9 @@ def _later_section(report: Report, key: str, ui: dict[str, str]) -> str:
         return f"{a['language']}{confidence} · {ui['speech_time']} {a['speech_s']:.1f} s"
     if key == "pairing":
         p = report.pairing
-        return f"{p['status']} — {p['reason']}" if p.get("reason") else p["status"]
+        reason = (catalogue_text(f"pairing.reason/{p['reason_code']}", lang) if p.get("reason_code") else None) \
+            or p.get("reason")
+        return f"{p['status']} — {reason}" if reason else p["status"]
     t = report.timing
     if t.get("offset_s") is None:
         return ui["not_yet"]

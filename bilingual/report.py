@@ -27,6 +27,11 @@ class _Blank(dict):
         return "?"
 
 
+def catalogue_text(key: str, lang: str = "zh") -> str | None:
+    """A fixed wording from messages.toml (e.g. "pairing.reason/zh_bo") in `lang`."""
+    return _catalogue().get(key, {}).get(lang)
+
+
 def message(finding: Finding, lang: str = "zh") -> str:
     if finding.text:
         return finding.text.get(lang) or next(iter(finding.text.values()))
@@ -38,6 +43,8 @@ def message(finding: Finding, lang: str = "zh") -> str:
         return finding.code
     values = {k: ("/".join(map(str, v)) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v)
               for k, v in finding.data.items()}
+    if "reason_code" in values:  # a coded reason, worded in the message's language
+        values["reason"] = catalogue_text(f"pairing.reason/{values['reason_code']}", lang) or values["reason_code"]
     return template.format_map(_Blank(values))
 
 

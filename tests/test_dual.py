@@ -234,3 +234,18 @@ def test_comparison_matches_each_cue_with_its_own_text_when_shifted():
     assert finding.data["cer"] == 0.0 and finding.data["start_diff_s"] == 2.0
     same = compare_with_picture(picture, analyze_track(picture, BILINGUAL), picture)
     assert same.code == "ocr.agrees" and same.data["matched"] == 3
+
+
+def test_every_pairing_reason_is_worded_in_both_languages():
+    from bilingual.pairing import detected_pairing
+    from bilingual.report import catalogue_text
+
+    codes = {detected_pairing(audio, subs)[1] for audio in ("zh", "bo", "other", "none", "unknown")
+             for subs in ([], ["bo"], ["zh"], ["bo", "zh"], ["en"])} | {"not_analysed"}
+    assert len(codes) >= 13
+    for code in codes:
+        zh, en = catalogue_text(f"pairing.reason/{code}", "zh"), catalogue_text(f"pairing.reason/{code}", "en")
+        assert zh and en and zh != en, code
+    _, findings = pairing_verdict("bo", ["bo"], BILINGUAL)
+    from bilingual.report import message
+    assert "藏语语音配同语言（藏文）字幕" in message(findings[0], "zh")
