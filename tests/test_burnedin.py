@@ -101,3 +101,12 @@ def test_consecutive_cues_that_differ_in_one_word_are_two_cues(tmp_path):
               ("0:00:05.00", "0:00:07.00", "White", "We must save every drop of rain!")]
     _, cues = frames(render(tmp_path, "oneword", events, 8))
     assert cues == [(0, 25, 74), (0, 75, 124), (0, 125, 174)]  # centred: one more mark moves the line
+
+
+def test_a_caption_shown_for_the_whole_video_is_not_a_subtitle(tmp_path):
+    events = [("0:00:00.00", "0:00:08.00", "Upper", "Science Channel"),  # on screen from first to last frame
+              ("0:00:01.00", "0:00:03.00", "White", "Water is the source of life"),
+              ("0:00:04.00", "0:00:06.00", "White", "We must save every drop")]
+    bands, cues = frames(render(tmp_path, "caption", events, 8, logo=False))
+    assert [(first, last) for _, first, last in cues] == [(25, 74), (100, 149)]
+    assert len(bands) == 1 and bands[0].source_rows()[0] > 940  # the subtitle line, not the caption's
