@@ -110,3 +110,11 @@ def test_a_caption_shown_for_the_whole_video_is_not_a_subtitle(tmp_path):
     bands, cues = frames(render(tmp_path, "caption", events, 8, logo=False))
     assert [(first, last) for _, first, last in cues] == [(25, 74), (100, 149)]
     assert len(bands) == 1 and bands[0].source_rows()[0] > 940  # the subtitle line, not the caption's
+
+
+def test_text_scrolling_across_the_picture_is_not_a_subtitle(tmp_path):
+    events = [("0:00:00.00", "0:00:08.00", "Upper", r"{\move(2400,880,-600,880)}Breaking news scrolling across"),
+              ("0:00:01.00", "0:00:03.00", "White", "Water is the source of life"),
+              ("0:00:04.00", "0:00:06.00", "White", "We must save every drop")]
+    bands, cues = frames(render(tmp_path, "ticker", events, 8, logo=False))
+    assert [(first, last) for _, first, last in cues] == [(25, 74), (100, 149)] and len(bands) == 1
