@@ -137,8 +137,9 @@ def isolate_text(image: np.ndarray, mask: np.ndarray | None = None) -> np.ndarra
 
 # Ways to read a Tibetan line (page scale, page segmentation mode); the reading whose syllables are
 # valid Tibetan wins (the offline notes' lexicon re-ranking). Measured on 18 libass lines in Tibetan
-# Machine Uni, 56 px, three styles: psm 7 on the grey page 4.8 % letter error at scale 2, 5.2 % at 1,
-# 5.3 % at 1.5; psm 13 19.9–21.2 %; on a 0/1 mask psm 7 9.4–13.4 %.
+# Machine Uni, 56 px, three styles (libass's simple shaping then, which misplaces some vowels): psm 7
+# on the grey page 4.8 % letter error at scale 2, 5.2 % at 1, 5.3 % at 1.5; psm 13 19.9–21.2 %; on a
+# 0/1 mask psm 7 9.4–13.4 %. With complex shaping, two fonts: 1.8 % (README, burned-in benchmark).
 TIBETAN_READINGS = ((2.0, "7"), (1.0, "7"), (1.5, "7"))
 _NOT_TIBETAN_LETTER = regex.compile(r"[^\u0F40-\u0F6C\u0F71-\u0F87\u0F8D-\u0FBC\u0F0B-\u0F14\s]")
 
