@@ -82,6 +82,8 @@ def half_visible(frame: np.ndarray) -> np.ndarray:
     import cv2
 
     return cv2.subtract(frame, cv2.erode(frame, _SQUARE5)) >= HALF_CONTRAST
+
+
 # The scan decodes without H.264's deblocking filter: 16 % less decoding work on a 6 Mbit/s 1080p
 # entry, and no measurable change to the cues found or the text read (benchmarks/burned_in.py).
 DECODE_OPTIONS = ["-skip_loop_filter", "all"]
@@ -171,7 +173,7 @@ def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple
 
 
 def _read_samples(pipe, shape: tuple[int, int], scale: float, top: int) -> dict[int, tuple[int, np.ndarray]]:
-    """Frame → (first source row, RGB rows) of every sampled frame that shows text: the rows between
+    """Frame → (first source row, I420 rows) of every sampled frame that shows text: the rows between
     the first and last with text (at the scan's scale), with a margin. Samples stay YUV 4:2:0
     (half the bytes of RGB) until they are read; colour matters: a saturated picture is dark in luma
     but not in every channel, and only a dark outline in every channel marks text."""
@@ -200,7 +202,7 @@ def _read_samples(pipe, shape: tuple[int, int], scale: float, top: int) -> dict[
         if kept > SAMPLE_BUDGET:
             every *= 2
             samples = {t: sample for t, sample in samples.items() if t % every == 0}
-            kept = sum(rows.nbytes for _, rows in samples.values())
+            kept = sum(i420.nbytes for _, i420 in samples.values())
     return samples
 
 

@@ -140,13 +140,20 @@ def check(
     frames: Optional[Path] = FramesOpt,
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
-    prof = load_profile(profile)
-    settings = ocr_settings(video, ocr, band, frames)
-    with stderr_status("checking") as progress:
-        report = check_api(video, subs, prof, speech=not no_speech, language=not no_language, ocr=settings,
-                           model=model, progress=progress)
+    report = run_check("checking", video, subs, profile, ocr, band, frames, speech=not no_speech,
+                       language=not no_language, model=model)
     _render(report, fmt, lang, output)
     exit_with(report, report.exit_code)
+
+
+def run_check(status: str, video: Path, subs: Optional[Path], profile: Optional[str], ocr: Ocr,
+              band: Optional[str], frames: Optional[Path], **options):
+    """The check as `check` and `timing` run it: the profile and the OCR options refused before any
+    work, progress on stderr."""
+    prof = load_profile(profile)
+    settings = ocr_settings(video, ocr, band, frames)
+    with stderr_status(status) as progress:
+        return check_api(video, subs, prof, ocr=settings, progress=progress, **options)
 
 
 def exit_with(report, code: int) -> None:
@@ -186,10 +193,7 @@ def timing(
     frames: Optional[Path] = FramesOpt,
 ) -> None:
     """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
-    prof = load_profile(profile)
-    settings = ocr_settings(video, ocr, band, frames)
-    with stderr_status("checking timing") as progress:
-        report = check_api(video, subs, prof, language=False, ocr=settings, progress=progress)
+    report = run_check("checking timing", video, subs, profile, ocr, band, frames, language=False)
     timing_codes = [f for f in report.sorted_findings() if f.fatal or f.code.startswith("timing.")]
     if fmt is Format.json:
         emit(to_json({"input": report.input_path, "subtitles": report.subtitles.get("path") or

@@ -95,8 +95,7 @@ def text_pixels(image: np.ndarray) -> np.ndarray:
 
     luma = _luma(image)  # white and yellow text are both bright
     bright = (luma > 190).astype(np.uint8)
-    darkest = image if image.ndim == 2 else image.max(axis=2)
-    near_dark = cv2.dilate((darkest < 60).astype(np.uint8), np.ones((5, 5), np.uint8))
+    near_dark = cv2.dilate((image.max(axis=2) < 60).astype(np.uint8), np.ones((5, 5), np.uint8))
     count, labels = cv2.connectedComponents(bright, connectivity=8)
     sizes = np.bincount(labels.ravel(), minlength=count)
     touching = np.bincount(labels.ravel(), weights=near_dark.ravel(), minlength=count)
@@ -106,8 +105,8 @@ def text_pixels(image: np.ndarray) -> np.ndarray:
 
 
 def _luma(image: np.ndarray) -> np.ndarray:
-    """Grey levels of an RGB image, or the grey image itself (the scan keeps the luma plane)."""
-    return image if image.ndim == 2 else image @ np.array([0.299, 0.587, 0.114])
+    """Grey levels of an RGB image."""
+    return image @ np.array([0.299, 0.587, 0.114])
 
 
 def line_box(mask: np.ndarray) -> tuple[slice, slice] | None:
@@ -318,8 +317,8 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
     if inner:
         pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
         best = inner[int(np.argmax(pixels))]
-        first_row, rows = found.samples[best]
-        return (best + 0.5) / cue.fps, sample_rgb(rows)[max(0, top - first_row):max(0, bottom - first_row)]
+        first_row, i420 = found.samples[best]
+        return (best + 0.5) / cue.fps, sample_rgb(i420)[max(0, top - first_row):max(0, bottom - first_row)]
     frame_s = ((cue.first_frame + cue.last_frame) // 2 + 0.5) / cue.fps
     return frame_s, frame_rows(video, frame_s, top, bottom, media.width)
 
@@ -350,7 +349,7 @@ def write_evidence(read: list[OcrCue], folder: str | os.PathLike) -> list[str]:
     for number, cue in enumerate(read, 1):
         seconds = cue.frame_s
         name = f"cue-{number:03d}-{int(seconds // 3600):02d}h{int(seconds % 3600 // 60):02d}m{seconds % 60:06.3f}s.png"
-        ok, png = cv2.imencode(".png", cue.image if cue.image.ndim == 2 else cue.image[:, :, ::-1])
+        ok, png = cv2.imencode(".png", cue.image[:, :, ::-1])  # RGB → OpenCV's BGR
         if ok:
             path = os.path.join(folder, name)
             atomic_write_bytes(path, png.tobytes())
