@@ -11,6 +11,7 @@ languages, so no text is aligned: *when* speech happens (VAD) is compared with *
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -136,8 +137,11 @@ def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s
         if score_r > best_score * DRIFT_GAIN and score_r > straight_score * DRIFT_GAIN:
             ratio, lag, best_score, confidence = r, lag_r * r, score_r, conf_r
     scale = ratio or 1.0
-    offsets = _cue_offsets(cues, speech, scale, lag)
-    segments = _segments(cues, offsets)
+    segments = _segments(cues, _cue_offsets(cues, speech, scale, lag))
+    # Each cue takes its block's offset, so what `fix` applies is what the segments report (a
+    # one-cue block merged into its neighbour kept its own offset: −8.97 s on one cue of the FunASR
+    # recording with a cue removed, reported as one block at −0.005 s).
+    offsets = _block_offsets(cues, segments)
     if len(segments) == 1:
         # One block: its offset weighs the silence between cues too, where the plain correlation
         # has a flat top when speech runs on under a few long cues (3 cues over 11 s: −0.57 s against
@@ -229,21 +233,52 @@ def _cue_offsets(cues: list[Cue], speech: np.ndarray, scale: float, global_lag: 
 
 
 def _segments(cues: list[Cue], offsets: list[float]) -> list[Segment]:
-    segments: list[Segment] = []
-    for cue, offset in zip(cues, offsets):
-        if segments and abs(segments[-1].offset_s - offset) < SPLIT_MIN_SHIFT_S:
-            segments[-1].last_cue = cue.index
+    """Blocks of consecutive cues with one offset. Runs whose offsets differ less than
+    SPLIT_MIN_SHIFT_S are one block; a run of fewer than SPLIT_MIN_CUES cues is noise, not an edit,
+    and joins its neighbour (the one before; the first run joins the one after). A block's offset
+    is the one most of its cues chose."""
+    runs = _runs(offsets, lambda run, offset: abs(offsets[run[0]] - offset) < SPLIT_MIN_SHIFT_S)
+    merged: list[list[int]] = []
+    for run in runs:
+        if merged and (len(run) < SPLIT_MIN_CUES or len(merged[-1]) < SPLIT_MIN_CUES):
+            merged[-1] += run
         else:
-            segments.append(Segment(cue.index, cue.index, offset))
-    # A short block between two agreeing ones is noise, not an edit.
-    merged: list[Segment] = []
-    for seg in segments:
-        count = seg.last_cue - seg.first_cue + 1
-        if merged and count < SPLIT_MIN_CUES:
-            merged[-1].last_cue = seg.last_cue
+            merged.append(run)
+    blocks = [Segment(cues[b[0]].index, cues[b[-1]].index, _mode([offsets[i] for i in b])) for b in merged]
+    joined: list[Segment] = []
+    for block in blocks:  # neighbours that merging left with nearly the same offset are one block
+        if joined and abs(joined[-1].offset_s - block.offset_s) < SPLIT_MIN_SHIFT_S:
+            joined[-1].last_cue = block.last_cue
         else:
-            merged.append(seg)
-    return merged
+            joined.append(block)
+    return joined
+
+
+def _runs(offsets: list[float], same) -> list[list[int]]:
+    """Positions grouped into runs of consecutive cues for which `same(run, offset)` holds."""
+    runs: list[list[int]] = []
+    for i, offset in enumerate(offsets):
+        if runs and same(runs[-1], offset):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _mode(values: list[float]) -> float:
+    """The most frequent value; ties go to the earliest."""
+    counts = Counter(values)
+    return max(counts, key=lambda v: (counts[v], -values.index(v)))
+
+
+def _block_offsets(cues: list[Cue], segments: list[Segment]) -> list[float]:
+    """Each cue's offset: that of the block it belongs to (blocks hold consecutive cues in order)."""
+    out, k = [], 0
+    for cue in cues:
+        while k + 1 < len(segments) and cue.index > segments[k].last_cue:
+            k += 1
+        out.append(segments[k].offset_s)
+    return out
 
 
 def _cue_timing(cue: Cue, offset: float, scale: float, speech: np.ndarray,
