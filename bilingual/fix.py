@@ -16,7 +16,8 @@ from bilingual.files import atomic_write_bytes
 from bilingual.media import probe
 from bilingual.profiles import Profile
 from bilingual.speech import hear
-from bilingual.subtitles import FORMAT_BY_EXTENSION, decode_text, parse_subtitles
+from bilingual.subtitles import (FORMAT_BY_EXTENSION, decode_text, parse_subtitles, read_cues, retime_text,
+                                 unify_line_ends)
 from bilingual.timing import TimingAnalysis, analyze_timing
 
 
@@ -37,19 +38,17 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     text, encoding = decode_text(src.read_bytes(), str(src))
     fmt = FORMAT_BY_EXTENSION.get(src.suffix.lower())
     cues, fmt = parse_subtitles(text, fmt, str(src))
-    doc = pysubs2.SSAFile.from_string(text, format_=fmt)
     media = probe(video)
     if media.main_audio is None:
         raise InputError("media.no_audio", "the video has no audio to align the subtitles with", str(video))
     audio, spans = hear(media.path, media.main_audio.index)
     timing = analyze_timing(cues, spans, len(audio) / 16000)
     result = FixResult(target, timing)
-    _apply_timing(doc, timing, result.changes)
-    _enforce_gaps_and_durations(doc, profile, media.fps, result.changes)
+    fixed = _fixed_text(text, fmt, timing, profile, media.fps, result.changes)
     if in_place:
         result.backup = src.with_name(src.name + ".bak")
         shutil.copy2(src, result.backup)
-    atomic_write_bytes(target, _encoded(doc.to_string(fmt), encoding))
+    atomic_write_bytes(target, _encoded(fixed, encoding))
     return result
 
 
@@ -72,8 +71,37 @@ def _encoded(text: str, encoding: str) -> bytes:
         return text.encode("utf-8")
 
 
-def _apply_timing(doc: pysubs2.SSAFile, timing: TimingAnalysis, changes: list[str]) -> None:
-    """Cue i (1-based, comments skipped, as the parser counts) takes the offset of its block."""
+def _fixed_text(text: str, fmt: str, timing: TimingAnalysis, profile: Profile, fps: float | None,
+                changes: list[str]) -> str:
+    """The subtitle text with its cues moved. SRT and WebVTT: only the time codes of the timing lines
+    are rewritten, so numbering, identifiers, NOTE/STYLE/REGION blocks, cue settings, markup and line
+    ends stay byte for byte (pysubs2 would write them anew and drop what it does not model). ASS/SSA:
+    pysubs2 writes the file (styles kept), in the input's line ends."""
+    unified = unify_line_ends(text)
+    if fmt in ("srt", "vtt"):
+        events = [pysubs2.SSAEvent(start=round(c.start_s * 1000), end=round(c.end_s * 1000))
+                  for c in read_cues(unified, fmt)]
+        doc = None
+    else:
+        doc = pysubs2.SSAFile.from_string(unified, format_=fmt)
+        events = [e for e in doc.events if not e.is_comment]
+    _apply_timing(events, timing, changes)
+    _enforce_gaps_and_durations(events, profile, fps, changes)
+    if doc is None:
+        return retime_text(text, [(e.start, e.end) for e in events])
+    return doc.to_string(fmt).replace("\n", _line_end(text))
+
+
+def _line_end(text: str) -> str:
+    """The input's most common line end (CRLF, LF or a lone CR)."""
+    crlf = text.count("\r\n")
+    counts = {"\r\n": crlf, "\n": text.count("\n") - crlf, "\r": text.count("\r") - crlf}
+    return max(counts, key=lambda end: (counts[end], end == "\n"))
+
+
+def _apply_timing(events: list[pysubs2.SSAEvent], timing: TimingAnalysis, changes: list[str]) -> None:
+    """Cue i (1-based, in file order, as the parser counts) takes its block's offset; an empty cue,
+    which the analysis skips, the offset of the cue before it."""
     offsets = {c.cue.index: c.offset_s for c in timing.cues}
     default = timing.offset_s
     if timing.drift:
@@ -83,22 +111,19 @@ def _apply_timing(doc: pysubs2.SSAFile, timing: TimingAnalysis, changes: list[st
             changes.append(f"cues {seg.first_cue}–{seg.last_cue}: moved by {-seg.offset_s:+.3f} s")
     elif abs(timing.offset_s) >= 0.005:
         changes.append(f"all cues: moved by {-timing.offset_s:+.3f} s")
-    index = 0
-    for event in doc.events:
-        if event.is_comment:
-            continue
-        index += 1
+    for index, event in enumerate(events, 1):
         offset = offsets.get(index, default)
         event.start = max(0, round(timing.correct(event.start / 1000, offset) * 1000))
         event.end = max(event.start, round(timing.correct(event.end / 1000, offset) * 1000))
         default = offset
 
 
-def _enforce_gaps_and_durations(doc: pysubs2.SSAFile, profile: Profile, fps: float | None, changes: list[str]) -> None:
+def _enforce_gaps_and_durations(events: list[pysubs2.SSAEvent], profile: Profile, fps: float | None,
+                                changes: list[str]) -> None:
     rules = profile.cues
     gap = round(rules.min_gap_s.seconds(fps) * 1000) if rules.min_gap_s else 0
     shortest = round(rules.min_duration_s.value * 1000) if rules.min_duration_s else 0
-    events = sorted((e for e in doc.events if not e.is_comment), key=lambda e: e.start)
+    events = sorted(events, key=lambda e: e.start)
     closed = trimmed = lengthened = 0
     for prev, cue in zip(events, events[1:]):
         space = cue.start - prev.end

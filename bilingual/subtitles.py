@@ -1,13 +1,17 @@
 """Stage 2, subtitles: one cue model, filled from sources (a sidecar file, a text stream, later OCR).
 
-pysubs2 parses the formats; this module adds what it does not do: encoding detection, strict
-time-code validation (pysubs2 folds a cue with a bad time code into the previous cue's text and
-accepts end < start), and finding the sidecar of an entry.
+pysubs2 parses ASS/SSA; SRT and WebVTT are read here, by their timing lines (pysubs2 1.8 splits
+lines on LF only, so a CR-only file had no cue; it reads WebVTT identifiers and NOTE blocks as cue
+text; it keeps the last two digits of a 100-hour time code). The same timing lines are what
+`retime_text` rewrites for `fix`. This module adds encoding detection, strict time-code validation
+(pysubs2 folds a cue with a bad time code into the previous cue's text and accepts end < start),
+and finding the sidecar of an entry.
 """
 
 from __future__ import annotations
 
 import codecs
+import html
 import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -29,8 +33,18 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"), (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
 )
 # SRT/VTT time code; fractions of 1–3 digits (SayMore writes `00:00:07,43` = 430 ms).
-_TIME = r"(?:(\d+):)?([0-5]?\d):([0-5]\d)[,.](\d{1,3})"
-_TIMING_LINE = regex.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s.*)?$")
+_TIME = r"(?:(\d+):)?([0-5]?\d):([0-5]\d)([,.])(\d{1,3})"
+_TIME_CODE = regex.compile(_TIME)
+_TIMING_LINE = regex.compile(rf"^\s*(?P<start>{_TIME})\s*-->\s*(?P<end>{_TIME})(?:\s.*)?$")
+# Hours are refused from 100 on: SRT's own limit is 99:59:59,999 and pysubs2 keeps the last two
+# digits of more (123:00:05 read as 23:00:05); an entry lasts minutes.
+MAX_HOURS = 99
+_LINE_END = regex.compile(r"\r\n|\r|\n")
+# WebVTT cue-text markup: <rt> holds a ruby reading (pinyin over Han would count as Latin
+# letters), the other tags only style the text.
+_VTT_RUBY_TEXT = regex.compile(r"<rt(?:[.\s][^>]*)?>.*?(?:</rt\s*>|(?=</ruby)|$)", regex.S)
+_VTT_TAG = regex.compile(r"<[^>\n]*>")
+_SRT_TAG = regex.compile(r"< */? *[a-zA-Z][^>]*>|\{\\[^}]*\}")  # <i>, <font …>; {\an8}
 _LOOKS_LIKE_TIMING = regex.compile(r"-->|^\s*\d+:\d+:\d+[,.:]\d+\s*\S{1,3}\s*\d+:\d+")
 _ASS_TIME = regex.compile(r"^\d+:[0-5]\d:[0-5]\d[.:]\d{1,3}$")
 
@@ -101,16 +115,12 @@ def load_subtitle_file(path: str | os.PathLike, *, source: str = "sidecar") -> S
 
 def parse_subtitles(text: str, fmt: str | None, where: str) -> tuple[list[Cue], str]:
     """Validated cues of a subtitle text; raises `subs.unreadable` with the line at fault."""
+    text = unify_line_ends(text)
     if not text.strip():
         raise InputError("subs.unreadable", "subtitle file is empty", where)
     fmt = fmt or _sniff_format(text)
     _validate_time_codes(text, fmt, where)
-    try:
-        subs = pysubs2.SSAFile.from_string(text, format_=fmt)
-    except Exception as exc:  # pysubs2 raises several unrelated types for malformed input
-        raise InputError("subs.unreadable", f"cannot parse as {fmt or 'a subtitle format'}: {exc}", where) from None
-    events = [e for e in subs.events if not e.is_comment]
-    cues = [Cue(i, e.start / 1000, e.end / 1000, e.plaintext.strip()) for i, e in enumerate(events, 1)]
+    cues = read_cues(text, fmt) if fmt in ("srt", "vtt") else _pysubs2_cues(text, fmt, where)
     backwards = next((c for c in cues if c.end_s < c.start_s), None)
     if backwards:
         raise InputError("subs.unreadable",
@@ -120,6 +130,95 @@ def parse_subtitles(text: str, fmt: str | None, where: str) -> tuple[list[Cue], 
     if not cues:
         raise InputError("subs.unreadable", "no subtitle cues in the file", where)
     return cues, fmt
+
+
+def unify_line_ends(text: str) -> str:
+    """CRLF and lone CR (old Mac editors) as LF, the only line end the parsers split on."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _pysubs2_cues(text: str, fmt: str | None, where: str) -> list[Cue]:
+    try:
+        subs = pysubs2.SSAFile.from_string(text, format_=fmt)
+    except Exception as exc:  # pysubs2 raises several unrelated types for malformed input
+        raise InputError("subs.unreadable", f"cannot parse as {fmt or 'a subtitle format'}: {exc}", where) from None
+    events = [e for e in subs.events if not e.is_comment]
+    return [Cue(i, e.start / 1000, e.end / 1000, e.plaintext.strip()) for i, e in enumerate(events, 1)]
+
+
+def read_cues(text: str, fmt: str) -> list[Cue]:
+    """Every cue of a validated SRT or WebVTT text (LF line ends), empty ones too, numbered in file
+    order — one per timing line, the lines `retime_text` rewrites. A cue's text runs to the next
+    timing line in SRT (less the next cue's number, as pysubs2 reads it), to the end of its block in
+    WebVTT, so the header, a cue identifier (the line before its timing line) and NOTE, STYLE and
+    REGION blocks are not cue text; markup is dropped."""
+    cues: list[tuple[int, int, list[str]]] = []
+    payload: list[str] | None = None  # the current cue's text lines; None outside a cue
+    for line in text.split("\n"):
+        timing = _TIMING_LINE.match(line)
+        if timing:
+            start, end = (_milliseconds(timing.group(side)) for side in ("start", "end"))
+            cues.append((start, end, payload := []))
+        elif fmt == "vtt" and not line.strip():
+            payload = None
+        elif payload is not None:
+            payload.append(line)
+    if fmt == "srt":
+        for _, _, lines in cues:
+            if len(lines) > 1 and _is_number(lines[-1]):
+                lines.pop()
+    clean = _vtt_text if fmt == "vtt" else _srt_text
+    return [Cue(i, start / 1000, end / 1000, clean("\n".join(lines)).strip())
+            for i, (start, end, lines) in enumerate(cues, 1)]
+
+
+def _is_number(line: str) -> bool:
+    return line.strip().isascii() and line.strip().isdigit()
+
+
+def _milliseconds(code: str) -> int:
+    hours, minutes, seconds, _, fraction = _TIME_CODE.fullmatch(code).groups()
+    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 \
+        + int(fraction) * 10 ** (3 - len(fraction))
+
+
+def _srt_text(text: str) -> str:
+    return _SRT_TAG.sub("", text)
+
+
+def _vtt_text(text: str) -> str:
+    """WebVTT cue text as it reads: no tags (<v Speaker>, <c.class>, <i>, timestamps), no ruby
+    readings, character references (&amp;) decoded."""
+    return html.unescape(_VTT_TAG.sub("", _VTT_RUBY_TEXT.sub("", text)))
+
+
+def retime_text(text: str, times_ms: list[tuple[int, int]]) -> str:
+    """An SRT or WebVTT text with the time codes of its timing lines — in the order of `read_cues` —
+    set to `times_ms`; every other character (numbers, identifiers, NOTE/STYLE/REGION blocks, cue
+    settings, markup, line ends) is kept. A time code keeps its own form (hours or not, `,` or `.`)."""
+    parts = _LINE_END.split(text)  # LF-split lines, as read_cues counts them
+    ends = _LINE_END.findall(text)
+    times = iter(times_ms)
+    for i, line in enumerate(parts):
+        timing = _TIMING_LINE.match(line)
+        if timing:
+            start, end = next(times)
+            parts[i] = (line[:timing.start("start")] + _time_code(start, timing.group("start"))
+                        + line[timing.end("start"):timing.start("end")] + _time_code(end, timing.group("end"))
+                        + line[timing.end("end"):])
+    if next(times, None) is not None:
+        raise ValueError("more times than timing lines")
+    return "".join(part + end for part, end in zip(parts, [*ends, ""]))
+
+
+def _time_code(ms: int, like: str) -> str:
+    """`ms` written in the form of the time code `like` (hours kept or added when needed)."""
+    hours, _, _, separator, _ = _TIME_CODE.fullmatch(like).groups()
+    h, rest = divmod(max(0, ms), 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    hour = f"{h:0{max(2, len(hours or ''))}d}:" if hours is not None or h else ""
+    return f"{hour}{m:02d}:{s:02d}{separator}{ms:03d}"
 
 
 def _sniff_format(text: str) -> str | None:
@@ -134,15 +233,27 @@ def _sniff_format(text: str) -> str | None:
 
 
 def _validate_time_codes(text: str, fmt: str | None, where: str) -> None:
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         if fmt in ("ass", "ssa"):
             if line.startswith("Dialogue:"):
                 fields = line.split(",", 3)
                 bad = [f for f in fields[1:3] if not _ASS_TIME.match(f.strip())] if len(fields) > 3 else [line]
                 if bad:
                     raise InputError("subs.unreadable", f"invalid time code at line {number}: {line.strip()[:80]}", where)
-        elif _LOOKS_LIKE_TIMING.search(line) and not _TIMING_LINE.match(line):
-            raise InputError("subs.unreadable", f"invalid time code at line {number}: {line.strip()[:80]}", where)
+                _check_hours(fields[1:3], number, where)
+        elif _LOOKS_LIKE_TIMING.search(line):
+            timing = _TIMING_LINE.match(line)
+            if not timing:
+                raise InputError("subs.unreadable", f"invalid time code at line {number}: {line.strip()[:80]}", where)
+            _check_hours([timing.group("start"), timing.group("end")], number, where)
+
+
+def _check_hours(codes: list[str], number: int, where: str) -> None:
+    for code in codes:
+        hours = code.strip().split(":")
+        if len(hours) == 3 and int(hours[0]) > MAX_HOURS:
+            raise InputError("subs.unreadable", f"invalid time code at line {number}: {code.strip()} has 100 "
+                             "hours or more (SRT's own limit is 99:59:59,999; an entry lasts minutes)", where)
 
 
 def _language_tag(p: Path) -> str | None:
