@@ -61,6 +61,9 @@ class MediaInfo:
     video_codec: str | None
     audio_streams: list[StreamInfo] = field(default_factory=list)
     subtitle_streams: list[StreamInfo] = field(default_factory=list)
+    # Degrees the player turns the stored picture (phones store portrait video as landscape plus
+    # a rotation); width, height and the aspect above are of the picture as shown.
+    rotation: int = 0
 
     @property
     def has_video(self) -> bool:
@@ -120,6 +123,10 @@ def _media_info(p: Path, raw: dict[str, Any]) -> MediaInfo:
     width = video.get("width") if video else None
     height = video.get("height") if video else None
     aspect_ratio = _display_aspect(video) if video else None
+    rotation = _rotation(video) if video else 0
+    if rotation in (90, 270):  # shown on its side: 1280×720 stored is 720×1280 on screen
+        width, height = height, width
+        aspect_ratio = 1 / aspect_ratio if aspect_ratio else aspect_ratio
     return MediaInfo(
         path=str(p),
         container=_container(fmt, p),
@@ -135,6 +142,7 @@ def _media_info(p: Path, raw: dict[str, Any]) -> MediaInfo:
         video_codec=video.get("codec_name") if video else None,
         audio_streams=[_stream(s) for s in streams if s.get("codec_type") == "audio"],
         subtitle_streams=[_stream(s) for s in streams if s.get("codec_type") == "subtitle"],
+        rotation=rotation,
     )
 
 
@@ -169,6 +177,14 @@ def _display_aspect(video: dict[str, Any]) -> float | None:
         return None
     sar = _rate(video.get("sample_aspect_ratio")) or 1.0
     return width * sar / height
+
+
+def _rotation(video: dict[str, Any]) -> int:
+    """The display rotation in degrees (0, 90, 180, 270) as ffprobe reports it: the display
+    matrix's side data, or the older `rotate` tag."""
+    angles = [d["rotation"] for d in video.get("side_data_list", []) if "rotation" in d]
+    angle = _float(angles[0] if angles else video.get("tags", {}).get("rotate")) or 0.0
+    return int(round(angle / 90)) * 90 % 360
 
 
 def _aspect_label(ratio: float | None) -> str | None:

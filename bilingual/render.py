@@ -75,7 +75,8 @@ def _media_table(report: Report, ui: dict[str, str]) -> Table:
     rows = [
         (ui["container"], m.container),
         (ui["duration"], f"{m.duration_s:.2f} s" if m.duration_s is not None else "?"),
-        (ui["resolution"], f"{m.width}×{m.height}" if m.has_video else ui["none"]),
+        (ui["resolution"], (f"{m.width}×{m.height}" + (f" ({m.rotation}°)" if m.rotation else ""))
+         if m.has_video else ui["none"]),
         (ui["aspect"], m.display_aspect or "?"),
         (ui["fps"], f"{m.fps:.3f}".rstrip("0").rstrip(".") if m.fps else "?"),
         (ui["size"], f"{m.size_bytes / 1_048_576:.1f} MB ({m.size_bytes} B)"),
