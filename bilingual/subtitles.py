@@ -196,18 +196,16 @@ def retime_text(text: str, times_ms: list[tuple[int, int]]) -> str:
     """An SRT or WebVTT text with the time codes of its timing lines — in the order of `read_cues` —
     set to `times_ms`; every other character (numbers, identifiers, NOTE/STYLE/REGION blocks, cue
     settings, markup, line ends) is kept. A time code keeps its own form (hours or not, `,` or `.`)."""
-    parts = _LINE_END.split(text)  # LF-split lines, as read_cues counts them
+    parts = _LINE_END.split(text)  # the lines read_cues reads, whatever their ends
     ends = _LINE_END.findall(text)
-    times = iter(times_ms)
-    for i, line in enumerate(parts):
-        timing = _TIMING_LINE.match(line)
-        if timing:
-            start, end = next(times)
-            parts[i] = (line[:timing.start("start")] + _time_code(start, timing.group("start"))
-                        + line[timing.end("start"):timing.start("end")] + _time_code(end, timing.group("end"))
-                        + line[timing.end("end"):])
-    if next(times, None) is not None:
-        raise ValueError("more times than timing lines")
+    timing_lines = [(i, m) for i, m in enumerate(map(_TIMING_LINE.match, parts)) if m]
+    if len(timing_lines) != len(times_ms):
+        raise ValueError(f"{len(times_ms)} cue times for {len(timing_lines)} timing lines")
+    for (i, timing), (start, end) in zip(timing_lines, times_ms):
+        line = parts[i]
+        parts[i] = (line[:timing.start("start")] + _time_code(start, timing.group("start"))
+                    + line[timing.end("start"):timing.start("end")] + _time_code(end, timing.group("end"))
+                    + line[timing.end("end"):])
     return "".join(part + end for part, end in zip(parts, [*ends, ""]))
 
 

@@ -237,7 +237,12 @@ def _segments(cues: list[Cue], offsets: list[float]) -> list[Segment]:
     SPLIT_MIN_SHIFT_S are one block; a run of fewer than SPLIT_MIN_CUES cues is noise, not an edit,
     and joins its neighbour (the one before; the first run joins the one after). A block's offset
     is the one most of its cues chose."""
-    runs = _runs(offsets, lambda run, offset: abs(offsets[run[0]] - offset) < SPLIT_MIN_SHIFT_S)
+    runs: list[list[int]] = []  # positions of consecutive cues within SPLIT_MIN_SHIFT_S of the run's first
+    for i, offset in enumerate(offsets):
+        if runs and abs(offsets[runs[-1][0]] - offset) < SPLIT_MIN_SHIFT_S:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
     merged: list[list[int]] = []
     for run in runs:
         if merged and (len(run) < SPLIT_MIN_CUES or len(merged[-1]) < SPLIT_MIN_CUES):
@@ -252,17 +257,6 @@ def _segments(cues: list[Cue], offsets: list[float]) -> list[Segment]:
         else:
             joined.append(block)
     return joined
-
-
-def _runs(offsets: list[float], same) -> list[list[int]]:
-    """Positions grouped into runs of consecutive cues for which `same(run, offset)` holds."""
-    runs: list[list[int]] = []
-    for i, offset in enumerate(offsets):
-        if runs and same(runs[-1], offset):
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return runs
 
 
 def _mode(values: list[float]) -> float:
