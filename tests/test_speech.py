@@ -5,7 +5,7 @@ import json
 import pysubs2
 import pytest
 
-from bilingual.speech import Window, judge_window, pick_windows
+from bilingual.speech import Window, character_error_rate, judge_window, pick_windows
 from conftest import ffmpeg, make_video, run_cli, write_srt
 
 TIBETAN_LINES = ["བློ་སྦྱོང་ཚིག་བརྒྱད་མ།", "བདག་ནི་སེམས་ཅན་ཐམས་ཅད་ལ།", "ཡིད་བཞིན་ནོར་བུ་ལས་ལྷག་པའི།",
@@ -106,7 +106,11 @@ def test_a_missing_model_is_one_clear_error(tmp_path, clip):
 def test_transcribe_srt_and_json(corpus, tmp_path):
     video = make_video(tmp_path / "asr.mp4", audio=corpus / "mandarin/funasr_asr_example.wav", duration=6)
     srt = run_cli("transcribe", video)
-    assert srt.returncode == 0 and "-->" in srt.stdout and "语音识别" in srt.stdout
+    assert srt.returncode == 0 and "-->" in srt.stdout
+    # Whisper base's greedy decode differs by CPU (int8 kernels): one machine writes 语音识别,
+    # another 云石别 (3 of 19 characters). A transcript in another language or of other words is ≥ 0.5.
+    text = "".join(line for line in srt.stdout.splitlines()[2:] if line.strip())
+    assert character_error_rate("欢迎大家来体验达摩院推出的语音识别模型", text) <= 0.25
     out = tmp_path / "t.json"
     assert run_cli("transcribe", video, "--format", "json", "-o", out).returncode == 0
     segments = json.loads(out.read_text("utf-8"))["segments"]
