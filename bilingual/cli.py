@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -27,10 +26,11 @@ except ImportError:  # pragma: no cover
 from bilingual import __version__
 from bilingual.errors import InputError
 from bilingual.findings import Severity
-from bilingual.files import check_output, check_output_folder, protect_inputs, write_output
+from bilingual.files import STDOUT, check_output, check_output_folder, protect_inputs, stdout_is_a_file, \
+    write_output
 from bilingual.media import probe as probe_media
 from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
-from bilingual.render import render_json, render_text, timestamp, to_json
+from bilingual.render import Terminal, render_json, render_text, timestamp, to_json
 from bilingual.report import message
 
 def check_api(*args, **kwargs):
@@ -45,7 +45,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Verify Tibetan–Chinese bilingual contest videos (藏汉双语视频核查).")
 profiles_app = typer.Typer(no_args_is_help=True, help="Contest profiles.")
 app.add_typer(profiles_app, name="profiles")
-stderr = Console(stderr=True)
+stderr = Terminal(stderr=True)
 
 
 class Format(str, Enum):
@@ -119,6 +119,7 @@ def emit(text: str, output: Optional[Path]) -> None:
     """Text to standard output, or to `output` through the output guard (`-` is standard output)."""
     text = text if text.endswith("\n") else text + "\n"
     if output is None:
+        check_output(STDOUT)  # not `>> input`
         sys.stdout.write(text)
     else:
         write_output(output, text.encode("utf-8"))
@@ -128,11 +129,11 @@ def guard_entry(video: Path, subs: Optional[Path], profile: Optional[str], outpu
     """Register what a check reads (the entry, its subtitle file or same-stem sidecars, a profile
     file) and refuse an output that would replace one of them, before any work."""
     protect_inputs(video, subs, profile_file(profile))
-    if output is not None:
-        if subs is None:
-            from bilingual.subtitles import find_sidecars  # the sidecar the check would read
+    if subs is None and (output is not None or stdout_is_a_file()):
+        from bilingual.subtitles import find_sidecars  # the sidecars the check may read
 
-            protect_inputs(*find_sidecars(video))
+        protect_inputs(*find_sidecars(video))
+    if output is not None:
         check_output(output)
 
 
@@ -144,6 +145,7 @@ def _render(report, fmt: Format, lang: Lang, output: Optional[Path]) -> None:
     if fmt is Format.json:
         emit(render_json(report, lang.value), output)
     elif output is None:
+        check_output(STDOUT)
         render_text(report, sys.stdout, lang.value)
     else:
         import io
@@ -210,7 +212,7 @@ def probe(video: Path = typer.Argument(...), fmt: Format = FormatOpt) -> None:
                               + (f" {s['channels']}ch {s['sample_rate']} Hz" if s["channels"] else "")
                               for s in value) or "-"
         table.add_row(key, Text(str(value)))  # stream titles and tags are the file's: never markup
-    Console().print(table)
+    Terminal().print(table)
 
 
 @app.command()
@@ -338,7 +340,7 @@ def scripts(
                       "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
                       "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
     else:
-        console = Console()
+        console = Terminal()
         console.print(Text(f"{track.path} · {track.encoding} · {analysis.language} "
                            f"({'+'.join(analysis.languages) or '-'}) · {analysis.chinese_variant or '-'} · "
                            f"{len(analysis.cues)} cues"))
@@ -363,7 +365,7 @@ def profiles_list(lang: Lang = LangOpt) -> None:
         p = load_profile(name)
         table.add_row(name + (" (default)" if name == DEFAULT_PROFILE else ""), Text(p.seed),
                       Text(p.title if lang is Lang.zh else p.title_en))
-    Console().print(table)
+    Terminal().print(table)
 
 
 @profiles_app.command("show")
@@ -375,7 +377,7 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml fi
     if fmt is Format.json:
         emit(to_json(data), None)
         return
-    console = Console()
+    console = Terminal()
     console.print(f"[bold]{esc(p.name)}[/bold]  {esc(p.title)} / {esc(p.title_en)}\n{esc(p.source)}  ({esc(p.path)})")
     for section in ("media", "subtitles", "pairing", "cues"):
         rules = data[section]

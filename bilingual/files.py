@@ -52,6 +52,15 @@ def protect_inputs(*paths: str | os.PathLike | None) -> None:
         except (OSError, ValueError):
             continue  # a missing input is refused by whoever reads it
         _protected.setdefault((st.st_dev, st.st_ino), str(p))
+    if stdout_is_a_file():
+        _check_fd(1, STDOUT)  # `bilingual … >> input`: refused before anything is written
+
+
+def stdout_is_a_file() -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(1).st_mode)
+    except OSError:
+        return False
 
 
 def protected_input(path: str | os.PathLike) -> str | None:
