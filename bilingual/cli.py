@@ -414,8 +414,8 @@ def audit(
 
     entries = find_entries(paths)
     protect_inputs(profile_file(profile), *entries, *(s for e in entries for s in find_sidecars(e)))
+    load_profile(profile)  # refuse a bad profile before any work (and before making the folder)
     check_output_folder(out)
-    load_profile(profile)  # refuse a bad profile before any work
     summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value,
                         options={"speech": not no_speech, "language": not no_language, "ocr": ocr.value,
                                  "model": str(model) if model else None})

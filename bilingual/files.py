@@ -23,7 +23,6 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import Iterable
 
 from bilingual.errors import InputError
 
@@ -274,13 +273,3 @@ def _default_mode() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return 0o666 & ~mask
-
-
-def describe_open_error(exc: OSError) -> str:
-    """A short reason for a failed read, for the one-line error."""
-    return {errno.ELOOP: "symbolic link loop", errno.ENAMETOOLONG: "file name too long"}.get(
-        exc.errno, exc.strerror or str(exc))
-
-
-def iter_existing(paths: Iterable[str | os.PathLike | None]) -> list[str]:
-    return [str(p) for p in paths if p is not None and os.path.lexists(p)]
