@@ -4,24 +4,33 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import sys
+import traceback
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
+
+try:  # typer ≥ 0.20 carries its own copy of click; before, it used click itself
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors
 
 from bilingual import __version__
 from bilingual.errors import InputError
 from bilingual.findings import Severity
-from bilingual.files import atomic_write_text
+from bilingual.files import STDOUT, check_output, check_output_folder, protect_inputs, stdout_is_a_file, \
+    write_output
 from bilingual.media import probe as probe_media
 from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
-from bilingual.render import render_json, render_text, timestamp, to_json
+from bilingual.render import Terminal, render_json, render_text, timestamp, to_json
 from bilingual.report import message
 
 def check_api(*args, **kwargs):
@@ -36,7 +45,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Verify Tibetan–Chinese bilingual contest videos (藏汉双语视频核查).")
 profiles_app = typer.Typer(no_args_is_help=True, help="Contest profiles.")
 app.add_typer(profiles_app, name="profiles")
-stderr = Console(stderr=True)
+stderr = Terminal(stderr=True)
 
 
 class Format(str, Enum):
@@ -77,6 +86,8 @@ def ocr_settings(video: Path, ocr: "Ocr", band: Optional[str], frames: Optional[
     from bilingual.subtitles import OcrSettings
 
     rows = None
+    if frames is not None:
+        check_output_folder(frames, "--frames folder")
     if band is not None:
         try:
             rows = parse_band(band, probe_media(video).height or 0)
@@ -105,16 +116,36 @@ def fail(text: str, code: int = 2) -> None:
 
 
 def emit(text: str, output: Optional[Path]) -> None:
+    """Text to standard output, or to `output` through the output guard (`-` is standard output)."""
+    text = text if text.endswith("\n") else text + "\n"
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        check_output(STDOUT)  # not `>> input`
+        sys.stdout.write(text)
     else:
-        atomic_write_text(output, text if text.endswith("\n") else text + "\n")
+        write_output(output, text.encode("utf-8"))
+
+
+def guard_entry(video: Path, subs: Optional[Path], profile: Optional[str], output: Optional[Path]) -> None:
+    """Register what a check reads (the entry, its subtitle file or same-stem sidecars, a profile
+    file) and refuse an output that would replace one of them, before any work."""
+    protect_inputs(video, subs, profile_file(profile))
+    if subs is None and (output is not None or stdout_is_a_file()):
+        from bilingual.subtitles import find_sidecars  # the sidecars the check may read
+
+        protect_inputs(*find_sidecars(video))
+    if output is not None:
+        check_output(output)
+
+
+def profile_file(profile: Optional[str]) -> Optional[str]:
+    return profile if profile and (profile.endswith(".toml") or "/" in profile) else None
 
 
 def _render(report, fmt: Format, lang: Lang, output: Optional[Path]) -> None:
     if fmt is Format.json:
         emit(render_json(report, lang.value), output)
     elif output is None:
+        check_output(STDOUT)
         render_text(report, sys.stdout, lang.value)
     else:
         import io
@@ -140,6 +171,7 @@ def check(
     frames: Optional[Path] = FramesOpt,
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
+    guard_entry(video, subs, profile, output)
     report = run_check("checking", video, subs, profile, ocr, band, frames, speech=not no_speech,
                        language=not no_language, model=model)
     _render(report, fmt, lang, output)
@@ -157,16 +189,18 @@ def run_check(status: str, video: Path, subs: Optional[Path], profile: Optional[
 
 
 def exit_with(report, code: int) -> None:
-    """Exit 2 with one line when the input could not be analysed, else with `code`."""
-    fatal = next((f for f in report.findings if f.fatal), None)
+    """Exit 2 with one line when the input could not be analysed, else with `code`. Every reason is
+    on the line: a file with neither audio nor video says both."""
+    fatal = list(dict.fromkeys(message(f, "en") for f in report.findings if f.fatal))
     if fatal:
-        fail(message(fatal, "en"))
+        fail("; ".join(fatal))
     raise typer.Exit(code)
 
 
 @app.command()
 def probe(video: Path = typer.Argument(...), fmt: Format = FormatOpt) -> None:
     """Container, duration, picture, size and every audio and subtitle stream."""
+    protect_inputs(video)
     info = probe_media(video)
     if fmt is Format.json:
         emit(to_json({"path": info.path, **info.to_dict()}), None)
@@ -177,8 +211,8 @@ def probe(video: Path = typer.Argument(...), fmt: Format = FormatOpt) -> None:
             value = "\n".join(f"#{s['index']} {s['codec']} lang={s['language'] or '-'}"
                               + (f" {s['channels']}ch {s['sample_rate']} Hz" if s["channels"] else "")
                               for s in value) or "-"
-        table.add_row(key, str(value))
-    Console().print(table)
+        table.add_row(key, Text(str(value)))  # stream titles and tags are the file's: never markup
+    Terminal().print(table)
 
 
 @app.command()
@@ -193,6 +227,7 @@ def timing(
     frames: Optional[Path] = FramesOpt,
 ) -> None:
     """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
+    guard_entry(video, subs, profile, None)
     report = run_check("checking timing", video, subs, profile, ocr, band, frames, language=False)
     timing_codes = [f for f in report.sorted_findings() if f.fatal or f.code.startswith("timing.")]
     if fmt is Format.json:
@@ -223,6 +258,9 @@ def transcribe(
 
     if fmt not in ("srt", "json"):
         fail(f"--format must be srt or json, not {fmt}")
+    protect_inputs(video)
+    if output is not None:
+        check_output(output)
     info = probe_media(video)
     if info.main_audio is None:
         fail(f"{video}: no audio stream to transcribe")
@@ -250,14 +288,16 @@ def fix(
     """Apply the detected offset, block offsets and drift; enforce minimum gap and duration."""
     from bilingual.fix import fix_subtitles
 
+    protect_inputs(profile_file(profile))
     prof = load_profile(profile)
     with stderr_status("aligning subtitles with the speech"):
         result = fix_subtitles(subs, video, prof, output=output, in_place=in_place, force=force)
+    said = sys.stderr if output is not None and str(output) == "-" else sys.stdout  # `-o -`: stdout is the file
     for change in result.changes or ["nothing to change"]:
-        print(f"- {change}")
+        print(f"- {change}", file=said)
     if result.backup:
-        print(f"backup: {result.backup}")
-    print(f"written: {result.output}")
+        print(f"backup: {result.backup}", file=said)
+    print(f"written: {result.output}", file=said)
 
 
 @app.command()
@@ -273,6 +313,7 @@ def extract(
     into the picture as burned-in.<lang>.srt."""
     from bilingual.extract import extract_entry
 
+    protect_inputs(video)
     with stderr_status("extracting"):
         written = extract_entry(video, out, force=force, ocr=ocr_settings(video, ocr, band, frames))
     for path in written:
@@ -290,6 +331,7 @@ def scripts(
     from bilingual.script import analyze_track
     from bilingual.subtitles import load_subtitle_file
 
+    protect_inputs(subs, profile_file(profile))
     prof = load_profile(profile)
     track = load_subtitle_file(subs)
     analysis = analyze_track(track, prof)
@@ -298,16 +340,16 @@ def scripts(
                       "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
                       "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
     else:
-        console = Console()
-        console.print(f"{track.path} · {track.encoding} · {analysis.language} "
-                      f"({'+'.join(analysis.languages) or '-'}) · {analysis.chinese_variant or '-'} · "
-                      f"{len(analysis.cues)} cues")
+        console = Terminal()
+        console.print(Text(f"{track.path} · {track.encoding} · {analysis.language} "
+                           f"({'+'.join(analysis.languages) or '-'}) · {analysis.chinese_variant or '-'} · "
+                           f"{len(analysis.cues)} cues"))
         table = Table("#", "start", "lang", "written", "bo", "zh", "latin", "text")
         for c in analysis.cues:
             s = c.counts.shares()
             table.add_row(str(c.cue.index), timestamp(c.cue.start_s), c.language, c.written_as,
                           f"{s['tibetan']:.2f}", f"{s['han']:.2f}", f"{s['latin']:.2f}",
-                          c.cue.text.replace("\n", " / ")[:60])
+                          Text(c.cue.text.replace("\n", " / ")[:60]))  # "[laughs]" is text, not markup
         console.print(table)
         for f in analysis.findings:
             console.print(f"[{f.severity.value}] {f.code} cue {f.cue}: {message(f, lang.value)}", markup=False)
@@ -321,9 +363,9 @@ def profiles_list(lang: Lang = LangOpt) -> None:
     table = Table("name", "seed", "title")
     for name in list_profiles():
         p = load_profile(name)
-        table.add_row(name + (" (default)" if name == DEFAULT_PROFILE else ""), p.seed,
-                      p.title if lang is Lang.zh else p.title_en)
-    Console().print(table)
+        table.add_row(name + (" (default)" if name == DEFAULT_PROFILE else ""), Text(p.seed),
+                      Text(p.title if lang is Lang.zh else p.title_en))
+    Terminal().print(table)
 
 
 @profiles_app.command("show")
@@ -331,11 +373,12 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml fi
     """Every rule of a profile, with the clause of the notice it comes from."""
     p = load_profile(name)
     data = dataclasses.asdict(p)
+    esc = escape  # every value below is the profile file's text: never rich markup
     if fmt is Format.json:
         emit(to_json(data), None)
         return
-    console = Console()
-    console.print(f"[bold]{p.name}[/bold]  {p.title} / {p.title_en}\n{p.source}  ({p.path})")
+    console = Terminal()
+    console.print(f"[bold]{esc(p.name)}[/bold]  {esc(p.title)} / {esc(p.title_en)}\n{esc(p.source)}  ({esc(p.path)})")
     for section in ("media", "subtitles", "pairing", "cues"):
         rules = data[section]
         if not rules:
@@ -345,12 +388,12 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml fi
         for key, rule in items:
             if isinstance(rule, dict):
                 values = ", ".join(f"{k}={v}" for k, v in rule.items() if k != "cite" and v not in (None, []))
-                console.print(f"  {key}: {values}  [dim]\\[{rule['cite']}][/dim]")
+                console.print(f"  {key}: {esc(values)}  [dim]\\[{esc(rule['cite'])}][/dim]")
             elif rule is not None:
-                console.print(f"  {key}: {rule}")
+                console.print(f"  {key}: {esc(str(rule))}")
     console.print("\n[bold]manual[/bold]")
     for item in p.manual:
-        console.print(f"  ☐ {item.code}: {item.zh}  [dim]\\[{item.cite}][/dim]")
+        console.print(f"  ☐ {esc(item.code)}: {esc(item.zh)}  [dim]\\[{esc(item.cite)}][/dim]")
 
 
 @app.command()
@@ -366,13 +409,17 @@ def audit(
     ocr: Ocr = OcrOpt,
 ) -> None:
     """Check many entries: one JSON report each, plus summary.csv and summary.jsonl."""
-    from bilingual.audit import run_audit
+    from bilingual.audit import find_entries, run_audit
+    from bilingual.subtitles import find_sidecars
 
-    load_profile(profile)  # refuse a bad profile before any work
+    entries = find_entries(paths)
+    protect_inputs(profile_file(profile), *entries, *(s for e in entries for s in find_sidecars(e)))
+    load_profile(profile)  # refuse a bad profile before any work (and before making the folder)
+    check_output_folder(out)
     summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value,
                         options={"speech": not no_speech, "language": not no_language, "ocr": ocr.value,
                                  "model": str(model) if model else None})
-    stderr.print(f"{summary.total} entries: {summary.counts}; reports in {out}")
+    stderr.print(Text(f"{summary.total} entries: {summary.counts}; reports in {out}"))
     raise typer.Exit(summary.exit_code)
 
 
@@ -381,6 +428,7 @@ def sample(out: Path = typer.Option(Path(".sample"), "--out", help="Folder for t
     """Build the bundled sample entry (Mandarin speech, Tibetan subtitles) and print its path."""
     from bilingual.sample import build_sample
 
+    check_output_folder(out, "--out folder")
     print(build_sample(out))
 
 
@@ -392,17 +440,148 @@ def _root(version: bool = typer.Option(False, "--version", help="Print the versi
 
 
 def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+def run(args: list[str]) -> int:
+    """The command's exit code. Every failure is one line on stderr: a usage error (2, not click's
+    boxed panel), input or environment that cannot be used (2), a broken pipe (141, as for any
+    program killed by SIGPIPE: `| head -1` is not a failure of the entry), an interrupt (130),
+    a bug (3; with BILINGUAL_DEBUG=1 the traceback, still 3)."""
+    prepare_std_streams()
     try:
-        app(standalone_mode=True)
+        code = invoke(args)
+        flush_stdout()
+        return code
+    except click_errors.UsageError as exc:
+        return usage_error(exc)
     except InputError as exc:
         print(f"bilingual: error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        return 2
     except KeyboardInterrupt:
         print("bilingual: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except Exception as exc:  # a bug: one line unless debugging is asked for
-        if os.environ.get("BILINGUAL_DEBUG"):
-            raise
+        return 130
+    except BrokenPipeError:
+        silence_stdout()
+        return 141
+    except StdoutError as exc:
+        silence_stdout()
+        print(f"bilingual: error: cannot write to standard output: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.filename is None or os.environ.get("BILINGUAL_DEBUG"):
+            raise_bug(exc)
+            return 3
+        # the file system's answer about a named file (a name too long, a folder that vanished):
+        # the environment, not a bug
+        print(f"bilingual: error: {short_name(exc.filename)}: {exc.strerror}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        raise_bug(exc)
+        return 3
+
+
+def raise_bug(exc: BaseException) -> None:
+    """A bug: one line, or with BILINGUAL_DEBUG=1 the traceback (the exit code stays 3)."""
+    if os.environ.get("BILINGUAL_DEBUG"):
+        traceback.print_exception(exc)
+    else:
         print(f"bilingual: internal error: {type(exc).__name__}: {exc} (set BILINGUAL_DEBUG=1 for a traceback)",
               file=sys.stderr)
-        sys.exit(3)
+
+
+def short_name(name: object) -> str:
+    text = os.fsdecode(name) if isinstance(name, (str, bytes)) else str(name)
+    return text if len(text) <= 80 else text[:40] + "…" + text[-30:]
+
+
+def invoke(args: list[str]) -> int:
+    """Run the click command ourselves: click's own main exits 1 on a broken pipe and boxes usage errors."""
+    command = typer.main.get_command(app)
+    try:
+        with command.make_context("bilingual", list(args)) as ctx:
+            command.invoke(ctx)
+        return 0
+    except (typer.Exit, getattr(click_errors, "Exit", typer.Exit)) as exc:
+        return exc.exit_code
+    except click_errors.NoArgsIsHelpError as exc:
+        print(exc.format_message())  # `bilingual` alone: the help, as before
+        return 2
+    except (typer.Abort, getattr(click_errors, "Abort", typer.Abort)):
+        raise KeyboardInterrupt from None
+    except OSError as exc:
+        if exc.errno == errno.EPIPE:
+            raise BrokenPipeError from None
+        if exc.errno in (errno.ENOSPC, errno.EBADF, errno.EIO) and is_stdout_error(exc):
+            raise StdoutError(exc.strerror) from None
+        raise
+
+
+def usage_error(exc: click_errors.UsageError) -> int:
+    where = exc.ctx.command_path if exc.ctx else "bilingual"
+    text = " ".join(exc.format_message().split())
+    print(f"bilingual: error: {text} (see {where} --help)", file=sys.stderr)
+    return 2
+
+
+class StdoutError(Exception):
+    """Standard output cannot take what we print (closed, full, an I/O error)."""
+
+
+class ClosedStdout:
+    """Standard output when the shell closed it (`>&-`): Python then has no sys.stdout at all, and
+    print() would drop everything silently."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise StdoutError(os.strerror(errno.EBADF) + " (standard output is closed)")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
+
+
+def prepare_std_streams() -> None:
+    """Stdout and stderr that can carry Tibetan and Chinese. A locale or PYTHONIOENCODING that
+    cannot encode them (latin-1, ascii) gets UTF-8 instead: replacing the cue text with "?" would
+    erase the very evidence a report exists to show, and JSON must be UTF-8 (RFC 8259 §8.1)."""
+    if sys.stdout is None:
+        sys.stdout = ClosedStdout()  # type: ignore[assignment]
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            "\u0f56\u0f7c\u0f51\u4e2d".encode(stream.encoding)
+        except (UnicodeEncodeError, LookupError):
+            stream.reconfigure(encoding="utf-8")
+
+
+def is_stdout_error(exc: OSError) -> bool:
+    """Whether a write error came from standard output (and not from a file we were writing)."""
+    return exc.filename is None
+
+
+def flush_stdout() -> None:
+    """Flush here, where a failure can still be one line (at exit Python would print a traceback)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise StdoutError(exc.strerror) from None
+
+
+def silence_stdout() -> None:
+    """Point fd 1 at /dev/null, so that Python's final flush of what is still buffered cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass

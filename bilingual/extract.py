@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 from bilingual.errors import InputError
-from bilingual.files import atomic_write_text, temp_path_beside
+from bilingual.files import atomic_write_text, check_output, check_output_folder, finish_temp, protect_inputs, \
+    temp_path_beside
 from bilingual.media import extract_audio, probe, read_subtitle_stream
 from bilingual.subtitles import OcrSettings, load_burned_in
 
@@ -16,9 +17,10 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
     """Write the entry's audio and text subtitles into `out_dir`; refuse to overwrite unless `force`.
     With `ocr` "auto" (no text stream) or "on", also what is burned into the picture, by language."""
     ocr = OcrSettings.of(ocr)
+    protect_inputs(video)
     media = probe(video)
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
+    if os.path.exists(out) and not os.path.isdir(out):
         raise InputError("media.unreadable", "--out exists and is not a folder", str(out))
     stem = Path(video).stem
     audio = media.main_audio
@@ -35,7 +37,9 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
     existing = [str(t) for t in [*(t for t, _ in targets), *burned] if t.exists()]
     if existing and not force:
         raise InputError("media.unreadable", f"{existing[0]} exists (use --force to overwrite)")
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out, "--out folder")
+    for target in [*(t for t, _ in targets), *burned]:
+        check_output(target)  # never onto the entry, a folder or a special file we would replace
     for target, text in burned.items():
         atomic_write_text(target, text)
     for target, stream in targets:
@@ -43,7 +47,7 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
             tmp = temp_path_beside(target)
             try:
                 extract_audio(media.path, tmp, stream.index)
-                os.replace(tmp, target)
+                finish_temp(tmp, target)
             finally:
                 tmp.unlink(missing_ok=True)
         else:

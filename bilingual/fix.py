@@ -5,14 +5,13 @@ encoding are kept (ASS stays ASS); the input itself is never overwritten unless 
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pysubs2
 
 from bilingual.errors import InputError
-from bilingual.files import atomic_write_bytes
+from bilingual.files import STDOUT, backup_copy, check_output, protect_inputs, write_output
 from bilingual.media import probe
 from bilingual.profiles import Profile
 from bilingual.speech import hear
@@ -34,6 +33,7 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     src = Path(subs)
     if not src.is_file():
         raise InputError("subs.unreadable", "no such subtitle file", str(src))
+    protect_inputs(src, video)
     target = _target(src, output, in_place, force)
     text, encoding = decode_text(src.read_bytes(), str(src))
     fmt = FORMAT_BY_EXTENSION.get(src.suffix.lower())
@@ -46,19 +46,24 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     result = FixResult(target, timing)
     fixed = _fixed_text(text, fmt, timing, profile, media.fps, result.changes)
     if in_place:
-        result.backup = src.with_name(src.name + ".bak")
-        shutil.copy2(src, result.backup)
-    atomic_write_bytes(target, _encoded(fixed, encoding))
+        result.backup = backup_copy(src)
+    result.output = write_output(target, _encoded(fixed, encoding), replaces_input=in_place)
     return result
 
 
 def _target(src: Path, output: str | os.PathLike | None, in_place: bool, force: bool) -> Path:
+    """Where the fixed file goes, refused before any work: never onto an input (but `--in-place`,
+    which keeps a numbered backup), never onto an existing file without `force`; `-` is stdout."""
     if in_place:
+        if output is not None:
+            raise InputError("subs.unreadable", "--in-place and --output exclude each other", str(src))
+        check_output(src, replaces_input=True)
         return src
     target = Path(output) if output else src.with_name(f"{src.stem}.fixed{src.suffix}")
-    if target.resolve() == src.resolve():
+    if os.path.realpath(target) == os.path.realpath(src):
         raise InputError("subs.unreadable", "the output is the input; use --in-place (it keeps a backup)", str(src))
-    if target.exists() and not force:
+    check_output(target)
+    if str(target) != STDOUT and os.path.isfile(target) and not force:
         raise InputError("subs.unreadable", f"{target} exists (use --force to overwrite)")
     return target
 

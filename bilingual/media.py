@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import struct
@@ -86,13 +87,31 @@ class MediaInfo:
 def require_file(path: str | os.PathLike) -> Path:
     """The checks every input path goes through before any tool touches it."""
     p = Path(path)
-    if not p.exists():
-        raise InputError("media.unreadable", "no such file", str(p))
+    try:
+        os.stat(p)
+    except OSError as exc:  # a symlink loop or a name too long is not "no such file"
+        raise InputError("media.unreadable", _missing_reason(p, exc), str(p)) from None
     if p.is_dir():
         raise InputError("media.unreadable", "is a directory, not a file", str(p))
     if p.stat().st_size == 0:
         raise InputError("media.unreadable", "file is empty (0 bytes)", str(p))
     return p
+
+
+def _missing_reason(p: Path, exc: OSError) -> str:
+    if exc.errno == errno.ENOENT:
+        return f"broken symbolic link (to {os.readlink(p)})" if p.is_symlink() else "no such file"
+    return {errno.ELOOP: "symbolic link loop", errno.ENAMETOOLONG: "file name too long"}.get(
+        exc.errno, exc.strerror or str(exc))
+
+
+def _starts_like_isobmff(p: Path) -> bool:
+    """The first box of an MP4/QuickTime file: a size, then `ftyp` (or a QuickTime top-level box)."""
+    try:
+        with p.open("rb") as fh:
+            return fh.read(8)[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free")
+    except OSError:
+        return False
 
 
 def require_ffmpeg() -> None:
@@ -108,6 +127,8 @@ def probe(path: str | os.PathLike) -> MediaInfo:
     try:
         raw = ffmpeg.probe(str(p))
     except ffmpeg.Error as exc:
+        if _starts_like_isobmff(p):  # an MP4 whose index (moov) was at the end, cut off: say truncated
+            _require_complete_isobmff(p)
         raise InputError("media.unreadable", f"not a readable media file ({_last_line(exc.stderr)})", str(p)) from None
     info = _media_info(p, raw)
     if info.container in ("mp4", "mov"):

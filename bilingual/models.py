@@ -59,6 +59,16 @@ def _joined_bundled_model() -> Path:
     for part in parts:
         if not part.is_file():
             raise InputError("model.missing", f"model part {part.name} is missing: {INSTALL_HINT}")
+    try:
+        return _join_parts(parts, data_dir, target)
+    except OSError as exc:  # a read-only HOME or cache, $BILINGUAL_CACHE_DIR a file, a full disk
+        raise InputError("model.missing", f"cannot write the model cache {target}: {exc.strerror or exc} "
+                         f"(set {CACHE_ENV} to a writable folder)") from None
+
+
+def _join_parts(parts: list[Path], data_dir: Path, target: Path) -> Path:
+    """model.bin joined from its parts into `target`, checked, with the files that go beside it."""
+    model_bin, stamp = target / "model.bin", target / ".verified"
     target.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target, prefix=".model.bin.")
     digest = hashlib.sha256()

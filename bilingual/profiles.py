@@ -1,11 +1,13 @@
 """Contest profiles: TOML data files, one per contest notice, read into typed rules.
 
-A profile may `extends` another (by name or path) and override any table. Unknown keys and wrong
-types are refused with the dotted name of the key at fault.
+A profile may `extends` another (by name or path) and override any table. Unknown keys, wrong
+types and values out of range (every quantity of a profile is a finite number ≥ 0; `mb_bytes` > 0,
+shares ≤ 1, a range's min ≤ max ≤ hard_max) are refused with the dotted name of the key at fault.
 """
 
 from __future__ import annotations
 
+import math
 import tomllib
 import types
 import typing
@@ -19,6 +21,8 @@ from bilingual.errors import InputError
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 DEFAULT_PROFILE = "sichuan-2024-kepu-bilingual"
 PAIRINGS = ("zh-audio+bo-subs", "bo-audio+zh-subs", "zh-audio+zh-subs")
+POSITIVE_KEYS = frozenset({"mb_bytes"})  # a divisor: 0 would be a crash, not a rule
+FRACTION_KEYS = frozenset({"min_speech_share", "tolerance"})
 
 
 @dataclass(frozen=True)
@@ -173,16 +177,23 @@ def _resolve(ref: str, relative_to: Path | None = None) -> Path:
 
 
 def _read_with_parents(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
-    if path in seen:
+    real = path.resolve()  # `extends = "../x/p.toml"` naming the file itself is still itself
+    if real in seen:
         raise InputError("profile.invalid", "profile extends itself", str(path))
     try:
         data = tomllib.loads(path.read_text("utf-8"))
+    except OSError as exc:
+        raise InputError("profile.invalid", f"cannot read the profile: {exc.strerror or exc}", str(path)) from None
+    except RecursionError:
+        raise InputError("profile.invalid", "not valid TOML: arrays or tables nested too deeply", str(path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError("profile.invalid", f"not valid TOML: {exc}", str(path)) from None
     parent = data.pop("extends", None)
     if parent is None:
         return data
-    base = _read_with_parents(_resolve(str(parent), path.parent), seen + (path,))
+    if not isinstance(parent, str):
+        raise InputError("profile.invalid", "invalid profile: 'extends' must be str", str(path))
+    base = _read_with_parents(_resolve(parent, path.parent), seen + (real,))
     base.pop("path", None)
     return _merge(base, data)
 
@@ -213,7 +224,17 @@ def _build(cls: type, data: Any, where: str) -> Any:
             values[name] = _coerce(hints[name], data[name], key)
         elif f.default is MISSING and f.default_factory is MISSING:
             raise ProfileError(f"missing key '{key}'")
-    return cls(**values)
+    built = cls(**values)
+    if isinstance(built, RangeRule):
+        _check_order(built, where)
+    return built
+
+
+def _check_order(rule: RangeRule, where: str) -> None:
+    bounds = [(name, getattr(rule, name)) for name in ("min", "max", "hard_max") if getattr(rule, name) is not None]
+    for (low_name, low), (high_name, high) in zip(bounds, bounds[1:]):
+        if low > high:
+            raise ProfileError(f"'{_join(where, low_name)}' ({low}) must not exceed '{_join(where, high_name)}' ({high})")
 
 
 def _coerce(hint: Any, value: Any, key: str) -> Any:
@@ -233,10 +254,26 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
     if is_dataclass(hint):
         return _build(hint, value, key)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        value = float(value)
     if not isinstance(value, hint) or (hint is not bool and isinstance(value, bool)):
         raise ProfileError(f"'{key}' must be {hint.__name__}, not {type(value).__name__}")
+    if hint in (int, float):
+        _check_range(value, key)
     return value
+
+
+def _check_range(value: float, key: str) -> None:
+    """Durations, sizes, counts, rates and tolerances: finite and not negative (NaN passes every
+    comparison a rule makes, so it would silently disable the rule)."""
+    name = key.rsplit(".", 1)[-1].split("[", 1)[0]
+    if not math.isfinite(value):
+        raise ProfileError(f"'{key}' must be a finite number, not {value}")
+    if value < 0:
+        raise ProfileError(f"'{key}' must not be negative ({value})")
+    if name in POSITIVE_KEYS and value <= 0:
+        raise ProfileError(f"'{key}' must be greater than 0")
+    if name in FRACTION_KEYS and value > 1:
+        raise ProfileError(f"'{key}' must be a fraction between 0 and 1 ({value})")
 
 
 def _join(where: str, name: str) -> str:

@@ -37,6 +37,15 @@ _STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red", "unan
 SHOWN_PER_CODE = 5
 
 
+class Terminal(Console):
+    """rich's Console, but a closed pipe (`| head -1`) is a BrokenPipeError for the CLI to exit
+    141 on, not rich's own SystemExit(1), which would read as "the entry fails"."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
@@ -54,7 +63,7 @@ def timestamp(seconds: float | None) -> str:
 
 def render_text(report: Report, out: TextIO, lang: str = "zh", color: bool | None = None) -> None:
     ui = UI[lang]
-    console = Console(file=out, force_terminal=color, no_color=color is False,
+    console = Terminal(file=out, force_terminal=color, no_color=color is False,
                       width=None if out.isatty() else 110)
     verdict = "unanalysable" if report.fatal else report.verdict
     console.print(Text(f"{ui['file']}: {report.input_path}"))

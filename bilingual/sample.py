@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 from bilingual.errors import InputError
-from bilingual.files import temp_path_beside
+from bilingual.files import check_output_folder, finish_temp, temp_path_beside
 from bilingual.media import require_ffmpeg
 
 SAMPLE_NAME = "sample-entry"
@@ -33,7 +33,7 @@ def build_sample(out_dir: str | os.PathLike = ".sample") -> Path:
     require_ffmpeg()
     src = samples_dir()
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out, "--out folder")
     video = out / f"{SAMPLE_NAME}.mp4"
     subs = out / f"{SAMPLE_NAME}.bo.srt"
     audio = src / f"{SAMPLE_NAME}.audio.flac"
@@ -51,7 +51,7 @@ def build_sample(out_dir: str | os.PathLike = ".sample") -> Path:
              "-b:v", VIDEO_BITRATE, "-minrate", VIDEO_BITRATE, "-maxrate", VIDEO_BITRATE, "-bufsize", "15000k",
              "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4", str(tmp)],
             check=True, capture_output=True)
-        os.replace(tmp, video)
+        finish_temp(tmp, video)
     except subprocess.CalledProcessError as exc:
         raise InputError("media.unreadable", f"ffmpeg could not build the sample: {exc.stderr.decode()[-200:]}") from None
     finally:

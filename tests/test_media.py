@@ -44,7 +44,7 @@ def test_truncated_mp4_is_unreadable(media_dir, faststart):
     with pytest.raises(InputError) as err:
         probe(cut)
     assert err.value.code == "media.unreadable"
-    assert ("truncated" in err.value.reason) if faststart else ("not a readable media file" in err.value.reason)
+    assert "truncated" in err.value.reason  # with the index (moov) at the end too: issue 11
 
 
 @pytest.mark.parametrize("kind", ["missing", "directory", "empty", "text"])
