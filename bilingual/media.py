@@ -344,11 +344,14 @@ def stream_audio(path: str | os.PathLike, stream_index: int | None = None, sampl
     with tempfile.TemporaryFile() as errors, \
             subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors) as proc, \
             Watchdog(proc, timeout_s) as watchdog:  # stderr to a file: it never blocks ffmpeg
+        read_all = False
         try:
             while chunk := proc.stdout.read(4 * chunk_samples):
                 yield np.frombuffer(chunk, dtype=np.float32)
+            read_all = True
         finally:
-            proc.kill()  # a no-op once ffmpeg has exited; else the caller stopped reading, or failed
+            if not read_all:  # the caller stopped reading, or failed: ffmpeg would wait on the pipe
+                proc.kill()
         if watchdog.fired:
             raise timed_out("ffmpeg", timeout_s, path)
         if proc.wait() != 0:
