@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bilingual.errors import InputError
-from bilingual.media import MediaInfo, require_ffmpeg
+from bilingual.media import MediaInfo, Watchdog, decode_timeout, ffmpeg_command, require_ffmpeg, timed_out, tool_input
 
 SCAN_WIDTH = 640  # a 1080p frame's lower half becomes 640 × 180
 # The scan scales with two-tap interpolation, not by averaging areas: a thin stroke (Tibetan Machine
@@ -90,6 +90,10 @@ DECODE_OPTIONS = ["-skip_loop_filter", "all"]
 SAMPLE_EVERY = 5  # every fifth frame is kept at full resolution (the rows with text) for reading
 SAMPLE_MARGIN = 24  # source rows kept above and below the text: stacks and descenders
 SAMPLE_BUDGET = 512 << 20  # bytes of samples kept; past it every other one is let go (a busy picture)
+# Bytes of masks kept (both kinds, bit-packed): 28.8 KB a frame of a landscape picture's lower half,
+# so 15.5 min at 1080p 25 fps (a 9:16 picture: 91 KB, 4.9 min). With the samples and the models
+# this keeps the scan under 1.5 GB; a longer picture is refused before it is decoded.
+SCAN_BUDGET = 640 << 20
 
 
 @dataclass
@@ -118,35 +122,51 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     graph = (f"[0:v:0]crop={width}:{bottom - top}:0:{top},split=2[a][b];"
              f"[a]scale={SCAN_WIDTH}:{scan_h}:flags=fast_bilinear,format=gray[scan];"
              f"[b]select='not(mod(n,{SAMPLE_EVERY}))',format=yuv420p[full]")
+    frame_bytes = 2 * scan_h * -(-SCAN_WIDTH // 8)
+    limit = SCAN_BUDGET // frame_bytes
+    expected = int((media.duration_s or 0) * (media.fps or 25)) + 2
+    if expected >= limit:
+        raise _too_long(video, expected, limit, media)
+    timeout_s = decode_timeout(media.duration_s)
     read_end, write_end = os.pipe()
     try:
         proc = subprocess.Popen(
-            ["ffmpeg", "-nostdin", "-v", "error", *DECODE_OPTIONS, "-i", str(video), "-filter_complex", graph,
-             "-map", "[scan]", "-f", "rawvideo", "pipe:1",
-             "-map", "[full]", "-fps_mode", "passthrough", "-f", "rawvideo", f"pipe:{write_end}"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
+            ffmpeg_command(*DECODE_OPTIONS, "-i", tool_input(video), "-filter_complex", graph,
+                           "-map", "[scan]", "-f", "rawvideo", "pipe:1",
+                           "-map", "[full]", "-fps_mode", "passthrough", "-f", "rawvideo", f"pipe:{write_end}"),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
     finally:
         os.close(write_end)
-    with os.fdopen(read_end, "rb") as full_pipe:
-        expected = int((media.duration_s or 0) * (media.fps or 25)) + 2
+    with os.fdopen(read_end, "rb") as full_pipe, Watchdog(proc, timeout_s) as watchdog:
         masks, half, samples = _read_scan(proc, full_pipe, scan_h, (bottom - top, width), width / SCAN_WIDTH, top,
-                                          expected)
+                                          expected, limit)
+    if watchdog.fired:
+        raise timed_out("ffmpeg", timeout_s, video)
+    if len(masks) >= limit:  # the probe's duration or rate was short of the truth
+        raise _too_long(video, len(masks), limit, media)
     if proc.wait() != 0 and not len(masks):
         raise InputError("media.unreadable", "ffmpeg could not decode the picture", str(video))
     return Scan(masks, half, width / SCAN_WIDTH, top, samples)
+
+
+def _too_long(video: str | os.PathLike, frames: int, limit: int, media: MediaInfo) -> InputError:
+    minutes = limit / (media.fps or 25) / 60
+    return InputError("media.too_long", f"burned-in subtitles: {frames} frames or more of {media.width}×{media.height}, "
+                      f"the scan holds {limit} ({minutes:.1f} min at this size and rate)", str(video))
 
 
 class _FrameStack:
     """Equal-sized frames appended into one array sized for the expected count (grown by half when
     more come), so that the whole is never held twice, as a list and its stacked copy."""
 
-    def __init__(self, expected: int, shape: tuple[int, ...]):
-        self.data = np.empty((max(16, expected), *shape), dtype=np.uint8)
-        self.count = 0
+    def __init__(self, expected: int, shape: tuple[int, ...], limit: int):
+        self.data = np.empty((max(16, min(expected, limit)), *shape), dtype=np.uint8)
+        self.count, self.limit = 0, limit
 
     def append(self, frame: np.ndarray) -> None:
         if self.count == len(self.data):
-            self.data = np.concatenate([self.data, np.empty_like(self.data[:len(self.data) // 2])])
+            grow = max(1, min(len(self.data) // 2, self.limit - len(self.data)))
+            self.data = np.concatenate([self.data, np.empty_like(self.data[:grow])])
         self.data[self.count] = frame
         self.count += 1
 
@@ -155,20 +175,27 @@ class _FrameStack:
 
 
 def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple[int, int], scale: float,
-               top: int, expected: int) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, np.ndarray]]]:
+               top: int, expected: int, limit: int) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, np.ndarray]]]:
     """The scan frames from ffmpeg's stdout on this thread, the full-size samples from the second
-    pipe on another: ffmpeg writes both outputs as it goes, so neither may wait for the other."""
+    pipe on another: ffmpeg writes both outputs as it goes, so neither may wait for the other.
+    At `limit` frames, or on any exception, ffmpeg is killed: the samples' pipe then ends too."""
     from concurrent.futures import ThreadPoolExecutor
 
     packed = (scan_h, -(-SCAN_WIDTH // 8))
-    masks, half = _FrameStack(expected, packed), _FrameStack(expected, packed)
+    masks, half = _FrameStack(expected, packed, limit), _FrameStack(expected, packed, limit)
     size = SCAN_WIDTH * scan_h
     with ThreadPoolExecutor(max_workers=1) as pool:
         samples = pool.submit(_read_samples, full_pipe, full_shape, scale, top)
-        while len(chunk := proc.stdout.read(size)) == size:
-            frame = np.frombuffer(chunk, dtype=np.uint8).reshape(scan_h, SCAN_WIDTH)
-            masks.append(np.packbits(text_mask(frame), axis=1))
-            half.append(np.packbits(half_visible(frame), axis=1))
+        try:
+            while masks.count < limit and len(chunk := proc.stdout.read(size)) == size:
+                frame = np.frombuffer(chunk, dtype=np.uint8).reshape(scan_h, SCAN_WIDTH)
+                masks.append(np.packbits(text_mask(frame), axis=1))
+                half.append(np.packbits(half_visible(frame), axis=1))
+        except BaseException:
+            proc.kill()
+            raise
+        if masks.count >= limit:
+            proc.kill()
         return masks.array(), half.array(), samples.result()
 
 

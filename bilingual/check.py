@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any, Callable
 from bilingual.compare import compare_with_picture
 from bilingual.errors import InputError
 from bilingual.findings import Finding, Severity
-from bilingual.media import MediaInfo, probe
+from bilingual.media import MAX_ANALYSED_S, MediaInfo, probe, require_file
 from bilingual.models import load_whisper, whisper_model_dir
 from bilingual.pairing import pairing_verdict, reason_text, timing_cues
 from bilingual.profiles import Profile, load_profile
@@ -49,30 +50,40 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
     report = Report(str(video), profile)
+    stop = threading.Event()  # set: the audio decode is not wanted after all
     with ThreadPoolExecutor(max_workers=2) as pool:
+        try:
+            require_file(video)  # before any child process: ffmpeg opening a FIFO waits forever
+        except InputError as exc:
+            return _unreadable(report, video, exc)
         # The first audio stream decodes (an ffmpeg process, VAD on each chunk as it comes) and the
         # VAD loads while the file is probed and the subtitles are read; a different main stream
         # is decoded later.
-        audio = pool.submit(hear, video, None) if speech else None
+        audio = pool.submit(hear, video, None, stop) if speech else None
         if speech:
             pool.submit(importlib.import_module, "onnxruntime")
         try:
             media = probe(video)
         except InputError as exc:
-            report.size_bytes = _size(video)
-            report.add(input_finding(exc))
-            return report
+            stop.set()
+            return _unreadable(report, video, exc)
         report.media, report.size_bytes = media, media.size_bytes
         report.add(*media_findings(media, profile))
+        too_long = media.duration_s is not None and media.duration_s > MAX_ANALYSED_S
+        if too_long:
+            # Only the static screen and the subtitle file: the rest holds or decodes the whole media.
+            stop.set()
+            report.add(_too_long(media))
+            audio, ocr = None, replace(OcrSettings.of(ocr), mode="off")
         track, script = _check_subtitles(report, media, subs, profile, ocr, second_opinion=language)
         # Shot changes are found while the audio decodes; the cues they are checked against wait
         # for the pairing (dual-language subtitles: the required language's cues).
-        cuts = detect_cuts(media.path) if track is not None and profile.cues.shot_change_frames is not None \
-            and media.has_video else None
+        cuts = detect_cuts(media.path, media.duration_s) if track is not None and not too_long \
+            and profile.cues.shot_change_frames is not None and media.has_video else None
         heard = None
         if audio is not None and media.audio_streams and media.has_video:
             if media.main_audio.index != media.audio_streams[0].index:
-                audio = pool.submit(hear, video, media.main_audio.index)
+                audio = pool.submit(hear, video, media.main_audio.index, stop)
             heard = _check_speech(report, track, script, profile, model, language, audio, progress)
         if track is not None:
             cues, cues_language = timing_cues(track, script, report.pairing)
@@ -86,6 +97,20 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
 
 def input_finding(exc: InputError) -> Finding:
     return Finding(exc.code, Severity.ERROR, data={"reason": exc.reason, "path": exc.path})
+
+
+def _unreadable(report: Report, video: str | os.PathLike, exc: InputError) -> Report:
+    report.size_bytes = _size(video)
+    report.add(input_finding(exc))
+    return report
+
+
+def _too_long(media: MediaInfo) -> Finding:
+    finding = input_finding(InputError(
+        "media.too_long", f"{media.duration_s:.0f} s; speech, timing, shot changes and burned-in subtitles "
+        f"are analysed up to {MAX_ANALYSED_S:.0f} s", media.path))
+    finding.data.update(duration_s=round(media.duration_s, 3), limit_s=MAX_ANALYSED_S)
+    return finding
 
 
 def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile, ocr: OcrSettings | str = "auto",

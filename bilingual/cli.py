@@ -252,9 +252,9 @@ def transcribe(
     model: Optional[Path] = ModelOpt,
 ) -> None:
     """The Mandarin transcript of the main audio, with segment times (word times in JSON)."""
-    from bilingual.media import decode_audio
+    from bilingual.media import stream_audio
     from bilingual.models import load_whisper, whisper_model_dir
-    from bilingual.transcribe import to_srt, transcribe as transcribe_audio
+    from bilingual.transcribe import to_srt, transcribe_stream
 
     if fmt not in ("srt", "json"):
         fail(f"--format must be srt or json, not {fmt}")
@@ -265,11 +265,11 @@ def transcribe(
     if info.main_audio is None:
         fail(f"{video}: no audio stream to transcribe")
     whisper = load_whisper(whisper_model_dir(model))
-    audio = decode_audio(info.path, info.main_audio.index)
-    total = len(audio) / 16000
+    audio = stream_audio(info.path, info.main_audio.index, duration_s=info.duration_s)  # memory flat
+    total = info.duration_s or 0
     with stderr_status("transcribing") as progress:
-        segments = transcribe_audio(audio, whisper, words=fmt == "json",
-                                    progress=lambda t: progress(f"transcribing {t:.0f}/{total:.0f} s"))
+        segments = transcribe_stream(audio, whisper, words=fmt == "json",
+                                     progress=lambda t: progress(f"transcribing {t:.0f}/{total:.0f} s"))
     if fmt == "json":
         emit(to_json({"path": info.path, "language": "zh", "segments": [s.to_dict() for s in segments]}), output)
     else:

@@ -19,7 +19,7 @@ class Severity(str, Enum):
 
 
 # Findings that mean the entry could not be analysed at all: exit code 2 (report contract).
-FATAL_CODES = frozenset({"media.unreadable", "media.no_video", "media.no_audio", "subs.unreadable",
+FATAL_CODES = frozenset({"media.unreadable", "media.too_long", "media.no_video", "media.no_audio", "subs.unreadable",
                          "model.missing", "model.corrupt", "ocr.missing"})
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
+import stat
 import struct
 import subprocess
 import tempfile
@@ -84,17 +86,25 @@ class MediaInfo:
         return data
 
 
-def require_file(path: str | os.PathLike) -> Path:
-    """The checks every input path goes through before any tool touches it."""
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def require_file(path: str | os.PathLike, code: str = "media.unreadable") -> Path:
+    """The checks every input path goes through before any tool touches it. Only a regular file
+    passes: opening a FIFO blocks until something writes to it, and a device never ends."""
     p = Path(path)
     try:
-        os.stat(p)
+        mode = os.stat(p).st_mode
     except OSError as exc:  # a symlink loop or a name too long is not "no such file"
-        raise InputError("media.unreadable", _missing_reason(p, exc), str(p)) from None
-    if p.is_dir():
-        raise InputError("media.unreadable", "is a directory, not a file", str(p))
+        raise InputError(code, _missing_reason(p, exc), str(p)) from None
+    if stat.S_ISDIR(mode):
+        raise InputError(code, "is a directory, not a file", str(p))
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _NOT_REGULAR if test(mode)), "a special file")
+        raise InputError(code, f"not a regular file ({kind})", str(p))
     if p.stat().st_size == 0:
-        raise InputError("media.unreadable", "file is empty (0 bytes)", str(p))
+        raise InputError(code, "file is empty (0 bytes)", str(p))
     return p
 
 
@@ -114,6 +124,40 @@ def _starts_like_isobmff(p: Path) -> bool:
         return False
 
 
+def tool_input(path: str | os.PathLike) -> str:
+    """A path as ffmpeg and ffprobe must be given it: `file:` and the absolute path, so that a name
+    such as `-x.mp4`, `pipe:0.mp4` or `data:,x.mp4` is never read as an option or a protocol."""
+    return "file:" + os.path.abspath(path)
+
+
+# Timeouts of the ffmpeg tools, so that no child can hang a check. ffprobe reads headers only.
+PROBE_TIMEOUT_S = 30.0
+# A decode may take this many seconds per second of media. Measured on this project's 2-core
+# machines: a 1080p H.264 decode with the burned-in scan's filters runs at 0.1× real time (5 min in
+# 22–30 s), the audio alone at < 0.01×; 2.0 leaves 20× for a loaded machine or a larger picture.
+DECODE_S_PER_MEDIA_S = 2.0
+MIN_DECODE_TIMEOUT_S = 60.0
+# The longest media whose speech and picture are analysed: 4× the longest contest limit in the
+# bundled profiles (900 s). The speech stage holds the audio (16 kHz float32: 230 MB an hour), so
+# this bounds its memory; a longer file gets the static screen and `media.too_long`.
+MAX_ANALYSED_S = 3600.0
+
+
+def decode_timeout(duration_s: float | None) -> float:
+    """Seconds a decode of `duration_s` of media may take (unknown: the longest analysed)."""
+    return max(MIN_DECODE_TIMEOUT_S, DECODE_S_PER_MEDIA_S * (duration_s or MAX_ANALYSED_S))
+
+
+def ffmpeg_command(*args: str, loglevel: str = "error") -> list[str]:
+    """The one ffmpeg command line prefix: no stdin (it would wait for a key), overwrite outputs."""
+    require_ffmpeg()
+    return ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-v", loglevel, "-y", *args]
+
+
+def timed_out(tool: str, timeout_s: float, path: str | os.PathLike) -> InputError:
+    return InputError("media.unreadable", f"{tool} took longer than {timeout_s:.0f} s and was stopped", str(path))
+
+
 def require_ffmpeg() -> None:
     for tool in ("ffmpeg", "ffprobe"):
         if shutil.which(tool) is None:
@@ -125,7 +169,7 @@ def probe(path: str | os.PathLike) -> MediaInfo:
     p = require_file(path)
     require_ffmpeg()
     try:
-        raw = ffmpeg.probe(str(p))
+        raw = _ffprobe(p)
     except ffmpeg.Error as exc:
         if _starts_like_isobmff(p):  # an MP4 whose index (moov) was at the end, cut off: say truncated
             _require_complete_isobmff(p)
@@ -134,6 +178,18 @@ def probe(path: str | os.PathLike) -> MediaInfo:
     if info.container in ("mp4", "mov"):
         _require_complete_isobmff(p)
     return info
+
+
+def _ffprobe(p: Path) -> dict[str, Any]:
+    """ffprobe's JSON, as `ffmpeg.probe` gives it, within PROBE_TIMEOUT_S (ffmpeg.Error on failure)."""
+    args = ["ffprobe", "-v", "error", "-show_format", "-show_streams", "-of", "json", tool_input(p)]
+    try:
+        proc = subprocess.run(args, capture_output=True, stdin=subprocess.DEVNULL, timeout=PROBE_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        raise timed_out("ffprobe", PROBE_TIMEOUT_S, p) from None
+    if proc.returncode != 0:
+        raise ffmpeg.Error("ffprobe", proc.stdout, proc.stderr)
+    return json.loads(proc.stdout.decode("utf-8", "replace"))
 
 
 def _media_info(p: Path, raw: dict[str, Any]) -> MediaInfo:
@@ -267,26 +323,38 @@ def _require_complete_isobmff(p: Path) -> None:
 
 
 def extract_audio(path: str | os.PathLike, out_wav: Path, stream_index: int | None = None,
-                  sample_rate: int = 16000) -> Path:
+                  sample_rate: int = 16000, duration_s: float | None = None) -> Path:
     """Decode one audio stream to mono 16-bit WAV at `sample_rate` (16 kHz: what speech models take)."""
     stream = f"0:{stream_index}" if stream_index is not None else "0:a:0"
-    run_ffmpeg(["-i", str(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
-                 "-c:a", "pcm_s16le", "-f", "wav", str(out_wav)], path)
+    run_ffmpeg(["-i", tool_input(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
+                "-c:a", "pcm_s16le", "-f", "wav", tool_input(out_wav)], path, decode_timeout(duration_s))
     return out_wav
 
 
-def read_subtitle_stream(path: str | os.PathLike, stream_index: int) -> bytes:
+def read_subtitle_stream(path: str | os.PathLike, stream_index: int, duration_s: float | None = None) -> bytes:
     """A text subtitle stream converted by ffmpeg to SRT bytes (UTF-8)."""
-    return run_ffmpeg(["-i", str(path), "-map", f"0:{stream_index}", "-c:s", "srt", "-f", "srt", "pipe:1"], path)
+    return run_ffmpeg(["-i", tool_input(path), "-map", f"0:{stream_index}", "-c:s", "srt", "-f", "srt", "pipe:1"],
+                      path, decode_timeout(duration_s))
 
 
-def run_ffmpeg(args: list[str], path: str | os.PathLike) -> bytes:
-    """ffmpeg's stdout for `args` (input options first); a failure is `media.unreadable` with its last line."""
-    require_ffmpeg()
-    proc = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], capture_output=True)
+def run_ffmpeg(args: list[str], path: str | os.PathLike, timeout_s: float = MIN_DECODE_TIMEOUT_S,
+               loglevel: str = "error") -> bytes:
+    """ffmpeg's stdout for `args` (input options first, inputs as `tool_input`); a failure is
+    `media.unreadable` with its last line, and so is a run past `timeout_s` (ffmpeg is killed)."""
+    stdout, _ = run_tool(ffmpeg_command(*args, loglevel=loglevel), path, timeout_s)
+    return stdout
+
+
+def run_tool(args: list[str], path: str | os.PathLike, timeout_s: float) -> tuple[bytes, bytes]:
+    """stdout and stderr of a media tool; killed past `timeout_s` (subprocess.run kills the child on
+    a timeout or any other exception, Ctrl-C included)."""
+    try:
+        proc = subprocess.run(args, capture_output=True, stdin=subprocess.DEVNULL, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise timed_out(args[0], timeout_s, path) from None
     if proc.returncode != 0:
-        raise InputError("media.unreadable", f"ffmpeg failed ({_last_line(proc.stderr)})", str(path))
-    return proc.stdout
+        raise InputError("media.unreadable", f"{args[0]} failed ({_last_line(proc.stderr)})", str(path))
+    return proc.stdout, proc.stderr
 
 
 def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = 16000):
@@ -297,19 +365,53 @@ def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sampl
 
 
 def stream_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = 16000,
-                 chunk_samples: int = 1 << 19) -> Iterator[Any]:
+                 chunk_samples: int = 1 << 19, *, limit_s: float | None = None,
+                 duration_s: float | None = None) -> Iterator[Any]:
     """The samples of `decode_audio` in chunks of `chunk_samples` as ffmpeg produces them, so that
-    work on the first chunks overlaps the decoding of the rest."""
+    work on the first chunks overlaps the decoding of the rest. `limit_s`: decode no further.
+    ffmpeg is killed past `decode_timeout(duration_s)` and when the caller stops reading."""
     import numpy as np
 
-    require_ffmpeg()
     stream = f"0:{stream_index}" if stream_index is not None else "0:a:0"
-    args = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-map", stream, "-vn", "-ac", "1",
-            "-ar", str(sample_rate), "-f", "f32le", "pipe:1"]
+    limit = ["-t", f"{limit_s:.3f}"] if limit_s is not None else []
+    args = ffmpeg_command("-i", tool_input(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
+                          *limit, "-f", "f32le", "pipe:1")
+    timeout_s = decode_timeout(duration_s or limit_s)
     with tempfile.TemporaryFile() as errors, \
-            subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors) as proc:  # a file: never blocks ffmpeg
-        while chunk := proc.stdout.read(4 * chunk_samples):
-            yield np.frombuffer(chunk, dtype=np.float32)
+            subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors) as proc, \
+            Watchdog(proc, timeout_s) as watchdog:  # stderr to a file: it never blocks ffmpeg
+        read_all = False
+        try:
+            while chunk := proc.stdout.read(4 * chunk_samples):
+                yield np.frombuffer(chunk, dtype=np.float32)
+            read_all = True
+        finally:
+            if not read_all:  # the caller stopped reading, or failed: ffmpeg would wait on the pipe
+                proc.kill()
+        if watchdog.fired:
+            raise timed_out("ffmpeg", timeout_s, path)
         if proc.wait() != 0:
             errors.seek(0)
             raise InputError("media.unreadable", f"ffmpeg failed ({_last_line(errors.read())})", str(path))
+
+
+class Watchdog:
+    """Kill a streaming child that runs past `timeout_s` (its reader then sees the end of its output)."""
+
+    def __init__(self, proc: subprocess.Popen, timeout_s: float):
+        import threading
+
+        self.fired = False
+        self._timer = threading.Timer(timeout_s, self._kill, (proc,))
+        self._timer.daemon = True
+
+    def _kill(self, proc: subprocess.Popen) -> None:
+        self.fired = proc.poll() is None
+        proc.kill()
+
+    def __enter__(self) -> "Watchdog":
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()

@@ -23,7 +23,7 @@ import regex
 from bilingual import tibetan
 from bilingual.burnedin import Band, BurnedCue, Scan, burned_in_cues, sample_rgb
 from bilingual.errors import InputError
-from bilingual.media import MediaInfo, run_ffmpeg
+from bilingual.media import MediaInfo, run_ffmpeg, tool_input
 
 HAN_SHARE = 0.5  # of the characters RapidOCR read
 CHINESE_MIN_SCORE = 0.75
@@ -58,7 +58,7 @@ def _rapidocr() -> Any:
 def frame_rows(video: str | os.PathLike, time_s: float, top: int, bottom: int, width: int) -> np.ndarray:
     """One frame's rows [top, bottom) as RGB, by an accurate seek."""
     height = bottom - top
-    raw = run_ffmpeg(["-ss", f"{time_s:.3f}", "-i", str(video), "-frames:v", "1",
+    raw = run_ffmpeg(["-ss", f"{time_s:.3f}", "-i", tool_input(video), "-frames:v", "1",
                       "-vf", f"format=rgb24,crop={width}:{height}:0:{top}", "-f", "rawvideo", "-pix_fmt", "rgb24",
                       "pipe:1"], video)
     if len(raw) < width * height * 3:
@@ -203,6 +203,12 @@ def tesseract_pages(pages: list[np.ndarray], psm: str) -> list[str]:
             return [text for part in parts for text in part]
 
 
+# All OCR of 99 lines took ≈ 2 s (benchmarks/burned_in.py): 5 s a line is over 100× that, and the
+# fixed part covers the model load on a loaded machine.
+TESSERACT_MIN_TIMEOUT_S = 30.0
+TESSERACT_S_PER_LINE = 5.0
+
+
 def _tesseract_list(folder: str, names: list[str], psm: str) -> list[str]:
     if not names:
         return []
@@ -210,8 +216,12 @@ def _tesseract_list(folder: str, names: list[str], psm: str) -> list[str]:
     listing = os.path.join(folder, f"list-{os.path.basename(names[0])}.txt")
     with open(listing, "w", encoding="utf-8") as f:
         f.write("\n".join(names) + "\n")
-    proc = subprocess.run(["tesseract", listing, "stdout", "-l", "bod", "--psm", psm], capture_output=True,
-                          env={**os.environ, "OMP_THREAD_LIMIT": "1"})
+    timeout_s = TESSERACT_MIN_TIMEOUT_S + TESSERACT_S_PER_LINE * len(names)
+    try:
+        proc = subprocess.run(["tesseract", listing, "stdout", "-l", "bod", "--psm", psm], capture_output=True,
+                              stdin=subprocess.DEVNULL, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        raise InputError("ocr.missing", f"tesseract bod took longer than {timeout_s:.0f} s and was stopped") from None
     if proc.returncode != 0:
         raise InputError("ocr.missing", f"tesseract bod failed: {proc.stderr.decode(errors='replace')[-120:]}")
     texts = proc.stdout.decode("utf-8", "replace").split("\f")[:len(names)]

@@ -21,7 +21,7 @@ import pysubs2
 import regex
 
 from bilingual.errors import InputError
-from bilingual.media import MediaInfo, StreamInfo, read_subtitle_stream
+from bilingual.media import MAX_ANALYSED_S, MediaInfo, StreamInfo, read_subtitle_stream, require_file
 
 SUBTITLE_EXTENSIONS = (".srt", ".ass", ".ssa", ".vtt")
 FORMAT_BY_EXTENSION = {".srt": "srt", ".ass": "ass", ".ssa": "ssa", ".vtt": "vtt"}
@@ -102,15 +102,53 @@ def _decode(data: bytes, encoding: str, path: str) -> str:
         raise InputError("subs.unreadable", f"bytes at {exc.start} are not valid {encoding}", path) from None
 
 
-def load_subtitle_file(path: str | os.PathLike, *, source: str = "sidecar") -> SubtitleTrack:
+def load_subtitle_file(path: str | os.PathLike, *, source: str = "sidecar",
+                       duration_s: float | None = None) -> SubtitleTrack:
+    """A subtitle file as a track; `duration_s`, the video's, bounds how many cues it may hold."""
     p = Path(path)
-    if not p.is_file():
-        raise InputError("subs.unreadable", "no such subtitle file" if not p.exists() else "not a file", str(p))
-    text, encoding = decode_text(p.read_bytes(), str(p))
+    if not p.exists():
+        raise InputError("subs.unreadable", "no such subtitle file", str(p))
+    require_file(p, "subs.unreadable")  # a FIFO or a device is refused before it is opened
+    text, encoding = decode_text(read_bounded(p), str(p))
+    # Counting time-code arrows and dialogue lines costs milliseconds; parsing, 1.2 s a megabyte.
+    require_plausible_count(text.count("-->") + text.count("Dialogue:"), duration_s, str(p))
     fmt = FORMAT_BY_EXTENSION.get(p.suffix.lower())
     cues, fmt = parse_subtitles(text, fmt, str(p))
     return SubtitleTrack(cues=cues, source=source, path=str(p), encoding=encoding, format=fmt,
                          language_tag=_language_tag(p))
+
+
+# What a subtitle track of an analysable entry can hold. A cue every quarter second (a third of the
+# shortest cue a profile allows, 0.833 s) for an hour (media.MAX_ANALYSED_S) is 14,400 cues; two-line Tibetan cues
+# (≈ 500 bytes) make that 7.2 MB. Measured (benchmarks/faults.py): parsing costs 1.2 s a megabyte,
+# the checks ≈ 0.4 ms and 14 KB a cue (60,000 cues: 25 s, 860 MB), so these bounds keep a check
+# within seconds and the memory cap; a 50 MB file (398 s, 6 GB before) is refused unread.
+MAX_SUBTITLE_BYTES = 10 << 20
+MAX_CUES_PER_S = 4.0
+MIN_CUES_ALLOWED = 100  # a short clip may still carry a few cues past its end
+
+
+def read_bounded(p: Path) -> bytes:
+    """The bytes of a subtitle file, never more than MAX_SUBTITLE_BYTES + 1 read."""
+    with p.open("rb") as fh:
+        return require_bounded(fh.read(MAX_SUBTITLE_BYTES + 1), str(p))
+
+
+def require_bounded(data: bytes, where: str) -> bytes:
+    if len(data) > MAX_SUBTITLE_BYTES:
+        raise InputError("subs.unreadable", f"larger than {MAX_SUBTITLE_BYTES >> 20} MB: more than the "
+                         "subtitles of an entry hold", where)
+    return data
+
+
+def require_plausible_count(cues: int, duration_s: float | None, where: str) -> None:
+    """More than MAX_CUES_PER_S cues a second of the video (of the longest analysed, without one) is
+    `subs.unreadable`: every later stage costs time by the cue, and no subtitle track holds that many."""
+    allowed = max(MIN_CUES_ALLOWED, MAX_CUES_PER_S * (duration_s or MAX_ANALYSED_S))
+    if cues > allowed:
+        video = f"a {duration_s:.0f} s video" if duration_s else "the longest video analysed"
+        raise InputError("subs.unreadable", f"{cues} cues or more, over {allowed:.0f} "
+                         f"({MAX_CUES_PER_S:.0f} a second of {video})", where)
 
 
 def parse_subtitles(text: str, fmt: str | None, where: str) -> tuple[list[Cue], str]:
@@ -279,9 +317,11 @@ def find_sidecars(video: str | os.PathLike) -> list[Path]:
 
 def load_stream(media: MediaInfo, stream: StreamInfo) -> SubtitleTrack:
     """A text subtitle stream inside the container, through ffmpeg's SRT conversion."""
-    data = read_subtitle_stream(media.path, stream.index)
     where = f"{media.path} (stream {stream.index})"
-    cues, _ = parse_subtitles(data.decode("utf-8", "replace"), "srt", where)
+    text = require_bounded(read_subtitle_stream(media.path, stream.index, media.duration_s), where).decode(
+        "utf-8", "replace")
+    require_plausible_count(text.count("-->"), media.duration_s, where)
+    cues, _ = parse_subtitles(text, "srt", where)
     return SubtitleTrack(cues=cues, source="embedded", stream_index=stream.index, encoding="utf-8",
                          format=stream.codec, language_tag=stream.language)
 
@@ -319,7 +359,7 @@ class SubtitleSource:
         if self.kind == "ocr":
             return load_burned_in(media, self.ocr)
         if self.path is not None:
-            track = load_subtitle_file(self.path)
+            track = load_subtitle_file(self.path, duration_s=media.duration_s)
         else:
             track = load_stream(media, self.stream)
         if self.others:

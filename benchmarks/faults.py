@@ -1,0 +1,188 @@
+"""Benchmark: the heavy faults of issue 11 run as whole processes — a FIFO or a device as the video
+or the subtitles, names ffmpeg would read as options or protocols, a stray cue at 99:59:59, a 50 MB
+and a 5 MB SRT, a 10-hour file — with their exit code, stderr, wall time and peak memory, and the
+sha256 of every input before and after.
+
+    .venv/bin/python benchmarks/faults.py [--hours 10] [--timeout 600]
+
+A case behaves when its exit code is the documented one, stderr is at most one line with no
+traceback, it ends within its time bound, its peak RSS is under 1.5 GB, and no input changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common import CACHE, REPO
+
+MEMORY_CAP_MB = 1536
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@dataclass
+class Case:
+    name: str
+    args: list[str]
+    codes: tuple[int, ...]  # the documented exit codes
+    inputs: list[Path] = field(default_factory=list)  # regular files whose bytes must not change
+    time_bound_s: float = 60.0
+
+
+@dataclass
+class Outcome:
+    code: int | None  # None: killed at the timeout
+    stderr: str
+    wall_s: float
+    peak_mb: float
+
+
+def run(args: list[str], timeout_s: float, cwd: Path) -> Outcome:
+    """`python -m bilingual ARGS` as a whole process: exit code, stderr, wall time and the peak RSS
+    of the largest process of its tree (wait4's rusage), killed past `timeout_s`."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "bilingual", *args], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=err, cwd=cwd,
+                                env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True)
+        timer = threading.Timer(timeout_s, os.killpg, (proc.pid, 9))
+        timer.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        timer.cancel()
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode("utf-8", "replace")
+    code = None if proc.returncode == -9 else proc.returncode
+    return Outcome(code, text, wall, usage.ru_maxrss / 1024)
+
+
+def ffmpeg(*args: str) -> None:
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)
+
+
+def speech_clip(path: Path, seconds: float) -> Path:
+    """A small picture with real Mandarin speech (FunASR's 25 s recording)."""
+    if not path.exists():
+        ffmpeg("-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=25:duration={seconds}",
+               "-i", str(CORPUS / "mandarin" / "funasr_long_25s.wav"), "-map", "0:v", "-map", "1:a", "-t", str(seconds),
+               "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", str(path))
+    return path
+
+
+def long_file(path: Path, hours: float) -> Path:
+    """Hours of a 16×16 picture at 1 fps and silence, by `-c copy` concatenation of a 10-minute piece:
+    seconds to make, a few MB."""
+    if not path.exists():
+        piece = path.with_name("piece-600s.mp4")
+        ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=16x16:rate=1:duration=600", "-f", "lavfi",
+               "-i", "anullsrc=r=8000:cl=mono", "-t", "600", "-c:v", "libx264", "-preset", "ultrafast", "-g", "600",
+               "-c:a", "aac", "-b:a", "8k", str(piece))
+        listing = path.with_name("pieces.txt")
+        listing.write_text("".join(f"file '{piece.name}'\n" for _ in range(round(hours * 6))))
+        ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", str(path))
+    return path
+
+
+def srt(path: Path, cues: list[tuple[float, float]], text: str = "བོད་ཡིག་གི་ཡི་གེ།") -> Path:
+    def tc(t: float) -> str:
+        ms = round(t * 1000)
+        return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d},{ms % 1000:03d}"
+
+    with path.open("w", encoding="utf-8") as f:
+        for i, (s, e) in enumerate(cues, 1):
+            f.write(f"{i}\n{tc(s)} --> {tc(e)}\n{text}\n\n")
+    return path
+
+
+def dense_srt(path: Path, megabytes: float) -> Path:
+    """An SRT of `megabytes` of one-second cues."""
+    per_cue = len(srt(path, [(0, 0.8)]).read_bytes())
+    return srt(path, [(i, i + 0.8) for i in range(int(megabytes * 1e6 / per_cue))])
+
+
+def cases(work: Path, hours: float) -> list[Case]:
+    clip = speech_clip(CACHE / "faults-speech-20s.mp4", 20)
+    fifo = work / "fifo.mp4"
+    os.mkfifo(fifo)
+    named = {name: work / name for name in ("-entry.mp4", "pipe:0.mp4", "data:,x.mp4")}
+    for path in named.values():
+        shutil.copy(clip, path)
+    stray = srt(work / "stray.srt", [(1 + 2 * i, 2.5 + 2 * i) for i in range(9)] + [(359999.0, 359999.9)])
+    huge, dense = dense_srt(work / "huge.srt", 50), dense_srt(work / "dense.srt", 5)
+    long = long_file(CACHE / f"faults-{hours:g}h.mp4", hours)
+    out = [
+        *(Case(f"FIFO as the video: {cmd}", [cmd, str(fifo)], (2,), time_bound_s=10) for cmd in ("check", "timing")),
+        Case("FIFO as the video: audit", ["audit", str(fifo), "--out", str(work / "audit")], (2,), time_bound_s=10),
+        Case("FIFO as --subs", ["check", str(clip), "--subs", str(fifo), "--no-speech"], (2,), [clip], 10),
+        Case("/dev/zero as the video", ["check", "/dev/zero"], (2,), time_bound_s=10),
+        *(Case(f"video named {name}", ["check", "--no-language", "--", name], (0, 1), [path], 30)
+          for name, path in named.items()),
+        Case("cue at 99:59:59 on a 20 s clip", ["timing", str(clip), "--subs", str(stray)], (0, 1), [clip, stray], 30),
+        Case("50 MB SRT", ["check", str(clip), "--subs", str(huge)], (2,), [clip, huge], 10),
+        Case("5 MB SRT on a 20 s clip", ["check", str(clip), "--subs", str(dense)], (2,), [clip, dense], 15),
+        Case("5 MB SRT alone (scripts)", ["scripts", str(dense)], (2,), [dense], 15),
+        *(Case(f"{hours:g}-hour file: {' '.join(cmd)}", [*cmd, str(long)], (2,), [long], 30)
+          for cmd in (["check"], ["check", "--no-speech"], ["timing"])),
+        Case(f"{hours:g}-hour file: transcribe", ["transcribe", str(long), "-o", str(work / "long.srt")], (0,),
+             [long], 600),
+    ]
+    return out
+
+
+def behaved(case: Case, outcome: Outcome) -> list[str]:
+    """What went wrong, if anything."""
+    lines = [ln for ln in outcome.stderr.splitlines() if ln.strip()]
+    wrong = []
+    if outcome.code is None:
+        wrong.append("killed at the timeout")
+    elif outcome.code not in case.codes:
+        wrong.append(f"exit {outcome.code}")
+    if len(lines) > 1 or "Traceback" in outcome.stderr:
+        wrong.append(f"{len(lines)} stderr lines")
+    if outcome.wall_s > case.time_bound_s:
+        wrong.append(f"over {case.time_bound_s:.0f} s")
+    if outcome.peak_mb > MEMORY_CAP_MB:
+        wrong.append(f"over {MEMORY_CAP_MB} MB")
+    return wrong
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hours", type=float, default=10.0, help="length of the long file")
+    parser.add_argument("--timeout", type=float, default=600.0, help="kill a case after this many seconds")
+    options = parser.parse_args()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bilingual-faults-") as folder:
+        work = Path(folder)
+        todo = cases(work, options.hours)
+        print(f"| case | exit | wall | peak RSS | stderr | behaved |\n|---|---|---|---|---|---|")
+        good = lost = 0
+        for case in todo:
+            before = {p: sha256(p) for p in case.inputs}
+            outcome = run(case.args, options.timeout, work)
+            changed = [p.name for p, digest in before.items() if sha256(p) != digest]
+            lost += bool(changed)
+            wrong = behaved(case, outcome) + [f"changed {', '.join(changed)}"] * bool(changed)
+            good += not wrong
+            line = outcome.stderr.strip().splitlines()[-1][:90] if outcome.stderr.strip() else ""
+            print(f"| {case.name} | {outcome.code} | {outcome.wall_s:.1f} s | {outcome.peak_mb:.0f} MB | "
+                  f"{line.replace('|', '/')} | {'yes' if not wrong else '; '.join(wrong)} |", flush=True)
+        print(f"\n{len(todo)} inputs tried, {good} behaved, data lost: {lost}")
+
+
+if __name__ == "__main__":
+    main()
