@@ -364,15 +364,24 @@ def audit(
     no_speech: bool = NoSpeechOpt,
     no_language: bool = NoLanguageOpt,
     ocr: Ocr = OcrOpt,
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Run the entries on this Ray cluster "
+                                          "(host:port, or auto for $RAY_ADDRESS); needs bilingual[cluster]."),
+    ship: bool = typer.Option(False, "--ship", help="With --cluster: send each entry's bytes to its worker "
+                                                    "(no shared storage)."),
 ) -> None:
     """Check many entries: one JSON report each, plus summary.csv and summary.jsonl."""
     from bilingual.audit import run_audit
 
+    if ship and cluster is None:
+        raise InputError("usage", "--ship needs --cluster")
     load_profile(profile)  # refuse a bad profile before any work
-    summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value,
+    summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value, cluster=cluster, ship=ship,
                         options={"speech": not no_speech, "language": not no_language, "ocr": ocr.value,
                                  "model": str(model) if model else None})
-    stderr.print(f"{summary.total} entries: {summary.counts}; reports in {out}")
+    stderr.print(f"{summary.total} entries ({summary.reused} up to date): {summary.counts}; reports in {out}")
+    if summary.interrupted:
+        print(f"bilingual: interrupted: {summary.total} entries in the summary; run again to resume",
+              file=sys.stderr)
     raise typer.Exit(summary.exit_code)
 
 
