@@ -5,8 +5,10 @@ testsrc2 with grain, 7.5 Mbit/s H.264, the sample's Mandarin speech, its Tibetan
 it — checked in full (static screen, speech, language ID, pairing, timing) by:
 - `audit --jobs 1`, `audit --jobs 2` (local worker processes),
 - `audit --cluster` on a one-node Ray cluster started here with `--num-cpus 2`.
-Reported: wall time, entries per hour, Ray's fixed cost (connecting and the worker pre-flight) and
-its cost per entry against `--jobs 2`, and memory (the driver's process tree, Ray's own processes).
+Reported: wall time, entries per hour, Ray's fixed cost (connecting and the worker pre-flight), its
+cost per entry against `--jobs 2` (which includes each fresh worker importing the pipeline, shared
+by only 4 entries a worker here), the round trip of one task apart from the check, and memory (the
+driver's process tree; Ray's daemons with their workers).
 
     .venv/bin/python benchmarks/cluster.py
 """
@@ -116,6 +118,33 @@ def is_audit(pid: int, cmdline: str) -> bool:
     return "-m bilingual audit" in cmdline
 
 
+# Ray's own cost per task, apart from the check: a task that receives an entry's Job and returns a
+# report-sized (10 KB) result, run 40 times one after the other (the audit overlaps them: an upper bound).
+_ROUND_TRIP = """
+import logging, statistics, sys, time
+import ray
+from bilingual.audit import Job
+from bilingual.profiles import load_profile
+ray.init(address=sys.argv[1], logging_level=logging.ERROR, log_to_driver=False)
+@ray.remote(num_cpus=1)
+def echo(job):
+    return {"report": {"x": "y" * 10_000}, "entry": job.entry}
+job = Job("entry.mp4", "r.json", load_profile(None), "zh", {}, {"entry": None}, "/c")
+ray.get(echo.remote(job))  # a worker started
+times = []
+for _ in range(40):
+    t = time.perf_counter(); ray.get(echo.remote(job)); times.append(time.perf_counter() - t)
+print(statistics.median(times))
+"""
+# A fresh Ray worker imports the pipeline once (local workers are forked from a driver that has).
+_IMPORT = "import time; t = time.perf_counter(); import bilingual.check; print(time.perf_counter() - t)"
+
+
+def seconds_from(code: str, *args: str) -> float:
+    return float(subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True,
+                                text=True, cwd=REPO).stdout.split()[-1])
+
+
 def main() -> None:
     entries = make_entries()
     ray = str(Path(sys.executable).with_name("ray"))
@@ -143,6 +172,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-c", "from bilingual.cluster import RayWorkers; "
                         f"RayWorkers({address!r}, {{}}).close()"], check=True, cwd=REPO)
         fixed = time.perf_counter() - start
+        round_trip = seconds_from(_ROUND_TRIP, address)
         with PeakMemory(is_ray) as ray_memory, PeakMemory(is_audit) as driver_memory:
             wall = audit(entries, "--cluster", address)
         local = results["jobs_2"]["wall_s"]
@@ -152,6 +182,9 @@ def main() -> None:
                           "connect_and_preflight_s": round(fixed, 1),
                           "overhead_per_entry_s": round(per_entry, 2),
                           "overhead_per_entry_pct_of_entry": round(100 * per_entry / entry_time, 1),
+                          "task_round_trip_ms": round(1000 * round_trip, 1),
+                          "task_round_trip_pct_of_entry": round(100 * round_trip / entry_time, 2),
+                          "worker_pipeline_import_s": round(seconds_from(_IMPORT), 2),
                           "peak_rss_mb_ray_processes_and_workers": round(ray_memory.peak),
                           "peak_rss_mb_driver": round(driver_memory.peak)}
     finally:

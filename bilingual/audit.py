@@ -362,7 +362,8 @@ def _finish(job: Job, workers: Workers, handle: Any) -> dict[str, Any]:
     try:
         result = workers.result(handle)
     except Exception as exc:  # the worker was lost for good (local pool broken, cluster retries spent)
-        return error_row(job.entry, f"{type(exc).__name__}: {exc}")
+        first_line = next(iter(str(exc).splitlines()), "")
+        return error_row(job.entry, f"{type(exc).__name__}: {first_line}")
     if "report" not in result:
         return error_row(job.entry, result["error"])
     data = {**result["report"], "made_with": job.made_with}

@@ -358,7 +358,7 @@ def audit(
     paths: list[Path] = typer.Argument(..., help="Entries or folders (walked for video files)."),
     out: Path = typer.Option(Path("bilingual-audit"), "--out", help="Folder for reports and summaries."),
     profile: Optional[str] = ProfileOpt,
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (at most one per core and per 1.5 GB of free memory; not with --cluster)."),
     lang: Lang = LangOpt,
     model: Optional[Path] = ModelOpt,
     no_speech: bool = NoSpeechOpt,
