@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up bilingual on a fresh Debian 12 machine (root, Python 3.11): system packages, .venv, the
-# package and its test tools. Safe to run again: each step is skipped when already done.
+# package, its test tools and Ray (the `audit --cluster` tests). Safe to run again: each step is
+# skipped when already done.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -40,7 +41,7 @@ stamp=.venv/.bilingual-setup
 want=$(cat pyproject.toml models/manifest.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c 'import bilingual' >/dev/null 2>&1; then
   say "installing the package into .venv (pip)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]" 2> >(grep -v "^WARNING: Location" >&2)
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,cluster]" 2> >(grep -v "^WARNING: Location" >&2)
   echo "$want" > "$stamp"
 fi
 say "ready: .venv/bin/bilingual"

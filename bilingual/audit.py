@@ -1,29 +1,65 @@
-"""`bilingual audit`: many entries, one JSON report each, a summary, resumable."""
+"""`bilingual audit`: many entries, one JSON report each, a summary; resumable and interruptible.
+
+The driver (this process) decides what to redo, hands entries to workers — local processes, or Ray
+tasks with `--cluster` (`bilingual.cluster`) — and writes every report and summary itself, so that a
+report is never half-written and is the same bytes whoever made it.
+"""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
-from collections import Counter
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import os
+import signal
+import stat
+import sys
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Protocol
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bilingual import __version__
 from bilingual.check import check
 from bilingual.files import atomic_write_text
 from bilingual.findings import FATAL_CODES
 from bilingual.media import VIDEO_EXTENSIONS
-from bilingual.profiles import load_profile
-from bilingual.render import render_json
+from bilingual.models import cache_dir
+from bilingual.profiles import Profile, load_profile
+from bilingual.render import to_json
 from bilingual.subtitles import find_sidecars
 
 SUMMARY_FIELDS = ("entry", "report", "verdict", "exit_code", "errors", "warnings", "error")
+
+# Peak RSS of one worker process, checking the 125-s 1080p sample entry (2026-12-01, this project's
+# 2-core machine): static screen 59 MB; speech stage 471–482 MB; burned-in scan + speech 516 MB; the
+# README's 5-minute burned-in read 1,004 MB; ffmpeg beside it ≤ 60 MB. A worker that may run the
+# speech stage or read the picture is given the 1.5 GB that issue 11 allows any one input; one that
+# does neither, 256 MB.
+HEAVY_WORKER_BYTES = 1536 << 20
+LIGHT_WORKER_BYTES = 256 << 20
+# Entries are fingerprinted by size, mtime and the SHA-256 of their first and last MiB: 2–6 ms for a
+# 300 MB entry, where hashing it whole takes 0.59–0.66 s (10 minutes per resume of 1,000 entries).
+FINGERPRINT_SPAN = 1 << 20
+
+
+@dataclass(frozen=True)
+class Job:
+    """One entry's check, as a worker receives it."""
+    entry: str  # the path as the driver names it (in reports and summaries)
+    report_path: str
+    profile: Profile
+    lang: str
+    options: dict[str, Any]  # passed to `check` (speech, language, ocr, model)
+    made_with: dict[str, Any]
+    cache_dir: str  # the driver's model cache: a worker's own is renamed to it in the report
 
 
 def find_entries(paths: Iterable[Path]) -> list[Path]:
@@ -44,23 +80,60 @@ def report_name(entry: Path) -> str:
     return f"{entry.stem}-{digest}.json"
 
 
-def is_up_to_date(entry: Path, report: Path) -> bool:
-    """A report newer than the entry and its sidecar subtitles need not be made again."""
-    if not report.is_file() or not entry.is_file():
-        return False
-    made = report.stat().st_mtime
-    return all(made > src.stat().st_mtime for src in [entry, *find_sidecars(entry)])
-
-
-def check_entry(entry: str, report_path: str, profile: str | None, lang: str, options: dict[str, Any]) -> dict[str, Any]:
-    """One entry, in a worker process. Whatever happens, a summary row comes back."""
+def fingerprint(path: Path) -> dict[str, Any] | None:
+    """Size, mtime and the SHA-256 of the first and last MiB (the whole file when it is shorter);
+    None for what is not a regular file (never opened: a FIFO would block)."""
     try:
-        report = check(entry, profile=load_profile(profile), **options)
-        atomic_write_text(report_path, render_json(report, lang) + "\n")
-        return summary_row(entry, report_path, report.to_dict(lang))
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            digest.update(fh.read(FINGERPRINT_SPAN))
+            if st.st_size > FINGERPRINT_SPAN:
+                fh.seek(max(FINGERPRINT_SPAN, st.st_size - FINGERPRINT_SPAN))
+                digest.update(fh.read(FINGERPRINT_SPAN))
+    except OSError:
+        return None
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256_first_last_mib": digest.hexdigest()}
+
+
+def profile_digest(profile: Profile) -> str:
+    """The SHA-256 of the profile's rules (parents merged in), wherever its file lies."""
+    content = {k: v for k, v in dataclasses.asdict(profile).items() if k != "path"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def made_with(entry: Path, profile: Profile, lang: str, options: dict[str, Any]) -> dict[str, Any]:
+    """What a report depends on; a report is reused only when all of it still matches."""
+    return {"entry": fingerprint(entry),
+            "subtitles": [{"name": p.name, "fingerprint": fingerprint(p)} for p in find_sidecars(entry)],
+            "profile_sha256": profile_digest(profile), "options": {**options, "lang": lang}, "version": __version__}
+
+
+def check_job(job: Job, where: str | None = None, rename: dict[str, str] | None = None) -> dict[str, Any]:
+    """One entry, in a worker: `{"report": …}`, or `{"error": …}` for a bug (never raised, so that a
+    cluster does not retry a broken entry). `where` is the entry's path on this worker; `rename`
+    maps this worker's paths (the entry's, its sidecars', the model cache) to the driver's."""
+    try:
+        report = check(where or job.entry, profile=job.profile, **job.options)
+        return {"report": _renamed(report.to_dict(job.lang), {**(rename or {}), str(cache_dir()): job.cache_dir})}
     except Exception as exc:  # a bug on one entry must not stop the batch
-        return {"entry": entry, "report": "", "verdict": "error", "exit_code": 3, "errors": "", "warnings": "",
-                "error": f"{type(exc).__name__}: {exc}"}
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _renamed(value: Any, rename: dict[str, str]) -> Any:
+    """`value` with every worker path in its strings written as the driver's."""
+    if isinstance(value, str):
+        for old in sorted(rename, key=len, reverse=True):
+            if old != rename[old]:
+                value = value.replace(old, rename[old])
+        return value
+    if isinstance(value, dict):
+        return {k: _renamed(v, rename) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, rename) for v in value]
+    return value
 
 
 def summary_row(entry: str, report_path: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -73,9 +146,17 @@ def summary_row(entry: str, report_path: str, data: dict[str, Any]) -> dict[str,
             "warnings": " ".join(codes["warning"]), "error": fatal["message"] if fatal else ""}
 
 
+def error_row(entry: str, error: str) -> dict[str, Any]:
+    """The row of an entry whose check failed without a report (a bug, a worker lost for good)."""
+    return {"entry": entry, "report": "", "verdict": "error", "exit_code": 3, "errors": "", "warnings": "",
+            "error": error}
+
+
 @dataclass
 class AuditSummary:
     rows: list[dict[str, Any]] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C: the rows are the entries that were finished
+    reused: int = 0  # reports that were up to date
 
     @property
     def total(self) -> int:
@@ -87,55 +168,216 @@ class AuditSummary:
 
     @property
     def exit_code(self) -> int:
-        """2 if an entry could not be analysed, else 1 if one failed, else 0."""
+        """130 when interrupted, else 2 if an entry could not be analysed, else 1 if one failed, else 0."""
+        if self.interrupted:
+            return 130
         verdicts = {r["verdict"] for r in self.rows}
         return 2 if "error" in verdicts else 1 if "fail" in verdicts else 0
 
 
+class Workers(Protocol):
+    """Where the checks run: local processes (`LocalWorkers`) or a Ray cluster (`cluster.RayWorkers`)."""
+
+    slots: int  # entries handed out at once
+
+    def submit(self, job: Job) -> Any: ...
+    def done(self, handles: list[Any], timeout: float) -> list[Any]: ...
+    def result(self, handle: Any) -> dict[str, Any]: ...
+    def cancel(self, handles: list[Any]) -> None: ...
+    def close(self) -> None: ...
+
+
+def worker_bytes(options: dict[str, Any]) -> int:
+    heavy = options.get("speech", True) or options.get("ocr", "auto") != "off"
+    return HEAVY_WORKER_BYTES if heavy else LIGHT_WORKER_BYTES
+
+
+def available_memory() -> int | None:
+    """MemAvailable from /proc/meminfo, in bytes (None where there is no such file)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def cap_jobs(requested: int, per_worker: int) -> tuple[int, str | None]:
+    """At most one worker per core and per `per_worker` bytes of available memory; the second value
+    says why when that is fewer than asked."""
+    cores, memory = usable_cores(), available_memory()
+    by_memory = max(1, memory // per_worker) if memory is not None else requested
+    jobs = max(1, min(requested, cores, by_memory))
+    if jobs == requested:
+        return jobs, None
+    free = f"{memory / 2**30:.1f} GiB" if memory is not None else "unknown"
+    return jobs, (f"--jobs {requested} capped to {jobs} ({cores} cores, {free} memory available, "
+                  f"{per_worker / 2**30:.2f} GiB per worker)")
+
+
+def _leave_terminal_group() -> None:
+    """Worker processes (and their ffmpeg children) leave the terminal's process group: Ctrl-C
+    reaches the driver alone, which then ends them itself."""
+    os.setpgrp()
+
+
+class LocalWorkers:
+    """Worker processes on this machine, one entry each at a time."""
+
+    def __init__(self, jobs: int):
+        self.slots = jobs
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        pool = ProcessPoolExecutor(max_workers=self.slots, initializer=_leave_terminal_group)
+        # A forking pool starts all its processes on the first task: do it now, before the progress
+        # bar's thread runs (a fork copies no thread, only the locks a thread may hold).
+        pool.submit(int).result()
+        return pool
+
+    def submit(self, job: Job) -> Future:
+        try:
+            return self._pool.submit(check_job, job)
+        except BrokenProcessPool:  # a worker was killed (out of memory): the others go on in a new pool
+            self._pool.shutdown(wait=False)
+            self._pool = self._new_pool()
+            return self._pool.submit(check_job, job)
+
+    def done(self, handles: list[Future], timeout: float) -> list[Future]:
+        return list(wait(handles, timeout=timeout, return_when=FIRST_COMPLETED).done)
+
+    def result(self, handle: Future) -> dict[str, Any]:
+        return handle.result()
+
+    def cancel(self, handles: list[Future]) -> None:
+        """Ends the workers and the tools they run: their entries are dropped, nothing half-written
+        (workers write no file)."""
+        for pid in list(getattr(self._pool, "_processes", None) or {}):  # the executor keeps no public list
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+class _Interrupt:
+    """Ctrl-C (SIGINT) sets `hit` instead of raising inside whatever was running."""
+
+    hit = False
+
+    def __enter__(self) -> "_Interrupt":
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        except ValueError:  # not the main thread: signals cannot be handled here
+            self._previous = None
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.hit = True
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
+def _stderr_line(text: str) -> None:
+    print(f"bilingual: {text}", file=sys.stderr, flush=True)
+
+
 def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, jobs: int = 1,
-              lang: str = "zh", options: dict[str, Any] | None = None,
-              console: Console | None = None) -> AuditSummary:
-    """`options` are passed to `check` (speech, language, model)."""
+              lang: str = "zh", options: dict[str, Any] | None = None, console: Console | None = None,
+              cluster: str | None = None, ship: bool = False,
+              say: Callable[[str], None] = _stderr_line) -> AuditSummary:
+    """`options` are passed to `check` (speech, language, ocr, model). `cluster`: a Ray address
+    ("auto": $RAY_ADDRESS) to run the entries on; `ship` sends their bytes through Ray's object store."""
+    options = options or {}
+    loaded = load_profile(profile)
     out.mkdir(parents=True, exist_ok=True)
     entries = find_entries(paths)
     rows: dict[str, dict[str, Any]] = {}
-    todo: list[tuple[str, str]] = []
+    todo: list[Job] = []
     for entry in entries:
         report_path = out / report_name(entry)
-        if is_up_to_date(entry, report_path):
-            rows[str(entry)] = _row_from_report(str(entry), report_path)
+        made = made_with(entry, loaded, lang, options)
+        reused = _reusable_row(str(entry), report_path, made)
+        if reused is not None:
+            rows[str(entry)] = reused
         else:
-            todo.append((str(entry), str(report_path)))
+            todo.append(Job(str(entry), str(report_path), loaded, lang, options, made, str(cache_dir())))
+    workers = _workers(todo, jobs, options, cluster, ship, say) if todo else None
     progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(), console=console or Console(stderr=True))
-    with progress:
-        task = progress.add_task(f"audit ({len(rows)} up to date)", total=len(todo))
-        for row in _run(todo, profile, lang, jobs, options or {}):
-            rows[row["entry"]] = row
-            progress.update(task, advance=1, description=Path(row["entry"]).name[:40])
-    summary = AuditSummary([rows[str(e)] for e in entries])
-    _write_summaries(out, summary.rows)
+    with _Interrupt() as interrupt:
+        with progress:
+            task = progress.add_task(f"audit ({len(rows)} up to date)", total=len(todo))
+            for row in _drive(workers, todo, interrupt) if workers else ():
+                rows[row["entry"]] = row
+                progress.update(task, advance=1, description=Path(row["entry"]).name[:40])
+        summary = AuditSummary([rows[str(e)] for e in entries if str(e) in rows], interrupt.hit,
+                               reused=len(entries) - len(todo))
+        _write_summaries(out, summary.rows)
     return summary
 
 
-def _run(todo: list[tuple[str, str]], profile: str | None, lang: str, jobs: int,
-         options: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    if jobs <= 1 or len(todo) <= 1:
-        for entry, report_path in todo:
-            yield check_entry(entry, report_path, profile, lang, options)
-        return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(check_entry, entry, rp, profile, lang, options) for entry, rp in todo]
-        for future in as_completed(futures):
-            yield future.result()
+def _workers(todo: list[Job], jobs: int, options: dict[str, Any], cluster: str | None, ship: bool,
+             say: Callable[[str], None]) -> Workers:
+    if cluster is not None:
+        from bilingual.cluster import RayWorkers  # Ray is imported only for a cluster run
+
+        return RayWorkers(cluster, options, ship=ship)
+    capped, why = cap_jobs(jobs, worker_bytes(options))
+    if why:
+        say(why)
+    return LocalWorkers(min(capped, len(todo)))
 
 
-def _row_from_report(entry: str, report_path: Path) -> dict[str, Any]:
+def _drive(workers: Workers, todo: list[Job], interrupt: _Interrupt) -> Iterable[dict[str, Any]]:
+    """Hands out the entries, `workers.slots` at a time, and yields each finished entry's row (its
+    report written). On Ctrl-C, what was not handed out is never started and what is in flight is
+    cancelled."""
+    queue, pending = deque(todo), {}
     try:
-        return summary_row(entry, str(report_path), json.loads(report_path.read_text("utf-8")))
-    except (OSError, ValueError, KeyError) as exc:
-        return {"entry": entry, "report": str(report_path), "verdict": "error", "exit_code": 3,
-                "errors": "", "warnings": "", "error": f"unreadable report: {exc}"}
+        while (queue or pending) and not interrupt.hit:
+            while queue and len(pending) < workers.slots:
+                job = queue.popleft()
+                pending[workers.submit(job)] = job
+            for handle in workers.done(list(pending), timeout=0.2):
+                yield _finish(pending.pop(handle), workers, handle)
+        if interrupt.hit and pending:
+            workers.cancel(list(pending))
+    finally:
+        workers.close()
+
+
+def _finish(job: Job, workers: Workers, handle: Any) -> dict[str, Any]:
+    """The driver's half of a check: the report, with what it was made with, and its summary row."""
+    try:
+        result = workers.result(handle)
+    except Exception as exc:  # the worker was lost for good (local pool broken, cluster retries spent)
+        first_line = next(iter(str(exc).splitlines()), "")
+        return error_row(job.entry, f"{type(exc).__name__}: {first_line}")
+    if "report" not in result:
+        return error_row(job.entry, result["error"])
+    data = {**result["report"], "made_with": job.made_with}
+    atomic_write_text(job.report_path, to_json(data) + "\n")
+    return summary_row(job.entry, job.report_path, data)
+
+
+def _reusable_row(entry: str, report_path: Path, made: dict[str, Any]) -> dict[str, Any] | None:
+    """The row of a report that was made from the same inputs as this run would use, else None."""
+    try:
+        data = json.loads(report_path.read_text("utf-8"))
+        return summary_row(entry, str(report_path), data) if data.get("made_with") == made else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):  # missing, unreadable or foreign
+        return None
 
 
 def _write_summaries(out: Path, rows: list[dict[str, Any]]) -> None:

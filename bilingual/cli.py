@@ -401,25 +401,34 @@ def audit(
     paths: list[Path] = typer.Argument(..., help="Entries or folders (walked for video files)."),
     out: Path = typer.Option(Path("bilingual-audit"), "--out", help="Folder for reports and summaries."),
     profile: Optional[str] = ProfileOpt,
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (at most one per core and per 1.5 GB of free memory; not with --cluster)."),
     lang: Lang = LangOpt,
     model: Optional[Path] = ModelOpt,
     no_speech: bool = NoSpeechOpt,
     no_language: bool = NoLanguageOpt,
     ocr: Ocr = OcrOpt,
+    cluster: Optional[str] = typer.Option(None, "--cluster", help="Run the entries on this Ray cluster "
+                                          "(host:port, or auto for $RAY_ADDRESS); needs bilingual[cluster]."),
+    ship: bool = typer.Option(False, "--ship", help="With --cluster: send each entry's bytes to its worker "
+                                                    "(no shared storage)."),
 ) -> None:
     """Check many entries: one JSON report each, plus summary.csv and summary.jsonl."""
     from bilingual.audit import find_entries, run_audit
     from bilingual.subtitles import find_sidecars
 
+    if ship and cluster is None:
+        fail("--ship needs --cluster")
     entries = find_entries(paths)
     protect_inputs(profile_file(profile), *entries, *(s for e in entries for s in find_sidecars(e)))
     load_profile(profile)  # refuse a bad profile before any work (and before making the folder)
     check_output_folder(out)
-    summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value,
+    summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value, cluster=cluster, ship=ship,
                         options={"speech": not no_speech, "language": not no_language, "ocr": ocr.value,
                                  "model": str(model) if model else None})
-    stderr.print(Text(f"{summary.total} entries: {summary.counts}; reports in {out}"))
+    stderr.print(Text(f"{summary.total} entries ({summary.reused} up to date): {summary.counts}; reports in {out}"))
+    if summary.interrupted:
+        print(f"bilingual: interrupted: {summary.total} entries in the summary; run again to resume",
+              file=sys.stderr)
     raise typer.Exit(summary.exit_code)
 
 
