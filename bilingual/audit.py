@@ -23,7 +23,8 @@ from bilingual.profiles import load_profile
 from bilingual.render import render_json
 from bilingual.subtitles import find_sidecars
 
-SUMMARY_FIELDS = ("entry", "report", "verdict", "exit_code", "errors", "warnings", "error")
+SUMMARY_FIELDS = ("entry", "report", "verdict", "exit_code", "errors", "warnings", "error", "pairing", "speech",
+                  "speech_confidence", "subtitles", "subtitle_source", "offset_s", "reason", "page")
 
 
 def find_entries(paths: Iterable[Path]) -> list[Path]:
@@ -67,10 +68,18 @@ def summary_row(entry: str, report_path: str, data: dict[str, Any]) -> dict[str,
     findings = data.get("findings", [])
     codes = {sev: sorted({f["code"] for f in findings if f["severity"] == sev}) for sev in ("error", "warning")}
     fatal = next((f for f in findings if f["code"] in FATAL_CODES), None)
+    # The main reason: the first error, else the first warning (findings come sorted by severity).
+    main = next((f for f in findings if f["severity"] in ("error", "warning")), None)
+    audio, subs = data.get("audio") or {}, data.get("subtitles") or {}
     return {"entry": entry, "report": report_path,
             "verdict": "error" if data.get("exit_code") == 2 else data["verdict"],
             "exit_code": data.get("exit_code"), "errors": " ".join(codes["error"]),
-            "warnings": " ".join(codes["warning"]), "error": fatal["message"] if fatal else ""}
+            "warnings": " ".join(codes["warning"]), "error": fatal["message"] if fatal else "",
+            "pairing": (data.get("pairing") or {}).get("status", ""), "speech": audio.get("language", ""),
+            "speech_confidence": audio.get("confidence"),
+            "subtitles": "+".join(subs.get("languages") or []) or subs.get("language", ""),
+            "subtitle_source": subs.get("source", ""), "offset_s": (data.get("timing") or {}).get("offset_s"),
+            "reason": main["message"] if main else "", "page": ""}
 
 
 @dataclass
@@ -94,8 +103,8 @@ class AuditSummary:
 
 def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, jobs: int = 1,
               lang: str = "zh", options: dict[str, Any] | None = None,
-              console: Console | None = None) -> AuditSummary:
-    """`options` are passed to `check` (speech, language, model)."""
+              console: Console | None = None, pages: bool = False) -> AuditSummary:
+    """`options` are passed to `check` (speech, language, model); `pages`: an HTML page per entry."""
     out.mkdir(parents=True, exist_ok=True)
     entries = find_entries(paths)
     rows: dict[str, dict[str, Any]] = {}
@@ -113,8 +122,9 @@ def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, j
         for row in _run(todo, profile, lang, jobs, options or {}):
             rows[row["entry"]] = row
             progress.update(task, advance=1, description=Path(row["entry"]).name[:40])
+            _write_summaries(out, [rows[str(e)] for e in entries if str(e) in rows], lang, pages)
     summary = AuditSummary([rows[str(e)] for e in entries])
-    _write_summaries(out, summary.rows)
+    _write_summaries(out, summary.rows, lang, pages)
     return summary
 
 
@@ -138,10 +148,31 @@ def _row_from_report(entry: str, report_path: Path) -> dict[str, Any]:
                 "errors": "", "warnings": "", "error": f"unreadable report: {exc}"}
 
 
-def _write_summaries(out: Path, rows: list[dict[str, Any]]) -> None:
+def _write_summaries(out: Path, rows: list[dict[str, Any]], lang: str = "zh", pages: bool = False) -> None:
+    """summary.csv (with a BOM, so that Excel reads it as UTF-8), summary.jsonl and index.html; with
+    `pages`, each entry's HTML page beside its JSON report (made again when the report is newer)."""
+    from bilingual.report.batch import write_batch_page
+
+    if pages:
+        for row in rows:
+            row["page"] = _entry_page(row, lang) or row.get("page", "")
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_FIELDS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
-    atomic_write_text(out / "summary.csv", buffer.getvalue())
+    atomic_write_text(out / "summary.csv", buffer.getvalue(), encoding="utf-8-sig")
     atomic_write_text(out / "summary.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    write_batch_page(out, rows, lang)
+
+
+def _entry_page(row: dict[str, Any], lang: str) -> str | None:
+    """The entry's HTML page, rendered from its JSON report unless a newer page is there."""
+    from bilingual.report.html import write_report_page
+
+    report = Path(row.get("report") or "")
+    if not report.is_file():
+        return None
+    page = report.with_suffix(".html")
+    if not page.is_file() or page.stat().st_mtime < report.stat().st_mtime:
+        write_report_page(json.loads(report.read_text("utf-8")), page, lang)
+    return str(page)

@@ -42,6 +42,7 @@ stderr = Console(stderr=True)
 class Format(str, Enum):
     text = "text"
     json = "json"
+    html = "html"
 
 
 class Lang(str, Enum):
@@ -111,9 +112,14 @@ def emit(text: str, output: Optional[Path]) -> None:
         atomic_write_text(output, text if text.endswith("\n") else text + "\n")
 
 
-def _render(report, fmt: Format, lang: Lang, output: Optional[Path]) -> None:
+def _render(report, fmt: Format, lang: Lang, output: Optional[Path], video_url: Optional[str] = None) -> None:
     if fmt is Format.json:
         emit(render_json(report, lang.value), output)
+    elif fmt is Format.html:
+        from bilingual.report.html import render_page
+
+        page_dir = output.parent if output is not None else Path.cwd()
+        emit(render_page(report.to_dict(lang.value), lang.value, page_dir=page_dir, video_url=video_url), output)
     elif output is None:
         render_text(report, sys.stdout, lang.value)
     else:
@@ -129,7 +135,8 @@ def check(
     video: Path = typer.Argument(..., help="The entry (MP4)."),
     subs: Optional[Path] = SubsOpt,
     profile: Optional[str] = ProfileOpt,
-    fmt: Format = FormatOpt,
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal), json (the report contract) "
+                                                                  "or html (one self-contained page)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     lang: Lang = LangOpt,
     model: Optional[Path] = ModelOpt,
@@ -138,11 +145,14 @@ def check(
     ocr: Ocr = OcrOpt,
     band: Optional[str] = BandOpt,
     frames: Optional[Path] = FramesOpt,
+    video_url: Optional[str] = typer.Option(None, "--video-url", help="HTML report: the address its player loads "
+                                                                      "the video from [default: the entry's path "
+                                                                      "relative to the report]."),
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
     report = run_check("checking", video, subs, profile, ocr, band, frames, speech=not no_speech,
                        language=not no_language, model=model)
-    _render(report, fmt, lang, output)
+    _render(report, fmt, lang, output, video_url)
     exit_with(report, report.exit_code)
 
 
@@ -364,14 +374,15 @@ def audit(
     no_speech: bool = NoSpeechOpt,
     no_language: bool = NoLanguageOpt,
     ocr: Ocr = OcrOpt,
+    html: bool = typer.Option(False, "--html", help="Also write each entry's HTML page beside its JSON report."),
 ) -> None:
-    """Check many entries: one JSON report each, plus summary.csv and summary.jsonl."""
+    """Check many entries: one JSON report each, plus summary.csv, summary.jsonl and index.html."""
     from bilingual.audit import run_audit
 
     load_profile(profile)  # refuse a bad profile before any work
     summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value,
                         options={"speech": not no_speech, "language": not no_language, "ocr": ocr.value,
-                                 "model": str(model) if model else None})
+                                 "model": str(model) if model else None}, pages=html)
     stderr.print(f"{summary.total} entries: {summary.counts}; reports in {out}")
     raise typer.Exit(summary.exit_code)
 

@@ -19,7 +19,7 @@ LANGS = ("zh", "en")
 
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[str, dict[str, str]]:
-    return tomllib.loads((Path(__file__).with_name("messages.toml")).read_text("utf-8"))
+    return tomllib.loads((Path(__file__).resolve().parent.parent / "messages.toml").read_text("utf-8"))
 
 
 class _Blank(dict):
@@ -103,8 +103,34 @@ class Report:
             "exit_code": self.exit_code,
             "media": self.media.to_dict() if self.media else None,
             "subtitles": self.subtitles,
-            "audio": self.audio,
+            "audio": self._audio_section(),
             "pairing": self.pairing,
-            "timing": self.timing,
+            "timing": self._timing_section(),
             "findings": [f.to_dict(message(f, lang)) for f in self.sorted_findings()],
+            "cues": self._cues(),
         }
+
+    def _audio_section(self) -> dict[str, Any]:
+        """The audio section, with the VAD's speech stretches (10 ms) when speech was analysed."""
+        speech = self.details.get("speech")
+        if speech is None:
+            return self.audio
+        return {**self.audio, "speech_segments": [[round(s, 2), round(e, 2)] for s, e in speech.spans]}
+
+    def _timing_section(self) -> dict[str, Any]:
+        cuts = self.details.get("cuts")
+        return self.timing if cuts is None else {**self.timing, "shot_changes": [round(t, 3) for t in cuts]}
+
+    def _cues(self) -> list[dict[str, Any]]:
+        """Every cue as read, its language, and (when timed) where the correction puts it."""
+        script, timing = self.details.get("script"), self.details.get("timing")
+        timed = {t.cue.index: t for t in timing.cues} if timing is not None else {}
+        cues = []
+        for c in script.cues if script is not None else []:
+            cue = {"cue": c.cue.index, "start_s": round(c.cue.start_s, 3), "end_s": round(c.cue.end_s, 3),
+                   "text": c.cue.text, "language": c.language}
+            if c.cue.index in timed:
+                t = timed[c.cue.index]
+                cue.update(corrected=[round(t.start_s, 3), round(t.end_s, 3)], speech_share=round(t.speech_share, 2))
+            cues.append(cue)
+        return cues
