@@ -66,7 +66,7 @@ def test_the_entry_page_shows_its_evidence(entry_page, tmp_path):
     text = page.read_text("utf-8")
     assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text  # offline
     assert f'src="{Path(os.path.relpath(video, page.parent)).as_posix()}"' in text  # the player, relative
-    assert text.count('src="data:image/png;base64,') == report["subtitles"]["cue_count"]  # every band read, inline
+    assert text.count('src="data:image/jpeg;base64,') == report["subtitles"]["cue_count"]  # every band read, inline
     image = screenshot(page.as_uri(), tmp_path)
     assert_not_blank(image)
     if os.environ.get("BILINGUAL_UPDATE_SCREENSHOT"):
