@@ -383,7 +383,9 @@ def audit(
     summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value,
                         options={"speech": not no_speech, "language": not no_language, "ocr": ocr.value,
                                  "model": str(model) if model else None}, pages=html)
-    stderr.print(f"{summary.total} entries: {summary.counts}; reports in {out}")
+    from bilingual.report.batch import counts_line
+
+    stderr.print(counts_line(summary.counts, out, lang.value), markup=False, highlight=False)
     raise typer.Exit(summary.exit_code)
 
 

@@ -124,3 +124,24 @@ def test_the_batch_page_lists_every_entry(burned, tmp_path):  # noqa: F811
         assert Path(row["page"]).is_file()
         assert f'href="{Path(os.path.relpath(row["page"], out)).as_posix()}"' in dom
     assert_not_blank(screenshot(index.as_uri(), tmp_path, "1280,700"))
+
+
+def visible_text(page: str) -> str:
+    """The text a reader sees: no tags, no style or script."""
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_the_chinese_page_has_no_english(tmp_path):
+    from conftest import write_srt
+
+    video = make_video(tmp_path / "entry.mp4", duration=3.0)
+    write_srt(tmp_path / "entry.srt", [(0.5, 2.5, "水是生命之源")])
+    page = tmp_path / "entry.html"
+    proc = run_cli("check", video, "--format", "html", "-o", page, "--no-speech")
+    assert proc.returncode == 1 and page.is_file(), proc.stderr
+    text = re.sub(r"--[a-z-]+", "", visible_text(page.read_text("utf-8")).replace(str(tmp_path), ""))  # options
+    # what may stay Latin: the file and profile names, the tool's name, a key, units and encodings
+    allowed = {"entry", "mp4", "srt", "sichuan", "kepu", "bilingual", "Ctrl", "MB", "MP4", "mp", "utf"}
+    words = set(re.findall(r"[A-Za-z]{2,}", text)) - allowed
+    assert not words, words

@@ -32,6 +32,25 @@ def catalogue_text(key: str, lang: str = "zh") -> str | None:
     return _catalogue().get(key, {}).get(lang)
 
 
+# Data keys whose values are codes ("bo", "syllables", "zh-audio+bo-subs"): a message shows them in
+# words (`term.<kind>/<code>` in messages.toml). "language" is spoken for audio.*, written otherwise.
+_TERM_KEYS = {"counted": "unit", "language": "language", "track_language": "script", "languages": "script",
+              "detected": "pairing"}
+
+
+def worded(code: str, key: str, value: Any, lang: str) -> Any:
+    """A coded data value (or list of them) in words, where messages.toml has them; else as it is."""
+    kind = _TERM_KEYS.get(key)
+    if key == "allowed":
+        kind = "pairing" if code.startswith("pairing.") else "script" if code.startswith("script.") else None
+    if kind == "language":
+        kind = "speech" if code.startswith("audio.") else "script"
+    if kind is None:
+        return value
+    word = lambda v: catalogue_text(f"term.{kind}/{v}", lang) or v if isinstance(v, str) else v  # noqa: E731
+    return [word(v) for v in value] if isinstance(value, list) else word(value)
+
+
 def message(finding: Finding, lang: str = "zh") -> str:
     if finding.text:
         return finding.text.get(lang) or next(iter(finding.text.values()))
@@ -41,8 +60,9 @@ def message(finding: Finding, lang: str = "zh") -> str:
     template = (entry or catalogue.get(finding.code, {})).get(lang)
     if template is None:
         return finding.code
+    values = {k: worded(finding.code, k, v, lang) for k, v in finding.data.items()}
     values = {k: ("/".join(map(str, v)) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v)
-              for k, v in finding.data.items()}
+              for k, v in values.items()}
     if "reason_code" in values:  # a coded reason, worded in the message's language
         values["reason"] = catalogue_text(f"pairing.reason/{values['reason_code']}", lang) or values["reason_code"]
     return template.format_map(_Blank(values))

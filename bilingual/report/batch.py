@@ -22,6 +22,14 @@ def reason_areas(row: dict[str, Any]) -> list[str]:
     return sorted({code.split(".")[0] for code in codes if code.split(".")[0] in AREAS}, key=AREAS.index)
 
 
+def counts_line(counts: dict[str, int], out: str | os.PathLike, lang: str = "zh") -> str:
+    """The line `audit` ends with: how many entries, how many of each verdict, where the reports are."""
+    words = Words(lang)
+    each = "，".join if lang == "zh" else ", ".join
+    return words("html.batch/done", n=sum(counts.values()), out=out,
+                 counts=each(f'{words(f"html.verdict/{v}")} {counts[v]}' for v in VERDICTS if counts.get(v)))
+
+
 def write_batch_page(out_dir: str | os.PathLike, rows: list[dict[str, Any]], lang: str = "zh") -> Path:
     """Write `out_dir/index.html` for the audit's summary rows (`audit.summary_row`)."""
     out = Path(out_dir)

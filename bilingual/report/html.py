@@ -45,12 +45,12 @@ class Words:
         when it has no wording."""
         if code is None:
             return self("html.none")
-        return catalogue_text(f"html.{kind}/{code}", self.lang) or code
+        return catalogue_text(f"term.{kind}/{code}", self.lang) or code
 
     def language_id(self, code: str) -> str:
         """A Whisper language code in words (zh and bo are the spoken-language names)."""
-        return catalogue_text(f"html.speech/{code}", self.lang) if code in ("zh", "bo") else \
-            catalogue_text(f"html.lid/{code}", self.lang) or code
+        return catalogue_text(f"term.speech/{code}", self.lang) if code in ("zh", "bo") else \
+            catalogue_text(f"term.lid/{code}", self.lang) or code
 
     def seconds(self, value: float | None, digits: int = 2) -> str:
         return "—" if value is None else self("html.seconds", value=f"{value:.{digits}f}")
@@ -205,7 +205,8 @@ def overview(data: dict[str, Any], words: Words) -> str:
 
 def speech_summary(audio: dict[str, Any], pairing: dict[str, Any], words: Words) -> str:
     code = pairing.get("reason_code")
-    reason = (catalogue_text(f"pairing.reason/{code}", words.lang) if code else None) or pairing.get("reason") or ""
+    reason = (catalogue_text(f"pairing.reason/{code}", words.lang) if code else None) or \
+        (words("html.not_analysed") if audio.get("speech_s") is None else pairing.get("reason") or "")
     confidence = audio.get("confidence")
     return words("html.speech_summary", language=words.term("speech", audio.get("language")),
                  confidence="—" if confidence is None else f"{confidence:.2f}",
