@@ -22,7 +22,7 @@ from bilingual.files import atomic_write_text
 from bilingual.media import probe as probe_media
 from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
 from bilingual.render import render_json, render_text, timestamp, to_json
-from bilingual.report import message
+from bilingual.report import catalogue_text, message
 
 def check_api(*args, **kwargs):
     """`bilingual.check.check`, imported when a command needs it: the pipeline's imports (numpy and
@@ -212,10 +212,14 @@ def timing(
                       "findings": [f.to_dict(message(f, lang.value)) for f in timing_codes]}), None)
     else:
         t = report.timing
-        print(f"offset {t['offset_s']:+.3f} s · drift {t['drift'] or 'none'} · blocks {len(t['segments'])} · "
-              f"confidence {t['confidence']}" if t["offset_s"] is not None else "timing: not analysed")
+        words = lambda key: catalogue_text(key, lang.value)  # noqa: E731
+        drift = t["drift"] or words("timing.no_drift")
+        print(words("timing.header").format(offset=f"{t['offset_s']:+.3f}", drift=drift, blocks=len(t["segments"]),
+                                            confidence=t["confidence"])
+              if t["offset_s"] is not None else words("timing.header/none"))
         for f in timing_codes:
-            print(f"[{f.severity.value}] {f.code} {timestamp(f.start_s)} {message(f, lang.value)}")
+            severity = words(f"term.severity/{f.severity.value}")
+            print(f"[{severity}] {f.code} {timestamp(f.start_s)} {message(f, lang.value)}")
     exit_with(report, 1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0)
 
 

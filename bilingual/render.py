@@ -152,6 +152,8 @@ def _finding_line(f: Finding, ui: dict[str, str], lang: str, severity: Severity)
     line.append(f.code, style="bold")
     if f.cue is not None:
         line.append(f"  {ui['cue'].format(n=f.cue)} {timestamp(f.start_s)}", style="dim")
+    elif f.start_s is not None:  # a finding on a stretch of the video, not a cue (speech without a cue)
+        line.append(f"  {timestamp(f.start_s)}", style="dim")
     line.append(f"  {message(f, lang)}")
     if severity is Severity.MANUAL and f.data.get("cite"):
         line.append(f"  [{f.data['cite']}]", style="dim")

@@ -40,6 +40,8 @@ _TERM_KEYS = {"counted": "unit", "language": "language", "track_language": "scri
 
 def worded(code: str, key: str, value: Any, lang: str) -> Any:
     """A coded data value (or list of them) in words, where messages.toml has them; else as it is."""
+    if key == "cite" and isinstance(value, str):  # a citation the profile writes in English
+        return catalogue_text(f"cite/{value}", lang) or value
     kind = _TERM_KEYS.get(key)
     if key == "allowed":
         kind = "pairing" if code.startswith("pairing.") else "script" if code.startswith("script.") else None

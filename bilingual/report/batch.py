@@ -104,7 +104,8 @@ def batch_row(out: Path, r: dict[str, Any], words: Words) -> str:
     pages = " · ".join(x for x in (link(out, r.get("page"), words("html.open_page")),
                                    link(out, r.get("report"), words("html.open_json"))) if x)
     return (f'<tr data-verdict="{esc(verdict)}" data-reasons="{esc(" ".join(reason_areas(r)))}">'
-            f'<td class="path" data-key="{esc(entry.name)}">{esc(entry.name)}<span class="dir">{esc(entry.parent)}</span></td>'
+            f'<td class="path" data-key="{esc(entry.name)}">{esc(entry.name)}'
+            f'<span class="dir">{esc(entry.parent)}</span></td>'
             f'<td class="verdict" data-key="{VERDICTS.index(verdict) if verdict in VERDICTS else 9}">'
             f'<span class="{esc(verdict)}">{esc(words(f"html.verdict/{verdict}"))}</span></td>'
             f'<td>{esc(words.term("pairing", r.get("pairing")) if r.get("pairing") else "")}</td>'

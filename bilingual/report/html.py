@@ -166,12 +166,14 @@ def banner(data: dict[str, Any], words: Words, titles: dict[str, str]) -> str:
     counts = Counter(f["severity"] for f in data.get("findings", []))
     title = titles.get(words.lang) or data.get("profile") or ""
     badge = f'<span class="badge review">{esc(words("html.verdict/review"))}</span>' if review else ""
-    review_line = f'<p class="why">{esc(words("html.review_why", what="、".join(review) if words.lang == "zh" else ", ".join(review)))}</p>' if review else ""
+    listed = ("、" if words.lang == "zh" else ", ").join(review)
+    review_line = f'<p class="why">{esc(words("html.review_why", what=listed))}</p>' if review else ""
+    name = Path(data.get("input", {}).get("path") or "").name
     return f"""<header class="banner v-{key}">
   <div class="verdict"><span class="badge">{esc(words(f"html.verdict/{key}"))}</span>{badge}
     <span class="exit">{esc(words("html.exit_code", code=data.get("exit_code")))}</span>
     <button type="button" class="print" onclick="window.print()">{esc(words("html.print"))}</button></div>
-  <h1>{esc(words("html.title"))}: <span class="name">{esc(Path(data.get("input", {}).get("path") or "").name)}</span></h1>
+  <h1>{esc(words("html.title"))}: <span class="name">{esc(name)}</span></h1>
   {review_line}
   <dl>
     <dt>{esc(words("html.file"))}</dt><dd class="path">{esc(data.get("input", {}).get("path"))}</dd>
@@ -273,11 +275,13 @@ def seek_attr(seconds: float | None) -> str:
 def findings_section(data: dict[str, Any], words: Words) -> str:
     items = [f for f in data.get("findings", []) if f["severity"] != "manual"]
     if not items:
-        return f'<section><h2>{esc(words("html.section/findings"))}</h2><p>{esc(words("html.no_findings"))}</p></section>'
+        return (f'<section><h2>{esc(words("html.section/findings"))}</h2>'
+                f'<p>{esc(words("html.no_findings"))}</p></section>')
     rows = "".join(
         f'<tr class="sev-{esc(f["severity"])}"{seek_attr(f.get("start_s"))} title="{esc(f["code"])}">'
         f'<td><span class="sev">{esc(words.term("severity", f["severity"]))}</span></td>'
-        f'<td class="num">{esc(clock(f.get("start_s")))}</td><td class="num">{esc(f["cue"] if f.get("cue") else "")}</td>'
+        f'<td class="num">{esc(clock(f.get("start_s")))}</td>'
+        f'<td class="num">{esc(f["cue"] if f.get("cue") else "")}</td>'
         f'<td>{esc(f["message"])}</td></tr>' for f in items)
     head = "".join(f"<th>{esc(words(k))}</th>" for k in ("html.col/severity", "html.col/time", "html.col/index",
                                                           "html.col/message"))
@@ -309,10 +313,13 @@ def window_row(w: dict[str, Any], words: Words) -> str:
     def number(value: Any, fmt: str = ".2f") -> str:
         return "—" if value is None else format(value, fmt)
 
-    return (f'<tr{seek_attr(w.get("start_s"))}><td class="num">{esc(clock(w.get("start_s")))}–{esc(clock(w.get("end_s")))}</td>'
+    return (f'<tr{seek_attr(w.get("start_s"))}>'
+            f'<td class="num">{esc(clock(w.get("start_s")))}–{esc(clock(w.get("end_s")))}</td>'
             f'<td class="num">{esc(words.seconds(w.get("speech_s"), 1))}</td><td class="lid">{bars}</td>'
-            f'<td class="text" lang="zh">{esc(w.get("text"))}</td><td class="num">{number(w.get("mandarin_logprob"))}</td>'
-            f'<td class="num">{number(w.get("compression_ratio"))}</td><td class="num">{number(w.get("subtitle_cer"))}</td>'
+            f'<td class="text" lang="zh">{esc(w.get("text"))}</td>'
+            f'<td class="num">{number(w.get("mandarin_logprob"))}</td>'
+            f'<td class="num">{number(w.get("compression_ratio"))}</td>'
+            f'<td class="num">{number(w.get("subtitle_cer"))}</td>'
             f'<td>{esc(words.term("speech", w.get("verdict")))} ({number(w.get("confidence"))})</td>'
             f'<td>{esc(reason or w.get("reason"))}</td></tr>')
 
@@ -367,8 +374,8 @@ def media_section(data: dict[str, Any], words: Words, profile: Any) -> str:
          "resolution"),
         ("aspect", media.get("display_aspect"), "aspect"),
         ("filesize", f'{(media.get("size_bytes") or 0) / 1_048_576:.1f} MB', "filesize_mb"),
-        ("fps", f'{media["fps"]:.3f}'.rstrip("0").rstrip(".") + " " + words("html.unit/fps") if media.get("fps") else "—",
-         None),
+        ("fps", f'{media["fps"]:.3f}'.rstrip("0").rstrip(".") + " " + words("html.unit/fps")
+         if media.get("fps") else "—", None),
     ]
     codes = {"container": "media.container", "duration_s": "media.duration", "resolution": "media.resolution",
              "aspect": "media.aspect", "filesize_mb": "media.filesize"}
@@ -377,8 +384,8 @@ def media_section(data: dict[str, Any], words: Words, profile: Any) -> str:
         finding = failed.get(codes.get(rule or "", ""))
         result = (f'<span class="sev-{esc(finding["severity"])}">{esc(finding["message"])}</span>' if finding
                   else esc(words("html.ok")) if rule and rules is not None and getattr(rules, rule) else "")
-        body += (f'<tr><td>{esc(words(f"html.media/{key}"))}</td><td>{esc(value)}</td>'
-                 f'<td>{esc(limit_text(getattr(rules, rule) if rules is not None and rule else None, rule, words))}</td>'
+        limit = limit_text(getattr(rules, rule) if rules is not None and rule else None, rule, words)
+        body += (f'<tr><td>{esc(words(f"html.media/{key}"))}</td><td>{esc(value)}</td><td>{esc(limit)}</td>'
                  f'<td>{result}</td></tr>')
     head = "".join(f"<th>{esc(words(f'html.col/{k}'))}</th>" for k in ("item", "value", "limit", "result"))
     return (f'<section><h2>{esc(words("html.section/media"))}</h2>'
