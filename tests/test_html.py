@@ -145,3 +145,31 @@ def test_the_chinese_page_has_no_english(tmp_path):
     allowed = {"entry", "mp4", "srt", "sichuan", "kepu", "bilingual", "Ctrl", "MB", "MP4", "mp", "utf"}
     words = set(re.findall(r"[A-Za-z]{2,}", text)) - allowed
     assert not words, words
+
+
+def test_a_given_video_address_is_the_players_and_files_are_readable_by_all(tmp_path):
+    video = make_video(tmp_path / "entry.mp4", duration=2.0)
+    page = tmp_path / "out" / "entry.html"
+    url = 'https://media.example.org/v.mp4?a=1&b="x"'
+    proc = run_cli("check", video, "--format", "html", "-o", page, "--no-speech", "--video-url", url)
+    assert proc.returncode == 1, proc.stderr
+    assert 'src="https://media.example.org/v.mp4?a=1&amp;b=&quot;x&quot;"' in page.read_text("utf-8")
+    assert page.stat().st_mode & 0o777 == 0o666 & ~current_umask()  # 0644 under umask 022, not mkstemp's 0600
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_an_undecided_entry_needs_review():
+    from bilingual.report.html import render_page
+
+    data = {"input": {"path": "x.mp4"}, "profile": "sichuan-2024-kepu-bilingual", "verdict": "pass", "exit_code": 0,
+            "audio": {"language": "unknown", "speech_s": 40.0, "evidence": []},
+            "pairing": {"status": "unknown", "reason_code": "undecided"}, "findings": [], "cues": []}
+    page = render_page(data, "zh")
+    assert 'class="badge review">需人工复核' in page and "语音语言、语言组合" in page
+    data["pairing"], data["audio"]["language"] = {"status": "zh-audio+bo-subs", "reason_code": "zh_bo"}, "zh"
+    assert 'class="badge review"' not in render_page(data, "zh")
