@@ -205,8 +205,10 @@ def timing(
     """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
     report = run_check("checking timing", video, subs, profile, ocr, band, frames, language=False)
     timing_codes = [f for f in report.sorted_findings() if f.fatal or f.code.startswith("timing.")]
+    code = 2 if report.fatal else 1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0
     if fmt is Format.json:
-        emit(to_json({"input": report.input_path, "subtitles": report.subtitles.get("path") or
+        emit(to_json({"schema": "bilingual.timing/1", "verdict": verdict_of(timing_codes), "exit_code": code,
+                      "input": report.input_path, "subtitles": report.subtitles.get("path") or
                       report.subtitles.get("stream_index"), "timing": report.timing,
                       "speech_s": report.audio.get("speech_s"),
                       "findings": [f.to_dict(message(f, lang.value)) for f in timing_codes]}), None)
@@ -220,7 +222,13 @@ def timing(
         for f in timing_codes:
             severity = words(f"term.severity/{f.severity.value}")
             print(f"[{severity}] {f.code} {timestamp(f.start_s)} {message(f, lang.value)}")
-    exit_with(report, 1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0)
+    exit_with(report, code)
+
+
+def verdict_of(findings) -> str:
+    """fail with an error finding, warn with a warning, else pass (as a report's verdict)."""
+    severities = {f.severity for f in findings}
+    return "fail" if Severity.ERROR in severities else "warn" if Severity.WARNING in severities else "pass"
 
 
 @app.command()
@@ -307,8 +315,10 @@ def scripts(
     prof = load_profile(profile)
     track = load_subtitle_file(subs)
     analysis = analyze_track(track, prof)
+    errors = any(f.severity is Severity.ERROR for f in analysis.findings)
     if fmt is Format.json:
-        emit(to_json({"path": track.path, "encoding": track.encoding, "format": track.format,
+        emit(to_json({"schema": "bilingual.scripts/1", "verdict": verdict_of(analysis.findings),
+                      "exit_code": 1 if errors else 0, "path": track.path, "encoding": track.encoding, "format": track.format,
                       "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
                       "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
     else:
@@ -325,7 +335,6 @@ def scripts(
         console.print(table)
         for f in analysis.findings:
             console.print(f"[{f.severity.value}] {f.code} cue {f.cue}: {message(f, lang.value)}", markup=False)
-    errors = any(f.severity is Severity.ERROR for f in analysis.findings)
     raise typer.Exit(1 if errors else 0)
 
 

@@ -110,6 +110,7 @@ def test_the_batch_page_lists_every_entry(burned, tmp_path):  # noqa: F811
     out = tmp_path / "audit"
     proc = run_cli("audit", entries, "--out", out, "--html", "--no-language")
     assert proc.returncode == 2, proc.stderr  # the broken entry
+    assert proc.stderr.strip().splitlines()[-1] == f"共 3 个作品：不通过 2，无法分析 1；报告在 {out}"  # not a dict
     raw = (out / "summary.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads the Chinese right
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -173,3 +174,12 @@ def test_an_undecided_entry_needs_review():
     assert 'class="badge review">需人工复核' in page and "语音语言、语言组合" in page
     data["pairing"], data["audio"]["language"] = {"status": "zh-audio+bo-subs", "reason_code": "zh_bo"}, "zh"
     assert 'class="badge review"' not in render_page(data, "zh")
+
+
+def test_scripts_json_carries_its_schema_verdict_and_exit_code(tmp_path):
+    from conftest import write_srt
+
+    srt = write_srt(tmp_path / "t.srt", [(0.5, 2.5, "水是生命之源")])
+    proc = run_cli("scripts", srt, "--format", "json")
+    data = json.loads(proc.stdout)
+    assert (data["schema"], data["verdict"], data["exit_code"]) == ("bilingual.scripts/1", "pass", proc.returncode)

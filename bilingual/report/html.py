@@ -196,7 +196,7 @@ def overview(data: dict[str, Any], words: Words) -> str:
     audio, pairing, subs, t = data.get("audio") or {}, data.get("pairing") or {}, data.get("subtitles") or {}, \
         data.get("timing") or {}
     rows = [
-        (words("html.section/language"), speech_summary(audio, pairing, words)),
+        (words("html.lane/speech"), speech_summary(audio, pairing, words)),
         (words("html.media/subtitles"), words("html.subs_summary", source=words.term("source", subs.get("source")),
                                                language=subtitle_languages(subs, words), n=subs.get("cue_count", 0))),
         (words("html.section/timeline"), correction_text(t, words)),
