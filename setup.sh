@@ -20,6 +20,8 @@ fonts=$(fc-list : family 2>/dev/null | tr ',' '\n' || true)
 grep -qx "Noto Sans CJK SC" <<<"$fonts" || missing+=(fonts-noto-cjk)
 grep -qx "Tibetan Machine Uni" <<<"$fonts" || missing+=(fonts-tibetan-machine)
 grep -qx "Noto Serif Tibetan" <<<"$fonts" || missing+=(fonts-noto-core)
+# The HTML report's tests load the pages in a real browser (headless).
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then

@@ -36,7 +36,8 @@ from bilingual.profiles import Profile, load_profile
 from bilingual.render import to_json
 from bilingual.subtitles import find_sidecars
 
-SUMMARY_FIELDS = ("entry", "report", "verdict", "exit_code", "errors", "warnings", "error")
+SUMMARY_FIELDS = ("entry", "report", "verdict", "exit_code", "errors", "warnings", "error", "pairing", "speech",
+                  "speech_confidence", "subtitles", "subtitle_source", "offset_s", "reason", "page")
 
 # Peak RSS of one worker process, checking the 125-s 1080p sample entry (2026-12-01, this project's
 # 2-core machine): static screen 59 MB; speech stage 471–482 MB; burned-in scan + speech 516 MB; the
@@ -140,10 +141,18 @@ def summary_row(entry: str, report_path: str, data: dict[str, Any]) -> dict[str,
     findings = data.get("findings", [])
     codes = {sev: sorted({f["code"] for f in findings if f["severity"] == sev}) for sev in ("error", "warning")}
     fatal = next((f for f in findings if f["code"] in FATAL_CODES), None)
+    # The main reason: the first error, else the first warning (findings come sorted by severity).
+    main = next((f for f in findings if f["severity"] in ("error", "warning")), None)
+    audio, subs = data.get("audio") or {}, data.get("subtitles") or {}
     return {"entry": entry, "report": report_path,
             "verdict": "error" if data.get("exit_code") == 2 else data["verdict"],
             "exit_code": data.get("exit_code"), "errors": " ".join(codes["error"]),
-            "warnings": " ".join(codes["warning"]), "error": fatal["message"] if fatal else ""}
+            "warnings": " ".join(codes["warning"]), "error": fatal["message"] if fatal else "",
+            "pairing": (data.get("pairing") or {}).get("status", ""), "speech": audio.get("language", ""),
+            "speech_confidence": audio.get("confidence"),
+            "subtitles": "+".join(subs.get("languages") or []) or subs.get("language", ""),
+            "subtitle_source": subs.get("source", ""), "offset_s": (data.get("timing") or {}).get("offset_s"),
+            "reason": main["message"] if main else "", "page": ""}
 
 
 def error_row(entry: str, error: str) -> dict[str, Any]:
@@ -294,10 +303,11 @@ def _stderr_line(text: str) -> None:
 
 def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, jobs: int = 1,
               lang: str = "zh", options: dict[str, Any] | None = None, console: Console | None = None,
-              cluster: str | None = None, ship: bool = False,
+              cluster: str | None = None, ship: bool = False, pages: bool = False,
               say: Callable[[str], None] = _stderr_line) -> AuditSummary:
     """`options` are passed to `check` (speech, language, ocr, model). `cluster`: a Ray address
-    ("auto": $RAY_ADDRESS) to run the entries on; `ship` sends their bytes through Ray's object store."""
+    ("auto": $RAY_ADDRESS) to run the entries on; `ship` sends their bytes through Ray's object store;
+    `pages`: an HTML page per entry."""
     options = options or {}
     loaded = load_profile(profile)
     out.mkdir(parents=True, exist_ok=True)
@@ -321,9 +331,10 @@ def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, j
             for row in _drive(workers, todo, interrupt) if workers else ():
                 rows[row["entry"]] = row
                 progress.update(task, advance=1, description=Path(row["entry"]).name[:40])
+                _write_summaries(out, [rows[str(e)] for e in entries if str(e) in rows], lang, pages)
         summary = AuditSummary([rows[str(e)] for e in entries if str(e) in rows], interrupt.hit,
                                reused=len(entries) - len(todo))
-        _write_summaries(out, summary.rows)
+        _write_summaries(out, summary.rows, lang, pages)
     return summary
 
 
@@ -380,10 +391,31 @@ def _reusable_row(entry: str, report_path: Path, made: dict[str, Any]) -> dict[s
         return None
 
 
-def _write_summaries(out: Path, rows: list[dict[str, Any]]) -> None:
+def _write_summaries(out: Path, rows: list[dict[str, Any]], lang: str = "zh", pages: bool = False) -> None:
+    """summary.csv (with a BOM, so that Excel reads it as UTF-8), summary.jsonl and index.html; with
+    `pages`, each entry's HTML page beside its JSON report (made again when the report is newer)."""
+    from bilingual.report.batch import write_batch_page
+
+    if pages:
+        for row in rows:
+            row["page"] = _entry_page(row, lang) or row.get("page", "")
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_FIELDS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
     writer.writerows(rows)
-    atomic_write_text(out / "summary.csv", buffer.getvalue())
+    atomic_write_text(out / "summary.csv", buffer.getvalue(), encoding="utf-8-sig")
     atomic_write_text(out / "summary.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    write_batch_page(out, rows, lang)
+
+
+def _entry_page(row: dict[str, Any], lang: str) -> str | None:
+    """The entry's HTML page, rendered from its JSON report unless a newer page is there."""
+    from bilingual.report.html import write_report_page
+
+    report = Path(row.get("report") or "")
+    if not report.is_file():
+        return None
+    page = report.with_suffix(".html")
+    if not page.is_file() or page.stat().st_mtime < report.stat().st_mtime:
+        write_report_page(json.loads(report.read_text("utf-8")), page, lang)
+    return str(page)

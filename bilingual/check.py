@@ -91,6 +91,8 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
             if heard is not None:
                 _check_timing(report, cues, cues_language, heard, profile, progress)
             _check_cues(report, media, cues, profile, cuts)
+            if cuts is not None:
+                report.details["cuts"] = cuts
     report.add(*manual_findings(profile))
     return report
 

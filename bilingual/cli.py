@@ -31,7 +31,7 @@ from bilingual.files import STDOUT, check_output, check_output_folder, protect_i
 from bilingual.media import probe as probe_media
 from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
 from bilingual.render import Terminal, render_json, render_text, timestamp, to_json
-from bilingual.report import message
+from bilingual.report import catalogue_text, message
 
 def check_api(*args, **kwargs):
     """`bilingual.check.check`, imported when a command needs it: the pipeline's imports (numpy and
@@ -51,6 +51,7 @@ stderr = Terminal(stderr=True)
 class Format(str, Enum):
     text = "text"
     json = "json"
+    html = "html"
 
 
 class Lang(str, Enum):
@@ -141,9 +142,14 @@ def profile_file(profile: Optional[str]) -> Optional[str]:
     return profile if profile and (profile.endswith(".toml") or "/" in profile) else None
 
 
-def _render(report, fmt: Format, lang: Lang, output: Optional[Path]) -> None:
+def _render(report, fmt: Format, lang: Lang, output: Optional[Path], video_url: Optional[str] = None) -> None:
     if fmt is Format.json:
         emit(render_json(report, lang.value), output)
+    elif fmt is Format.html:
+        from bilingual.report.html import render_page
+
+        page_dir = output.parent if output is not None else Path.cwd()
+        emit(render_page(report.to_dict(lang.value), lang.value, page_dir=page_dir, video_url=video_url), output)
     elif output is None:
         check_output(STDOUT)
         render_text(report, sys.stdout, lang.value)
@@ -160,7 +166,8 @@ def check(
     video: Path = typer.Argument(..., help="The entry (MP4)."),
     subs: Optional[Path] = SubsOpt,
     profile: Optional[str] = ProfileOpt,
-    fmt: Format = FormatOpt,
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal), json (the report contract) "
+                                                                  "or html (one self-contained page)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     lang: Lang = LangOpt,
     model: Optional[Path] = ModelOpt,
@@ -169,12 +176,15 @@ def check(
     ocr: Ocr = OcrOpt,
     band: Optional[str] = BandOpt,
     frames: Optional[Path] = FramesOpt,
+    video_url: Optional[str] = typer.Option(None, "--video-url", help="HTML report: the address its player loads "
+                                                                      "the video from [default: the entry's path "
+                                                                      "relative to the report]."),
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
     guard_entry(video, subs, profile, output)
     report = run_check("checking", video, subs, profile, ocr, band, frames, speech=not no_speech,
                        language=not no_language, model=model)
-    _render(report, fmt, lang, output)
+    _render(report, fmt, lang, output, video_url)
     exit_with(report, report.exit_code)
 
 
@@ -230,18 +240,30 @@ def timing(
     guard_entry(video, subs, profile, None)
     report = run_check("checking timing", video, subs, profile, ocr, band, frames, language=False)
     timing_codes = [f for f in report.sorted_findings() if f.fatal or f.code.startswith("timing.")]
+    code = 2 if report.fatal else 1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0
     if fmt is Format.json:
-        emit(to_json({"input": report.input_path, "subtitles": report.subtitles.get("path") or
+        emit(to_json({"schema": "bilingual.timing/1", "verdict": verdict_of(timing_codes), "exit_code": code,
+                      "input": report.input_path, "subtitles": report.subtitles.get("path") or
                       report.subtitles.get("stream_index"), "timing": report.timing,
                       "speech_s": report.audio.get("speech_s"),
                       "findings": [f.to_dict(message(f, lang.value)) for f in timing_codes]}), None)
     else:
         t = report.timing
-        print(f"offset {t['offset_s']:+.3f} s · drift {t['drift'] or 'none'} · blocks {len(t['segments'])} · "
-              f"confidence {t['confidence']}" if t["offset_s"] is not None else "timing: not analysed")
+        words = lambda key: catalogue_text(key, lang.value)  # noqa: E731
+        drift = t["drift"] or words("timing.no_drift")
+        print(words("timing.header").format(offset=f"{t['offset_s']:+.3f}", drift=drift, blocks=len(t["segments"]),
+                                            confidence=t["confidence"])
+              if t["offset_s"] is not None else words("timing.header/none"))
         for f in timing_codes:
-            print(f"[{f.severity.value}] {f.code} {timestamp(f.start_s)} {message(f, lang.value)}")
-    exit_with(report, 1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0)
+            severity = words(f"term.severity/{f.severity.value}")
+            print(f"[{severity}] {f.code} {timestamp(f.start_s)} {message(f, lang.value)}")
+    exit_with(report, code)
+
+
+def verdict_of(findings) -> str:
+    """fail with an error finding, warn with a warning, else pass (as a report's verdict)."""
+    severities = {f.severity for f in findings}
+    return "fail" if Severity.ERROR in severities else "warn" if Severity.WARNING in severities else "pass"
 
 
 @app.command()
@@ -335,8 +357,10 @@ def scripts(
     prof = load_profile(profile)
     track = load_subtitle_file(subs)
     analysis = analyze_track(track, prof)
+    errors = any(f.severity is Severity.ERROR for f in analysis.findings)
     if fmt is Format.json:
-        emit(to_json({"path": track.path, "encoding": track.encoding, "format": track.format,
+        emit(to_json({"schema": "bilingual.scripts/1", "verdict": verdict_of(analysis.findings),
+                      "exit_code": 1 if errors else 0, "path": track.path, "encoding": track.encoding, "format": track.format,
                       "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
                       "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
     else:
@@ -353,7 +377,6 @@ def scripts(
         console.print(table)
         for f in analysis.findings:
             console.print(f"[{f.severity.value}] {f.code} cue {f.cue}: {message(f, lang.value)}", markup=False)
-    errors = any(f.severity is Severity.ERROR for f in analysis.findings)
     raise typer.Exit(1 if errors else 0)
 
 
@@ -411,9 +434,11 @@ def audit(
                                           "(host:port, or auto for $RAY_ADDRESS); needs bilingual[cluster]."),
     ship: bool = typer.Option(False, "--ship", help="With --cluster: send each entry's bytes to its worker "
                                                     "(no shared storage)."),
+    html: bool = typer.Option(False, "--html", help="Also write each entry's HTML page beside its JSON report."),
 ) -> None:
-    """Check many entries: one JSON report each, plus summary.csv and summary.jsonl."""
+    """Check many entries: one JSON report each, plus summary.csv, summary.jsonl and index.html."""
     from bilingual.audit import find_entries, run_audit
+    from bilingual.report.batch import counts_line
     from bilingual.subtitles import find_sidecars
 
     if ship and cluster is None:
@@ -424,8 +449,8 @@ def audit(
     check_output_folder(out)
     summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value, cluster=cluster, ship=ship,
                         options={"speech": not no_speech, "language": not no_language, "ocr": ocr.value,
-                                 "model": str(model) if model else None})
-    stderr.print(Text(f"{summary.total} entries ({summary.reused} up to date): {summary.counts}; reports in {out}"))
+                                 "model": str(model) if model else None}, pages=html)
+    stderr.print(Text(counts_line(summary.counts, out, lang.value, summary.reused)))
     if summary.interrupted:
         print(f"bilingual: interrupted: {summary.total} entries in the summary; run again to resume",
               file=sys.stderr)

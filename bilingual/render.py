@@ -19,9 +19,9 @@ UI = {
            "resolution": "分辨率", "aspect": "画幅", "fps": "帧率", "size": "大小", "audio": "音频",
            "subtitle_streams": "字幕流", "subtitles": "字幕", "source": "来源", "language": "语言",
            "variant": "中文字形", "cues": "条数", "encoding": "编码", "speech": "语音",
-           "pairing": "语言组合", "timing": "时间轴", "not_yet": "本版本尚未分析", "timed_cues": "依据 {lang} 字幕 {n} 条",
+           "pairing": "语言组合", "timing": "时间轴", "not_yet": "本版本尚未分析", "timed_cues": "依据{lang}字幕 {n} 条",
            "error": "错误", "warning": "警告", "info": "提示", "manual": "人工核对清单", "more": "另有 {n} 条",
-           "none": "无", "cue": "第{n}条", "speech_time": "语音时长"},
+           "none": "无", "cue": "第{n}条", "speech_time": "语音时长", "s": "秒"},
     "en": {"file": "File", "profile": "Contest", "verdict": "Verdict", "pass": "PASS", "warn": "PASS with warnings",
            "fail": "FAIL", "unanalysable": "CANNOT ANALYSE", "media": "Media", "container": "container",
            "duration": "duration", "resolution": "resolution", "aspect": "aspect", "fps": "fps", "size": "size",
@@ -30,7 +30,7 @@ UI = {
            "speech": "Speech", "pairing": "Pairing", "timing": "Timing", "not_yet": "not analysed by this version",
            "timed_cues": "from {n} {lang} cues",
            "error": "Errors", "warning": "Warnings", "info": "Notes", "manual": "Manual checklist",
-           "more": "and {n} more", "none": "none", "cue": "cue {n}", "speech_time": "speech"},
+           "more": "and {n} more", "none": "none", "cue": "cue {n}", "speech_time": "speech", "s": "s"},
 }
 _STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red", "unanalysable": "bold red",
           "error": "red", "warning": "yellow", "info": "cyan", "manual": "magenta"}
@@ -72,7 +72,7 @@ def render_text(report: Report, out: TextIO, lang: str = "zh", color: bool | Non
     console.print(Text(f"{ui['verdict']}: ", style="bold") + Text(ui[verdict], style=_STYLE[verdict]))
     if report.media:
         console.print(_media_table(report, ui))
-    console.print(_subtitles_line(report, ui))
+    console.print(_subtitles_line(report, ui, lang))
     for key in ("speech", "pairing", "timing"):
         console.print(Text(f"{ui[key]}: {_later_section(report, key, ui, lang)}"))
     _print_findings(console, report, ui, lang)
@@ -83,7 +83,7 @@ def _media_table(report: Report, ui: dict[str, str]) -> Table:
     table = Table(title=ui["media"], show_header=False, title_justify="left", box=None, padding=(0, 2))
     rows = [
         (ui["container"], m.container),
-        (ui["duration"], f"{m.duration_s:.2f} s" if m.duration_s is not None else "?"),
+        (ui["duration"], f"{m.duration_s:.2f} {ui['s']}" if m.duration_s is not None else "?"),
         (ui["resolution"], (f"{m.width}×{m.height}" + (f" ({m.rotation}°)" if m.rotation else ""))
          if m.has_video else ui["none"]),
         (ui["aspect"], m.display_aspect or "?"),
@@ -99,14 +99,20 @@ def _media_table(report: Report, ui: dict[str, str]) -> Table:
     return table
 
 
-def _subtitles_line(report: Report, ui: dict[str, str]) -> Text:
+def term(kind: str, code: str, lang: str) -> str:
+    """A coded value in words (`term.*` in messages.toml), else the code."""
+    return catalogue_text(f"term.{kind}/{code}", lang) or code
+
+
+def _subtitles_line(report: Report, ui: dict[str, str], lang: str = "zh") -> Text:
     s = report.subtitles
     where = s.get("path") or (f"stream {s['stream_index']}" if s.get("stream_index") is not None else "")
-    parts = [f"{ui['source']} {s['source']}", where, f"{ui['language']} {s['language']}"]
+    parts = [f"{ui['source']} {term('source', s['source'], lang)}", where,
+             f"{ui['language']} {term('script', s['language'], lang)}"]
     if s.get("languages") and len(s["languages"]) > 1:
-        parts[-1] += f" ({'+'.join(s['languages'])})"
+        parts[-1] += f" ({'+'.join(term('script', x, lang) for x in s['languages'])})"
     if s.get("chinese_variant"):
-        parts.append(f"{ui['variant']} {s['chinese_variant']}")
+        parts.append(f"{ui['variant']} {term('variant', s['chinese_variant'], lang)}")
     parts.append(f"{ui['cues']} {s['cue_count']}")
     if s.get("encoding"):
         parts.append(f"{ui['encoding']} {s['encoding']}")
@@ -119,18 +125,19 @@ def _later_section(report: Report, key: str, ui: dict[str, str], lang: str) -> s
         if a.get("speech_s") is None:
             return ui["not_yet"]
         confidence = f" ({a['confidence']:.2f})" if a.get("confidence") is not None else ""
-        return f"{a['language']}{confidence} · {ui['speech_time']} {a['speech_s']:.1f} s"
+        return f"{term('speech', a['language'], lang)}{confidence} · {ui['speech_time']} {a['speech_s']:.1f} {ui['s']}"
     if key == "pairing":
         p = report.pairing
         reason = (catalogue_text(f"pairing.reason/{p['reason_code']}", lang) if p.get("reason_code") else None) \
             or p.get("reason")
-        return f"{p['status']} — {reason}" if reason else p["status"]
+        status = term("pairing", p["status"], lang)
+        return f"{status} — {reason}" if reason else status
     t = report.timing
     if t.get("offset_s") is None:
         return ui["not_yet"]
-    timed = (" · " + ui["timed_cues"].format(n=t["cue_count"], lang=t["cues_language"])
+    timed = (" · " + ui["timed_cues"].format(n=t["cue_count"], lang=term("script", t["cues_language"], lang))
              if t.get("cues_language") else "")
-    return f"{t['offset_s']:+.2f} s{timed}"
+    return f"{t['offset_s']:+.2f} {ui['s']}{timed}"
 
 
 def _print_findings(console: Console, report: Report, ui: dict[str, str], lang: str) -> None:
@@ -155,6 +162,8 @@ def _finding_line(f: Finding, ui: dict[str, str], lang: str, severity: Severity)
     line.append(f.code, style="bold")
     if f.cue is not None:
         line.append(f"  {ui['cue'].format(n=f.cue)} {timestamp(f.start_s)}", style="dim")
+    elif f.start_s is not None:  # a finding on a stretch of the video, not a cue (speech without a cue)
+        line.append(f"  {timestamp(f.start_s)}", style="dim")
     line.append(f"  {message(f, lang)}")
     if severity is Severity.MANUAL and f.data.get("cite"):
         line.append(f"  [{f.data['cite']}]", style="dim")

@@ -64,6 +64,8 @@ class Window:
     verdict: str = "abstain"  # "zh" | "bo" | "other" | "abstain"
     confidence: float = 0.0
     reason: str = ""
+    reason_code: str = ""  # the reason as a code, worded in messages.toml ("speech.reason/<code>")
+    top_languages: list[list[Any]] = field(default_factory=list)  # language ID's five likeliest [language, p]
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -228,16 +230,21 @@ def judge_window(w: Window) -> Window:
     lp = w.mandarin_logprob if w.mandarin_logprob is not None and w.text and not loops else None
     if w.subtitle_cer is not None and w.subtitle_cer <= SUBTITLE_MATCH_CER and lp is not None:
         w.verdict, w.confidence, w.reason = "zh", 0.99, "Mandarin transcript matches the Chinese subtitles"
+        w.reason_code = "subtitles_match"
     elif lp is not None and ((w.p_zh >= MANDARIN_LID and lp >= MANDARIN_LOGPROB)
                              or (w.p_zh >= SURE_LID and lp >= MANDARIN_LOGPROB_SURE_LID)):
         w.verdict, w.confidence, w.reason = "zh", min(0.99, w.p_zh), "language ID zh and a confident Mandarin decode"
+        w.reason_code = "mandarin"
     elif w.top_language not in ("zh", "bo") and w.top_probability >= OTHER_LID:
         w.verdict, w.confidence, w.reason = "other", w.top_probability, f"language ID {w.top_language}, not Mandarin"
+        w.reason_code = "other"
     elif w.top_language == "bo" and w.p_bo >= TIBETAN_LID:
         w.verdict, w.confidence, w.reason = "bo", min(0.95, 0.5 + w.p_bo), "language ID bo and no Mandarin decode"
+        w.reason_code = "tibetan"
     else:
         why = "the Mandarin decode loops" if loops else "no confident Mandarin decode"
         w.verdict, w.confidence, w.reason = "bo", 0.5, f"{why}, and no other language is likely"
+        w.reason_code = "mandarin_loops" if loops else "not_mandarin"
     return w
 
 
@@ -282,7 +289,9 @@ def analyze_speech(audio: np.ndarray, model: Any | None, *, spans: Spans | None 
         out = decoder(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)], speech_s)
         top, top_p = max(out["probs"].items(), key=lambda kv: kv[1])
         window = Window(start, end, speech_s, top, top_p, out["probs"].get("zh", 0.0), out["probs"].get("bo", 0.0),
-                        out["logprob"], out["compression"], out["text"])
+                        out["logprob"], out["compression"], out["text"],
+                        top_languages=[[lang, round(p, 3)] for lang, p in
+                                       sorted(out["probs"].items(), key=lambda kv: -kv[1])[:5]])
         reference = subtitle_text(start, end) if subtitle_text else ""
         if reference:
             window.subtitle_cer = character_error_rate(reference, window.text)

@@ -29,7 +29,7 @@ def batch(tmp_path, mandarin_entry, clip):
 
 
 def read_summary(out):
-    with open(out / "summary.csv", encoding="utf-8") as fh:
+    with open(out / "summary.csv", encoding="utf-8-sig") as fh:
         return {os.path.relpath(r["entry"], out.parent / "entries"): r for r in csv.DictReader(fh)}
 
 

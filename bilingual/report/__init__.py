@@ -19,7 +19,7 @@ LANGS = ("zh", "en")
 
 @lru_cache(maxsize=1)
 def _catalogue() -> dict[str, dict[str, str]]:
-    return tomllib.loads((Path(__file__).with_name("messages.toml")).read_text("utf-8"))
+    return tomllib.loads((Path(__file__).resolve().parent.parent / "messages.toml").read_text("utf-8"))
 
 
 class _Blank(dict):
@@ -32,6 +32,27 @@ def catalogue_text(key: str, lang: str = "zh") -> str | None:
     return _catalogue().get(key, {}).get(lang)
 
 
+# Data keys whose values are codes ("bo", "syllables", "zh-audio+bo-subs"): a message shows them in
+# words (`term.<kind>/<code>` in messages.toml). "language" is spoken for audio.*, written otherwise.
+_TERM_KEYS = {"counted": "unit", "language": "language", "track_language": "script", "languages": "script",
+              "detected": "pairing"}
+
+
+def worded(code: str, key: str, value: Any, lang: str) -> Any:
+    """A coded data value (or list of them) in words, where messages.toml has them; else as it is."""
+    if key == "cite" and isinstance(value, str):  # a citation the profile writes in English
+        return catalogue_text(f"cite/{value}", lang) or value
+    kind = _TERM_KEYS.get(key)
+    if key == "allowed":
+        kind = "pairing" if code.startswith("pairing.") else "script" if code.startswith("script.") else None
+    if kind == "language":
+        kind = "speech" if code.startswith("audio.") else "script"
+    if kind is None:
+        return value
+    word = lambda v: catalogue_text(f"term.{kind}/{v}", lang) or v if isinstance(v, str) else v  # noqa: E731
+    return [word(v) for v in value] if isinstance(value, list) else word(value)
+
+
 def message(finding: Finding, lang: str = "zh") -> str:
     if finding.text:
         return finding.text.get(lang) or next(iter(finding.text.values()))
@@ -41,8 +62,9 @@ def message(finding: Finding, lang: str = "zh") -> str:
     template = (entry or catalogue.get(finding.code, {})).get(lang)
     if template is None:
         return finding.code
+    values = {k: worded(finding.code, k, v, lang) for k, v in finding.data.items()}
     values = {k: ("/".join(map(str, v)) if isinstance(v, list) and all(isinstance(x, str) for x in v) else v)
-              for k, v in finding.data.items()}
+              for k, v in values.items()}
     if "reason_code" in values:  # a coded reason, worded in the message's language
         values["reason"] = catalogue_text(f"pairing.reason/{values['reason_code']}", lang) or values["reason_code"]
     return template.format_map(_Blank(values))
@@ -103,8 +125,34 @@ class Report:
             "exit_code": self.exit_code,
             "media": self.media.to_dict() if self.media else None,
             "subtitles": self.subtitles,
-            "audio": self.audio,
+            "audio": self._audio_section(),
             "pairing": self.pairing,
-            "timing": self.timing,
+            "timing": self._timing_section(),
             "findings": [f.to_dict(message(f, lang)) for f in self.sorted_findings()],
+            "cues": self._cues(),
         }
+
+    def _audio_section(self) -> dict[str, Any]:
+        """The audio section, with the VAD's speech stretches (10 ms) when speech was analysed."""
+        speech = self.details.get("speech")
+        if speech is None:
+            return self.audio
+        return {**self.audio, "speech_segments": [[round(s, 2), round(e, 2)] for s, e in speech.spans]}
+
+    def _timing_section(self) -> dict[str, Any]:
+        cuts = self.details.get("cuts")
+        return self.timing if cuts is None else {**self.timing, "shot_changes": [round(t, 3) for t in cuts]}
+
+    def _cues(self) -> list[dict[str, Any]]:
+        """Every cue as read, its language, and (when timed) where the correction puts it."""
+        script, timing = self.details.get("script"), self.details.get("timing")
+        timed = {t.cue.index: t for t in timing.cues} if timing is not None else {}
+        cues = []
+        for c in script.cues if script is not None else []:
+            cue = {"cue": c.cue.index, "start_s": round(c.cue.start_s, 3), "end_s": round(c.cue.end_s, 3),
+                   "text": c.cue.text, "language": c.language}
+            if c.cue.index in timed:
+                t = timed[c.cue.index]
+                cue.update(corrected=[round(t.start_s, 3), round(t.end_s, 3)], speech_share=round(t.speech_share, 2))
+            cues.append(cue)
+        return cues
