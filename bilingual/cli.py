@@ -450,7 +450,7 @@ def audit(
     summary = run_audit(paths, out, profile=profile, jobs=jobs, lang=lang.value, cluster=cluster, ship=ship,
                         options={"speech": not no_speech, "language": not no_language, "ocr": ocr.value,
                                  "model": str(model) if model else None}, pages=html)
-    stderr.print(Text(counts_line(summary.counts, out, lang.value, summary.reused)))
+    print(counts_line(summary.counts, out, lang.value, summary.reused), file=sys.stderr)
     if summary.interrupted:
         print(f"bilingual: interrupted: {summary.total} entries in the summary; run again to resume",
               file=sys.stderr)

@@ -99,3 +99,11 @@ def burn(ass: Path, video: Path, duration: float, *, audio: Path | None = None, 
     ffmpeg(*inputs, *audio_args[:2], "-vf", f"{pre_filter}ass={ass}:shaping=complex", *audio_args[2:],
            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(video))
     return video
+
+
+def reused_count(stderr: str) -> int:
+    """How many reports `audit` said it reused, from its closing line in either language (0 if it said none)."""
+    import re
+
+    said = re.findall(r"^(?:共 \d+ 个作品（其中 (\d+) 个沿用已有报告）|\d+ entries \((\d+) up to date\))", stderr, flags=re.M)
+    return int(next(g for g in said[-1] if g)) if said else 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bilingual import audit
-from conftest import make_video, run_cli, write_srt
+from conftest import make_video, reused_count, run_cli, write_srt
 
 
 @pytest.fixture()
@@ -57,7 +57,7 @@ def test_audit_resumes_and_redoes_changed_entries(batch, tmp_path):
     stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")}
     time.sleep(0.05)
     again = run_cli("audit", batch, "--out", out)
-    assert again.returncode == 2 and "3 entries" in again.stderr
+    assert again.returncode == 2 and "共 3 个作品" in again.stderr
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")} == stamps  # nothing redone
     assert len(read_summary(out)) == 3
     time.sleep(0.05)
@@ -101,17 +101,17 @@ def test_audit_reuses_a_report_only_when_what_it_was_made_with_matches(batch, tm
     assert [s["name"] for s in made["subtitles"]] == ["水.bo.srt"] and made["options"]["speech"] is False
     assert made["options"]["lang"] == "zh" and made["version"] and len(made["profile_sha256"]) == 64
     again = run_cli("audit", batch, "--out", out, *cheap)
-    assert "(3 up to date)" in again.stderr and stamps(out) == made_at
+    assert reused_count(again.stderr) == 3 and stamps(out) == made_at
     before = stamps(out)
     other = run_cli("audit", batch, "--out", out, *cheap, "--profile", "tianjin-2023-quality")
-    assert "(0 up to date)" in other.stderr and all(stamps(out)[n] != ns for n, ns in before.items())
+    assert reused_count(other.stderr) == 0 and all(stamps(out)[n] != ns for n, ns in before.items())
     assert {r["profile"] for r in reports(out).values()} == {"tianjin-2023-quality"}
     english = run_cli("audit", batch, "--out", out, *cheap, "--profile", "tianjin-2023-quality", "--lang", "en")
-    assert "(0 up to date)" in english.stderr
+    assert reused_count(english.stderr) == 0
     messages = [f["message"] for r in reports(out).values() for f in r["findings"] if f["severity"] == "error"]
     assert any(m.startswith("resolution is 320×180") for m in messages)  # English, not the zh of the run before
     options = run_cli("audit", batch, "--out", out, "--no-speech", "--profile", "tianjin-2023-quality", "--lang", "en")
-    assert "(0 up to date)" in options.stderr  # --ocr auto instead of off
+    assert reused_count(options.stderr) == 0  # --ocr auto instead of off
 
 
 def test_audit_redoes_an_entry_whose_user_profile_changed(tmp_path, clip):
@@ -122,7 +122,7 @@ def test_audit_redoes_an_entry_whose_user_profile_changed(tmp_path, clip):
     profile.write_text('extends = "sichuan-2024-kepu-bilingual"\nname = "mine"\n[media.duration_s]\nmin = 1\n'
                        'cite = "t"\n', encoding="utf-8")
     proc = run_cli("audit", clip, "--out", out, "--no-speech", "--ocr", "off", "--profile", profile)
-    assert "(0 up to date)" in proc.stderr
+    assert reused_count(proc.stderr) == 0
     (report,) = reports(out).values()
     assert "media.duration" not in {f["code"] for f in report["findings"]}
 
@@ -215,4 +215,4 @@ def test_ctrl_c_cancels_the_queue_and_leaves_a_consistent_summary(tmp_path, mand
     assert len((out / "summary.jsonl").read_text("utf-8").splitlines()) == len(rows)
     assert not any(running(pid) for pid in workers)  # no worker left behind
     resumed = run_cli("audit", entries, "--out", out, "--jobs", "2", "--no-language", "--ocr", "off")
-    assert f"({len(rows)} up to date)" in resumed.stderr and len(read_rows(out)) == 8
+    assert reused_count(resumed.stderr) == len(rows) and len(read_rows(out)) == 8

@@ -27,7 +27,8 @@ def counts_line(counts: dict[str, int], out: str | os.PathLike, lang: str = "zh"
     verdict, where the reports are."""
     words = Words(lang)
     each = "，".join if lang == "zh" else ", ".join
-    return words("html.batch/done", n=sum(counts.values()), out=out, reused=reused,
+    return words("html.batch/done_reused" if reused else "html.batch/done", n=sum(counts.values()), out=out,
+                 reused=reused,
                  counts=each(f'{words(f"html.verdict/{v}")} {counts[v]}' for v in VERDICTS if counts.get(v)))
 
 
