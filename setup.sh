@@ -19,6 +19,8 @@ fonts=$(fc-list : family 2>/dev/null | tr ',' '\n' || true)
 grep -qx "Noto Sans CJK SC" <<<"$fonts" || missing+=(fonts-noto-cjk)
 grep -qx "Tibetan Machine Uni" <<<"$fonts" || missing+=(fonts-tibetan-machine)
 grep -qx "Noto Serif Tibetan" <<<"$fonts" || missing+=(fonts-noto-core)
+# Produced music for the verdict tests and benchmark (speech under music): tracker modules, 1.5 MB.
+[ -d /usr/share/games/tecnoballz/musics ] || missing+=(tecnoballz-data)
 if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then

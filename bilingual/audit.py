@@ -15,7 +15,7 @@ from typing import Any, Iterable
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bilingual.check import check
+from bilingual.pipeline import check
 from bilingual.files import atomic_write_text
 from bilingual.findings import FATAL_CODES
 from bilingual.media import VIDEO_EXTENSIONS

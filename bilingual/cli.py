@@ -25,9 +25,9 @@ from bilingual.render import render_json, render_text, timestamp, to_json
 from bilingual.report import message
 
 def check_api(*args, **kwargs):
-    """`bilingual.check.check`, imported when a command needs it: the pipeline's imports (numpy and
+    """`bilingual.pipeline.check`, imported when a command needs it: the pipeline's imports (numpy and
     the rest) then run while the check's first ffmpeg decode is already under way."""
-    from bilingual.check import check
+    from bilingual.pipeline import check
 
     return check(*args, **kwargs)
 
@@ -215,11 +215,13 @@ def transcribe(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     fmt: str = typer.Option("srt", "--format", "-f", help="srt, or json (segments with word times)."),
     model: Optional[Path] = ModelOpt,
+    any_language: bool = typer.Option(False, "--any-language", help="Transcribe even speech that is not Mandarin."),
 ) -> None:
-    """The Mandarin transcript of the main audio, with segment times (word times in JSON)."""
+    """The Mandarin transcript of the main audio, with segment times (word times in JSON); speech that
+    is not Mandarin is refused (exit 2) unless --any-language."""
     from bilingual.media import decode_audio
     from bilingual.models import load_whisper, whisper_model_dir
-    from bilingual.transcribe import to_srt, transcribe as transcribe_audio
+    from bilingual.transcribe import to_srt, transcribe as transcribe_audio, why_not_mandarin
 
     if fmt not in ("srt", "json"):
         fail(f"--format must be srt or json, not {fmt}")
@@ -229,6 +231,11 @@ def transcribe(
     whisper = load_whisper(whisper_model_dir(model))
     audio = decode_audio(info.path, info.main_audio.index)
     total = len(audio) / 16000
+    if not any_language:
+        with stderr_status("deciding the spoken language"):
+            refusal = why_not_mandarin(audio, whisper)
+        if refusal:
+            fail(refusal)
     with stderr_status("transcribing") as progress:
         segments = transcribe_audio(audio, whisper, words=fmt == "json",
                                     progress=lambda t: progress(f"transcribing {t:.0f}/{total:.0f} s"))
