@@ -42,8 +42,8 @@ ZH_SURE_LID = 0.9  # language ID this sure of Mandarin is Mandarin, however weak
 ZH_DOMINANT = 0.5  # Tibetan needs zh below this …
 TIBETAN_RANK = 3  # … and Tibetan among language ID's top three (clean Tibetan: rank 1, bo 0.34–0.59)
 # Under music or noise Tibetan sinks (bo 0.01–0.09) but stays among the top 12 of Whisper's 99
-# languages down to 6 dB (rank 2–11), while Mandarin puts it 25th–43rd; with zh below 0.2 (Tibetan
-# 0.009–0.155 there, Mandarin ≥ 0.945) that is weaker but still positive evidence.
+# languages down to 6 dB (rank ≤ 9), while Mandarin puts it 25th–43rd; with zh below 0.2 (Tibetan
+# ≤ 0.16 there, Mandarin ≥ 0.945) that is weaker but still positive evidence.
 TIBETAN_WEAK_RANK = 12
 ZH_ABSENT = 0.2
 MAX_COMPRESSION = 2.4  # Whisper's own loop test; Tibetan decoded as Mandarin loops at 8–13
