@@ -48,7 +48,7 @@ TIBETAN_WEAK_RANK = 12
 ZH_ABSENT = 0.2
 MAX_COMPRESSION = 2.4  # Whisper's own loop test; Tibetan decoded as Mandarin loops at 8–13
 OTHER_LID = 0.7  # another language this sure, and not Mandarin, is "other"
-TIBETAN_LID = 0.1  # Tibetan rarely tops 0.6 in Whisper base
+TIBETAN_LID = 0.1  # Tibetan rarely tops 0.6 in Whisper base; second or third under music it holds 0.09–0.2
 # A window's confidence is the precision of the rule that decided it on held-back windows (clips the
 # thresholds were not chosen on: benchmarks/verdicts.py, HELD_BACK), (right + 1) / (decided + 2) so
 # that a rule seldom seen there is not called sure. "other" and "decode_zh" decided no held-back
