@@ -22,6 +22,8 @@ grep -qx "Tibetan Machine Uni" <<<"$fonts" || missing+=(fonts-tibetan-machine)
 grep -qx "Noto Serif Tibetan" <<<"$fonts" || missing+=(fonts-noto-core)
 # The HTML report's tests load the pages in a real browser (headless).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# Produced music for the verdict tests and benchmark (speech under music): tracker modules, 1.5 MB.
+[ -d /usr/share/games/tecnoballz/musics ] || missing+=(tecnoballz-data)
 if ((${#missing[@]})); then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then

@@ -15,7 +15,7 @@ _EXPORTS = {
     "InputError": "errors", "Finding": "findings", "Severity": "findings", "MediaInfo": "media",
     "probe": "media", "Profile": "profiles", "list_profiles": "profiles", "load_profile": "profiles",
     "Cue": "subtitles", "SubtitleTrack": "subtitles", "load_subtitle_file": "subtitles",
-    "analyze_track": "script", "check": "check", "Report": "report",
+    "analyze_track": "script", "check": "pipeline", "Report": "report",
 }
 
 

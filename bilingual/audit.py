@@ -27,7 +27,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bilingual import __version__
-from bilingual.check import check
+from bilingual.pipeline import check
 from bilingual.files import atomic_write_text
 from bilingual.findings import FATAL_CODES
 from bilingual.media import VIDEO_EXTENSIONS

@@ -34,9 +34,9 @@ from bilingual.render import Terminal, render_json, render_text, timestamp, to_j
 from bilingual.report import catalogue_text, message
 
 def check_api(*args, **kwargs):
-    """`bilingual.check.check`, imported when a command needs it: the pipeline's imports (numpy and
+    """`bilingual.pipeline.check`, imported when a command needs it: the pipeline's imports (numpy and
     the rest) then run while the check's first ffmpeg decode is already under way."""
-    from bilingual.check import check
+    from bilingual.pipeline import check
 
     return check(*args, **kwargs)
 
@@ -272,11 +272,13 @@ def transcribe(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     fmt: str = typer.Option("srt", "--format", "-f", help="srt, or json (segments with word times)."),
     model: Optional[Path] = ModelOpt,
+    any_language: bool = typer.Option(False, "--any-language", help="Transcribe even speech that is not Mandarin."),
 ) -> None:
-    """The Mandarin transcript of the main audio, with segment times (word times in JSON)."""
-    from bilingual.media import stream_audio
+    """The Mandarin transcript of the main audio, with segment times (word times in JSON); speech that
+    is not Mandarin is refused (exit 2) unless --any-language."""
+    from bilingual.media import MAX_ANALYSED_S, decode_audio, stream_audio
     from bilingual.models import load_whisper, whisper_model_dir
-    from bilingual.transcribe import to_srt, transcribe_stream
+    from bilingual.transcribe import to_srt, transcribe_stream, why_not_mandarin
 
     if fmt not in ("srt", "json"):
         fail(f"--format must be srt or json, not {fmt}")
@@ -287,6 +289,12 @@ def transcribe(
     if info.main_audio is None:
         fail(f"{video}: no audio stream to transcribe")
     whisper = load_whisper(whisper_model_dir(model))
+    if not any_language:  # decided on the first hour at most, as `check` analyses no more
+        with stderr_status("deciding the spoken language"):
+            refusal = why_not_mandarin(decode_audio(info.path, info.main_audio.index, limit_s=MAX_ANALYSED_S),
+                                       whisper)
+        if refusal:
+            fail(refusal)
     audio = stream_audio(info.path, info.main_audio.index, duration_s=info.duration_s)  # memory flat
     total = info.duration_s or 0
     with stderr_status("transcribing") as progress:

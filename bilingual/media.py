@@ -357,11 +357,13 @@ def run_tool(args: list[str], path: str | os.PathLike, timeout_s: float) -> tupl
     return proc.stdout, proc.stderr
 
 
-def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = 16000):
-    """One audio stream as mono float32 samples in [-1, 1] at `sample_rate` (numpy array)."""
+def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = 16000, *,
+                 limit_s: float | None = None):
+    """One audio stream as mono float32 samples in [-1, 1] at `sample_rate` (numpy array); `limit_s`:
+    the first seconds only."""
     import numpy as np
 
-    return np.concatenate([np.zeros(0, np.float32), *stream_audio(path, stream_index, sample_rate)])
+    return np.concatenate([np.zeros(0, np.float32), *stream_audio(path, stream_index, sample_rate, limit_s=limit_s)])
 
 
 def stream_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = 16000,

@@ -116,6 +116,12 @@ class TrackScript:
     def language(self) -> str:
         return language_label(self.languages)
 
+    @property
+    def pairing_languages(self) -> list[str]:
+        """The subtitle languages the pairing is judged on: both of a dual-language track, else the
+        one that dominates (stray lines of another language are `script.mixed` findings, not a pairing)."""
+        return self.languages[:2] if self.dual else self.languages[:1]
+
     def to_dict(self) -> dict[str, Any]:
         return {"language": self.language, "languages": self.languages, "main_language": self.main_language,
                 "chinese_variant": self.chinese_variant, "shares": self.counts.shares(), "langid": self.langid,
@@ -142,10 +148,27 @@ def analyze_track(track: SubtitleTrack, profile: Profile, *, second_opinion: boo
         langid=langid.identify(" ".join(c.text for c in track.cues[:200])) if second_opinion else None,
         expects_tibetan=expects_tibetan,
     )
-    result.dual = len(languages) >= 2 and (result.main_language == "mixed" or len(track.extra.get("sidecars", [])) > 1
-                                           or shown_together(cues, languages[0], languages[1]))
+    result.dual = len(languages) >= 2 and runs_through(cues, languages[1]) and (
+        result.main_language == "mixed" or len(track.extra.get("sidecars", [])) > 1
+        or shown_together(cues, languages[0], languages[1]))
     result.findings = script_findings(result, profile)
     return result
+
+
+# Dual-language subtitles carry the second language through the track: one cue with both lines
+# (100 % of cues), two bands or two sidecars of the same lines (≈ 50 %). Stray lines are a handful:
+# the cases reported in issue 13 were 1 of 16 cues and 3 of 51 (6 %). 30 % lies well between; a
+# track translated for less than a third of its cues is not a bilingual presentation either.
+DUAL_SHARE = 0.3  # of the cues with letters, or of their time on screen
+
+
+def runs_through(cues: list[CueScript], language: str) -> bool:
+    """Whether `language` holds at least DUAL_SHARE of the cues, or of the cue time."""
+    spoken = [c for c in cues if c.languages]
+    holding = [c for c in spoken if language in c.languages]
+    total_time = sum(c.cue.end_s - c.cue.start_s for c in spoken)
+    time_share = sum(c.cue.end_s - c.cue.start_s for c in holding) / total_time if total_time > 0 else 0.0
+    return bool(spoken) and max(len(holding) / len(spoken), time_share) >= DUAL_SHARE
 
 
 TOGETHER_SHARE = 0.5  # of one language's cues shown while a cue of the other is: the two are one presentation

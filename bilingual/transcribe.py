@@ -98,6 +98,20 @@ def _transcribe_piece(audio: np.ndarray, offset_s: float, model: Any, words: boo
             for seg in segments]
 
 
+def why_not_mandarin(audio: np.ndarray, model: Any) -> str | None:
+    """Why the speech should not be transcribed as Mandarin, or None. Whisper writes fluent
+    invented Chinese for Tibetan speech, so the spoken language is decided first (the same windows
+    and rules as `check`); speech that is not Mandarin, or not surely so, is refused."""
+    from bilingual.speech import analyze_speech
+
+    analysis = analyze_speech(audio, model)
+    if analysis.language in ("zh", "none"):
+        return None
+    said = {"bo": "Tibetan", "other": "not Mandarin", "unknown": "not surely Mandarin"}[analysis.language]
+    seen = ", ".join(f"{w.start_s:.0f}–{w.end_s:.0f} s {w.verdict}" for w in analysis.windows)
+    return f"the speech is {said} ({seen}); the transcript would be invented Chinese — pass --any-language to transcribe anyway"
+
+
 def to_srt(segments: list[Segment]) -> str:
     import pysubs2
 

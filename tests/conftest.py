@@ -107,3 +107,42 @@ def reused_count(stderr: str) -> int:
 
     said = re.findall(r"^(?:共 \d+ 个作品（其中 (\d+) 个沿用已有报告）|\d+ entries \((\d+) up to date\))", stderr, flags=re.M)
     return int(next(g for g in said[-1] if g)) if said else 0
+
+
+MUSIC_DIR = Path("/usr/share/games/tecnoballz/musics")  # Debian's tecnoballz-data: tracker modules (GPL-3+)
+
+
+def pink_noise(duration: float) -> str:
+    """A lavfi source of pink noise (wind, a fan, a street at a distance)."""
+    return f"anoisesrc=color=pink:sample_rate=16000:duration={duration}:seed=7"
+
+
+def mix_background(speech: Path, background: str | Path, snr_db: float | None, out: Path,
+                   *, start: float = 0.0, duration: float = 30.0) -> Path:
+    """`duration` s of `speech` from `start` under a background (a lavfi source or a music file, looped)
+    at `snr_db`: the speech's power over its Silero stretches against the background's over the clip.
+    None: the speech alone. A 16 kHz mono WAV."""
+    import wave
+
+    import numpy as np
+
+    from bilingual.media import decode_audio
+    from bilingual.speech import SAMPLE_RATE, voice_activity
+
+    voice = decode_audio(speech)[int(start * SAMPLE_RATE):int((start + duration) * SAMPLE_RATE)]
+    mixed = voice
+    if snr_db is not None:
+        raw = out.with_suffix(".background.wav")
+        source = ["-f", "lavfi", "-i", background] if str(background).startswith("anoisesrc") \
+            else ["-stream_loop", "-1", "-i", str(background)]
+        ffmpeg(*source, "-t", f"{len(voice) / SAMPLE_RATE}", "-ac", "1", "-ar", str(SAMPLE_RATE), str(raw))
+        noise = decode_audio(raw)[:len(voice)]
+        raw.unlink()
+        speaking = np.concatenate([voice[int(s * SAMPLE_RATE):int(e * SAMPLE_RATE)] for s, e in voice_activity(voice)])
+        gain = np.sqrt(np.mean(speaking ** 2) / np.mean(noise ** 2) / 10 ** (snr_db / 10))
+        mixed = voice[:len(noise)] + gain * noise
+    samples = np.clip(mixed / max(1.0, float(np.abs(mixed).max())), -1, 1)
+    with wave.open(str(out), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(SAMPLE_RATE)
+        w.writeframes((samples * 32767).astype("<i2").tobytes())
+    return out

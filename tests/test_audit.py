@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bilingual import audit
-from conftest import make_video, reused_count, run_cli, write_srt
+from conftest import reused_count, run_cli, write_srt
 
 
 @pytest.fixture()

@@ -27,8 +27,9 @@ def test_real_tibetan_subtitles_are_clean_tibetan(corpus):
 
 def test_short_chinese_lines_are_chinese_whatever_fasttext_says():
     analysis = analyze_track(track("水是生命之源", "我们要节约用水"), BILINGUAL)
-    assert analysis.cues[0].to_dict()["langid"]["label"] == "ja"  # the known fastText mistake ...
-    assert [c.language for c in analysis.cues] == ["zh", "zh"]  # ... does not decide
+    # fastText's label is recorded, whatever it is (lid.176 lite calls the first line Japanese) ...
+    assert analysis.cues[0].to_dict()["langid"]["label"]
+    assert [c.language for c in analysis.cues] == ["zh", "zh"]  # ... and does not decide
     assert analysis.language == "zh" and analysis.chinese_variant == "simplified"
 
 

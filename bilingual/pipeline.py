@@ -93,6 +93,8 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
             _check_cues(report, media, cues, profile, cuts)
             if cuts is not None:
                 report.details["cuts"] = cuts
+    if not speech:
+        report.add(*unchecked_pairing(profile, "no_speech"))
     report.add(*manual_findings(profile))
     return report
 
@@ -191,7 +193,7 @@ def _check_speech(report: Report, track: SubtitleTrack | None, script: TrackScri
     analysis.model = str(model_dir or "")
     report.audio = analysis.audio_section()
     report.details["speech"] = analysis
-    _judge_language(report, analysis, language, profile)
+    _judge_language(report, analysis, language, profile, script.pairing_languages if script else [])
     return _Heard(analysis, audio, whisper)
 
 
@@ -226,18 +228,39 @@ def lines_in(cues: list[Cue], script: TrackScript, language: str) -> list[Cue]:
     return out
 
 
-def _judge_language(report: Report, analysis: SpeechAnalysis, language: bool, profile: Profile) -> None:
+def _judge_language(report: Report, analysis: SpeechAnalysis, language: bool, profile: Profile,
+                    subtitle_languages: list[str]) -> None:
     if analysis.language == "none":
         report.add(Finding("audio.no_speech", Severity.ERROR if profile.pairing else Severity.WARNING,
                            data={"speech_s": round(analysis.speech_s, 2)}))
     elif not language:
         report.pairing.update(reason=reason_text("not_analysed"), reason_code="not_analysed")
+        report.add(*unchecked_pairing(profile, "no_language"))
         return
+    elif analysis.language == "unknown":
+        report.add(Finding("audio.needs_listen", Severity.WARNING, data={"reason": undecided_reason(analysis)}))
     else:
         report.add(Finding("audio.language", Severity.INFO, data={
             "language": analysis.language, "confidence": report.audio["confidence"]}))
-    report.pairing, findings = pairing_verdict(analysis.language, report.subtitles.get("languages", []), profile)
+    report.pairing, findings = pairing_verdict(analysis.language, subtitle_languages, profile)
     report.add(*findings)
+
+
+def unchecked_pairing(profile: Profile, why: str) -> list[Finding]:
+    """A warning where the profile's pairing rule was not checked: such a report is never a pass."""
+    rule = profile.pairing
+    if rule is None:
+        return []
+    return [Finding("pairing.unchecked", Severity.WARNING,
+                    data={"variant": why, "allowed": rule.allowed, "cite": rule.cite})]
+
+
+def undecided_reason(analysis: SpeechAnalysis) -> str:
+    """The windows' verdicts in short ("zh 12 s, unknown 20 s"), for the request to listen."""
+    seconds: dict[str, float] = {}
+    for w in analysis.windows:
+        seconds[w.verdict] = seconds.get(w.verdict, 0.0) + w.speech_s
+    return ", ".join(f"{lang} {s:.0f} s" for lang, s in sorted(seconds.items(), key=lambda kv: -kv[1]))
 
 
 def cue_text_between(cues: list, start_s: float, end_s: float) -> str:
