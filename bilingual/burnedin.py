@@ -11,6 +11,7 @@ whose text pixels stay put, so its first and last frame are exact on hard cuts.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 
@@ -49,17 +50,10 @@ class Band:
 @dataclass
 class BurnedCue:
     band: int
-    first_frame: int
+    first_frame: int  # index of the decoded frame (in presentation order)
     last_frame: int
-    fps: float
-
-    @property
-    def start_s(self) -> float:
-        return self.first_frame / self.fps
-
-    @property
-    def end_s(self) -> float:
-        return (self.last_frame + 1) / self.fps
+    start_s: float  # presentation time of the first frame
+    end_s: float  # presentation time of the frame after the last (when the cue is gone)
 
 
 def text_mask(frame: np.ndarray) -> np.ndarray:
@@ -103,6 +97,17 @@ class Scan:
     scale: float  # source pixels per scanned pixel
     top: int  # source row where the scanned region starts
     samples: dict[int, tuple[int, np.ndarray]]  # frame → (first source row, rows as I420)
+    times: np.ndarray  # presentation time (s) of every frame: phones record variable frame rate
+
+    def frame_s(self, frame: int) -> float:
+        """When the frame is shown; past the last frame, when the last one ends."""
+        if frame < len(self.times):
+            return float(self.times[frame])
+        step = float(np.median(np.diff(self.times[-16:]))) if len(self.times) > 1 else 1 / 25
+        return float(self.times[-1]) + step * (frame - len(self.times) + 1)
+
+    def cue(self, band: int, first: int, last: int) -> "BurnedCue":
+        return BurnedCue(band, first, last, self.frame_s(first), self.frame_s(last + 1))
 
 
 def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None) -> Scan:
@@ -115,25 +120,55 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     top, bottom = region or (height // 2, height)
     top, bottom = top // 4 * 4, min(height, -(-bottom // 4) * 4)  # whole 4:2:0 rows for the samples
     scan_h = max(1, int(round((bottom - top) * SCAN_WIDTH / width)))
+    # Every decoded frame passes as it is (`passthrough`: a raw output is otherwise made constant-rate,
+    # duplicating and dropping frames of a variable-rate entry), and `showinfo` logs its presentation
+    # time on stderr — on the small grey scan, where its checksums cost nothing.
     graph = (f"[0:v:0]crop={width}:{bottom - top}:0:{top},split=2[a][b];"
-             f"[a]scale={SCAN_WIDTH}:{scan_h}:flags=fast_bilinear,format=gray[scan];"
+             f"[a]scale={SCAN_WIDTH}:{scan_h}:flags=fast_bilinear,format=gray,showinfo[scan];"
              f"[b]select='not(mod(n,{SAMPLE_EVERY}))',format=yuv420p[full]")
     read_end, write_end = os.pipe()
     try:
         proc = subprocess.Popen(
-            ["ffmpeg", "-nostdin", "-v", "error", *DECODE_OPTIONS, "-i", str(video), "-filter_complex", graph,
-             "-map", "[scan]", "-f", "rawvideo", "pipe:1",
+            ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-v", "info", *DECODE_OPTIONS, "-i", str(video),
+             "-filter_complex", graph, "-map", "[scan]", "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1",
              "-map", "[full]", "-fps_mode", "passthrough", "-f", "rawvideo", f"pipe:{write_end}"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_end,))
     finally:
         os.close(write_end)
     with os.fdopen(read_end, "rb") as full_pipe:
         expected = int((media.duration_s or 0) * (media.fps or 25)) + 2
-        masks, half, samples = _read_scan(proc, full_pipe, scan_h, (bottom - top, width), width / SCAN_WIDTH, top,
-                                          expected)
+        masks, half, samples, times = _read_scan(proc, full_pipe, scan_h, (bottom - top, width), width / SCAN_WIDTH,
+                                                 top, expected)
     if proc.wait() != 0 and not len(masks):
         raise InputError("media.unreadable", "ffmpeg could not decode the picture", str(video))
-    return Scan(masks, half, width / SCAN_WIDTH, top, samples)
+    return Scan(masks, half, width / SCAN_WIDTH, top, samples, _frame_times(times, len(masks), media.fps))
+
+
+_SHOWINFO = re.compile(rb"\] n: *(\d+) pts: *(-?\d+) ")
+_TIME_BASE = re.compile(rb"\] config in time_base: *(\d+)/(\d+)")
+
+
+def _read_times(stderr) -> dict[int, float]:
+    """Frame number → presentation time, from `showinfo`'s lines: its pts in the time base it logs
+    first (its pts_time has six significant digits: 10 ms steps past 1000 s). A frame without a
+    time (NOPTS) is placed after the one before it (`_frame_times`)."""
+    times: dict[int, float] = {}
+    base = 1 / 25
+    for line in stderr:
+        if (match := _SHOWINFO.search(line)) is not None:
+            times[int(match[1])] = int(match[2]) * base
+        elif (match := _TIME_BASE.search(line)) is not None and int(match[2]):
+            base = int(match[1]) / int(match[2])
+    return times
+
+
+def _frame_times(logged: dict[int, float], count: int, fps: float | None) -> np.ndarray:
+    """Every frame's time: as logged; a frame without one one frame after the one before it."""
+    step = 1 / (fps or 25.0)
+    times = np.empty(count)
+    for n in range(count):
+        times[n] = logged.get(n, times[n - 1] + step if n else 0.0)
+    return times
 
 
 class _FrameStack:
@@ -155,21 +190,24 @@ class _FrameStack:
 
 
 def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple[int, int], scale: float,
-               top: int, expected: int) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, np.ndarray]]]:
+               top: int, expected: int) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, np.ndarray]],
+                                                 dict[int, float]]:
     """The scan frames from ffmpeg's stdout on this thread, the full-size samples from the second
-    pipe on another: ffmpeg writes both outputs as it goes, so neither may wait for the other."""
+    pipe and the frame times from stderr on others: ffmpeg writes all three as it goes, so none may
+    wait for another."""
     from concurrent.futures import ThreadPoolExecutor
 
     packed = (scan_h, -(-SCAN_WIDTH // 8))
     masks, half = _FrameStack(expected, packed), _FrameStack(expected, packed)
     size = SCAN_WIDTH * scan_h
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         samples = pool.submit(_read_samples, full_pipe, full_shape, scale, top)
+        times = pool.submit(_read_times, proc.stderr)
         while len(chunk := proc.stdout.read(size)) == size:
             frame = np.frombuffer(chunk, dtype=np.uint8).reshape(scan_h, SCAN_WIDTH)
             masks.append(np.packbits(text_mask(frame), axis=1))
             half.append(np.packbits(half_visible(frame), axis=1))
-        return masks.array(), half.array(), samples.result()
+        return masks.array(), half.array(), samples.result(), times.result()
 
 
 def _read_samples(pipe, shape: tuple[int, int], scale: float, top: int) -> dict[int, tuple[int, np.ndarray]]:
@@ -383,12 +421,11 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
     rows, static = find_bands(masks)
     if region is not None:
         rows = [(0, masks.shape[1])]
-    fps = media.fps or 25.0
     bands: list[Band] = []
     cues: list[BurnedCue] = []
     for band in rows:  # a band where no cue holds still for three frames is moving picture, not subtitles
         runs = segment(masks, band, static, found.half)
         if runs:
-            cues += [BurnedCue(len(bands), first, last, fps) for first, last in runs]
+            cues += [found.cue(len(bands), first, last) for first, last in runs]
             bands.append(Band(band[0], band[1], found.scale, found.top, given=region is not None))
     return bands, sorted(cues, key=lambda c: (c.first_frame, c.band)), found

@@ -318,9 +318,12 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
         pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
         best = inner[int(np.argmax(pixels))]
         first_row, i420 = found.samples[best]
-        return (best + 0.5) / cue.fps, sample_rgb(i420)[max(0, top - first_row):max(0, bottom - first_row)]
-    frame_s = ((cue.first_frame + cue.last_frame) // 2 + 0.5) / cue.fps
-    return frame_s, frame_rows(video, frame_s, top, bottom, media.width)
+        return found.frame_s(best), sample_rgb(i420)[max(0, top - first_row):max(0, bottom - first_row)]
+    middle = (cue.first_frame + cue.last_frame) // 2
+    # The seek aims between the frame's time and the next one's: an accurate seek gives the first
+    # frame shown at or after it, whatever the frame rate.
+    seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
+    return found.frame_s(middle), frame_rows(video, seek_s, top, bottom, media.width)
 
 
 def parse_band(text: str, height: int) -> tuple[int, int]:
