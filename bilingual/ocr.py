@@ -21,7 +21,7 @@ import numpy as np
 import regex
 
 from bilingual import tibetan
-from bilingual.burnedin import Band, BurnedCue, Scan, burned_in_cues, sample_rgb
+from bilingual.burnedin import SCAN_WIDTH, Band, BandBits, BurnedCue, Scan, burned_in_cues, sample_rgb
 from bilingual.errors import InputError
 from bilingual.media import MediaInfo, run_ffmpeg
 
@@ -287,9 +287,9 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
     bands, cues, found = burned_in_cues(video, media, region)
     rows = [read_rows(bands, i, media.height) for i in range(len(bands))]
     views = [cue_view(video, media, found, bands[cue.band], rows[cue.band], cue) for cue in cues]
-    readings = read_lines([image for _, image in views], [cue.band for cue in cues])
+    readings = read_lines([read for *_, read in views], [cue.band for cue in cues])
     return [OcrCue(cue, bands[cue.band], frame_s, reading, image)
-            for cue, (frame_s, image), reading in zip(cues, views, readings) if reading.text]
+            for cue, (frame_s, image, _), reading in zip(cues, views, readings) if reading.text]
 
 
 def read_rows(bands: list[Band], index: int, height: int) -> tuple[int, int]:
@@ -307,23 +307,60 @@ def read_rows(bands: list[Band], index: int, height: int) -> tuple[int, int]:
 
 
 def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band, rows: tuple[int, int],
-             cue: BurnedCue) -> tuple[float, np.ndarray]:
-    """(time, RGB `rows`) of the cue's band on its clearest frame kept by the scan — the one with the
-    most text pixels in the band, away from fades at the edges — or, for a cue too short to have
-    one, on its middle frame fetched by a seek."""
+             cue: BurnedCue) -> tuple[float, np.ndarray, np.ndarray]:
+    """(time, RGB `rows` of the cue's clearest frame kept by the scan, the image to read). The clearest
+    frame has the most text pixels in the band, away from fades at the edges; a cue too short to have
+    one is seen on its middle frame, fetched by a seek. The image read is the darkest value each
+    pixel takes over the cue's fully shown kept frames: the text is the same in all of them, a moving
+    picture behind it is not, so texture fades out of the bright text's way (`STACK_SAMPLES`)."""
     top, bottom = rows
     inner = [t for t in found.samples if cue.first_frame + 1 < t < cue.last_frame - 1]
     inner = inner or [t for t in found.samples if cue.first_frame <= t <= cue.last_frame]
-    if inner:
-        pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
-        best = inner[int(np.argmax(pixels))]
-        first_row, i420 = found.samples[best]
-        return found.frame_s(best), sample_rgb(i420)[max(0, top - first_row):max(0, bottom - first_row)]
-    middle = (cue.first_frame + cue.last_frame) // 2
-    # The seek aims between the frame's time and the next one's: an accurate seek gives the first
-    # frame shown at or after it, whatever the frame rate.
-    seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
-    return found.frame_s(middle), frame_rows(video, seek_s, top, bottom, media.width)
+    if not inner:
+        middle = (cue.first_frame + cue.last_frame) // 2
+        # The seek aims between the frame's time and the next one's: an accurate seek gives the first
+        # frame shown at or after it, whatever the frame rate.
+        seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
+        image = frame_rows(video, seek_s, top, bottom, media.width)
+        return found.frame_s(middle), image, image
+    pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
+    best = inner[int(np.argmax(pixels))]
+    image = _sample_rows(found, best, top, bottom)
+    steady = [t for t, n in zip(inner, pixels) if n >= SHOWN_SHARE * max(pixels)]
+    stack = [view for t in steady[::max(1, len(steady) // STACK_SAMPLES)]
+             if (view := _sample_rows(found, t, top, bottom)).shape == image.shape]
+    read = np.minimum.reduce(stack) if len(stack) > 1 else image.copy()
+    columns = text_columns(found, band, cue)
+    if columns is not None:  # the picture left and right of the line cannot be part of it
+        read[:, :columns[0]] = 0
+        read[:, columns[1]:] = 0
+    return found.frame_s(best), image, read
+
+
+def text_columns(found: Scan, band: Band, cue: BurnedCue) -> tuple[int, int] | None:
+    """Source columns of the cue's line, with a margin: the columns where its pixels hold still
+    (`burnedin.held`) in at least half of its frames. None when too few do (a short cue)."""
+    bits = BandBits(found.masks, (band.top, band.bottom), found.static, hold=True)
+    frames = range(cue.first_frame, cue.last_frame + 1)
+    on = sum(bits[t].any(axis=0).astype(np.int32) for t in frames)
+    columns = np.flatnonzero(on >= len(frames) / 2)
+    if len(columns) < 2:
+        return None
+    margin = COLUMN_MARGIN * SCAN_WIDTH
+    return (max(0, int((columns[0] - margin) * found.scale)),
+            int(np.ceil((columns[-1] + 1 + margin) * found.scale)))
+
+
+COLUMN_MARGIN = 0.02  # of the width beside the line's held columns: a letter or two at 1080p
+
+
+SHOWN_SHARE = 0.8  # of the clearest kept frame's text pixels: a frame of the cue not in its fade
+STACK_SAMPLES = 8  # kept frames at most in a cue's stacked image (a cue of 1.6 s at 25 fps has 8)
+
+
+def _sample_rows(found: Scan, frame: int, top: int, bottom: int) -> np.ndarray:
+    first_row, i420 = found.samples[frame]
+    return sample_rgb(i420)[max(0, top - first_row):max(0, bottom - first_row)]
 
 
 def parse_band(text: str, height: int) -> tuple[int, int]:
