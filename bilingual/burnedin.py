@@ -11,6 +11,7 @@ whose text pixels stay put, so its first and last frame are exact on hard cuts.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 
@@ -49,17 +50,10 @@ class Band:
 @dataclass
 class BurnedCue:
     band: int
-    first_frame: int
+    first_frame: int  # index of the decoded frame (in presentation order)
     last_frame: int
-    fps: float
-
-    @property
-    def start_s(self) -> float:
-        return self.first_frame / self.fps
-
-    @property
-    def end_s(self) -> float:
-        return (self.last_frame + 1) / self.fps
+    start_s: float  # presentation time of the first frame
+    end_s: float  # presentation time of the frame after the last (when the cue is gone)
 
 
 def text_mask(frame: np.ndarray) -> np.ndarray:
@@ -107,6 +101,18 @@ class Scan:
     scale: float  # source pixels per scanned pixel
     top: int  # source row where the scanned region starts
     samples: dict[int, tuple[int, np.ndarray]]  # frame → (first source row, rows as I420)
+    times: np.ndarray  # presentation time (s) of every frame: phones record variable frame rate
+    static: np.ndarray | None = None  # pixels text-like in most frames (`find_bands`), once found
+
+    def frame_s(self, frame: int) -> float:
+        """When the frame is shown; past the last frame, when the last one ends."""
+        if frame < len(self.times):
+            return float(self.times[frame])
+        step = float(np.median(np.diff(self.times[-16:]))) if len(self.times) > 1 else 1 / 25
+        return float(self.times[-1]) + step * (frame - len(self.times) + 1)
+
+    def cue(self, band: int, first: int, last: int) -> "BurnedCue":
+        return BurnedCue(band, first, last, self.frame_s(first), self.frame_s(last + 1))
 
 
 def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None) -> Scan:
@@ -119,8 +125,11 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     top, bottom = region or (height // 2, height)
     top, bottom = top // 4 * 4, min(height, -(-bottom // 4) * 4)  # whole 4:2:0 rows for the samples
     scan_h = max(1, int(round((bottom - top) * SCAN_WIDTH / width)))
+    # Every decoded frame passes as it is (`passthrough`: a raw output is otherwise made constant-rate,
+    # duplicating and dropping frames of a variable-rate entry), and `showinfo` logs its presentation
+    # time on stderr — on the small grey scan, where its checksums cost nothing.
     graph = (f"[0:v:0]crop={width}:{bottom - top}:0:{top},split=2[a][b];"
-             f"[a]scale={SCAN_WIDTH}:{scan_h}:flags=fast_bilinear,format=gray[scan];"
+             f"[a]scale={SCAN_WIDTH}:{scan_h}:flags=fast_bilinear,format=gray,showinfo[scan];"
              f"[b]select='not(mod(n,{SAMPLE_EVERY}))',format=yuv420p[full]")
     frame_bytes = 2 * scan_h * -(-SCAN_WIDTH // 8)
     limit = SCAN_BUDGET // frame_bytes
@@ -132,21 +141,49 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     try:
         proc = subprocess.Popen(
             ffmpeg_command(*DECODE_OPTIONS, "-i", tool_input(video), "-filter_complex", graph,
-                           "-map", "[scan]", "-f", "rawvideo", "pipe:1",
-                           "-map", "[full]", "-fps_mode", "passthrough", "-f", "rawvideo", f"pipe:{write_end}"),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
+                           "-map", "[scan]", "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1",
+                           "-map", "[full]", "-fps_mode", "passthrough", "-f", "rawvideo", f"pipe:{write_end}",
+                           loglevel="info"),  # info: showinfo's lines
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=(write_end,))
     finally:
         os.close(write_end)
     with os.fdopen(read_end, "rb") as full_pipe, Watchdog(proc, timeout_s) as watchdog:
-        masks, half, samples = _read_scan(proc, full_pipe, scan_h, (bottom - top, width), width / SCAN_WIDTH, top,
-                                          expected, limit)
+        masks, half, samples, times = _read_scan(proc, full_pipe, scan_h, (bottom - top, width), width / SCAN_WIDTH,
+                                                 top, expected, limit)
     if watchdog.fired:
         raise timed_out("ffmpeg", timeout_s, video)
     if len(masks) >= limit:  # the probe's duration or rate was short of the truth
         raise _too_long(video, len(masks), limit, media)
     if proc.wait() != 0 and not len(masks):
         raise InputError("media.unreadable", "ffmpeg could not decode the picture", str(video))
-    return Scan(masks, half, width / SCAN_WIDTH, top, samples)
+    return Scan(masks, half, width / SCAN_WIDTH, top, samples, _frame_times(times, len(masks), media.fps))
+
+
+_SHOWINFO = re.compile(rb"\] n: *(\d+) pts: *(-?\d+) ")
+_TIME_BASE = re.compile(rb"\] config in time_base: *(\d+)/(\d+)")
+
+
+def _read_times(stderr) -> dict[int, float]:
+    """Frame number → presentation time, from `showinfo`'s lines: its pts in the time base it logs
+    first (its pts_time has six significant digits: 10 ms steps past 1000 s). A frame without a
+    time (NOPTS) is placed after the one before it (`_frame_times`)."""
+    times: dict[int, float] = {}
+    base = 1 / 25
+    for line in stderr:
+        if (match := _SHOWINFO.search(line)) is not None:
+            times[int(match[1])] = int(match[2]) * base
+        elif (match := _TIME_BASE.search(line)) is not None and int(match[2]):
+            base = int(match[1]) / int(match[2])
+    return times
+
+
+def _frame_times(logged: dict[int, float], count: int, fps: float | None) -> np.ndarray:
+    """Every frame's time: as logged; a frame without one one frame after the one before it."""
+    step = 1 / (fps or 25.0)
+    times = np.empty(count)
+    for n in range(count):
+        times[n] = logged.get(n, times[n - 1] + step if n else 0.0)
+    return times
 
 
 def _too_long(video: str | os.PathLike, frames: int, limit: int, media: MediaInfo) -> InputError:
@@ -175,17 +212,20 @@ class _FrameStack:
 
 
 def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple[int, int], scale: float,
-               top: int, expected: int, limit: int) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, np.ndarray]]]:
+               top: int, expected: int, limit: int) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, np.ndarray]],
+                                                             dict[int, float]]:
     """The scan frames from ffmpeg's stdout on this thread, the full-size samples from the second
-    pipe on another: ffmpeg writes both outputs as it goes, so neither may wait for the other.
-    At `limit` frames, or on any exception, ffmpeg is killed: the samples' pipe then ends too."""
+    pipe and the frame times from stderr on others: ffmpeg writes all three as it goes, so none may
+    wait for another. At `limit` frames, or on any exception, ffmpeg is killed: the other pipes then
+    end too."""
     from concurrent.futures import ThreadPoolExecutor
 
     packed = (scan_h, -(-SCAN_WIDTH // 8))
     masks, half = _FrameStack(expected, packed, limit), _FrameStack(expected, packed, limit)
     size = SCAN_WIDTH * scan_h
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=2) as pool:
         samples = pool.submit(_read_samples, full_pipe, full_shape, scale, top)
+        times = pool.submit(_read_times, proc.stderr)
         try:
             while masks.count < limit and len(chunk := proc.stdout.read(size)) == size:
                 frame = np.frombuffer(chunk, dtype=np.uint8).reshape(scan_h, SCAN_WIDTH)
@@ -196,7 +236,7 @@ def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple
             raise
         if masks.count >= limit:
             proc.kill()
-        return masks.array(), half.array(), samples.result()
+        return masks.array(), half.array(), samples.result(), times.result()
 
 
 def _read_samples(pipe, shape: tuple[int, int], scale: float, top: int) -> dict[int, tuple[int, np.ndarray]]:
@@ -243,16 +283,34 @@ def sample_rgb(sample: np.ndarray) -> np.ndarray:
 CHUNK_FRAMES = 500  # frames unpacked at a time: memory stays flat whatever the length
 
 
-def _chunks(masks: np.ndarray):
+def _chunks(masks: np.ndarray, hold: bool = False):
     for i in range(0, len(masks), CHUNK_FRAMES):
-        yield np.unpackbits(masks[i:i + CHUNK_FRAMES], axis=2)
+        yield np.unpackbits(held(masks, i, i + CHUNK_FRAMES) if hold else masks[i:i + CHUNK_FRAMES], axis=2)
+
+
+# A subtitle holds still for many frames; a busy picture's texture (a zooming fractal, cells of a
+# game of life, fresh grain every frame) leaves text-like pixels that do not. Bands and cues are found
+# on the pixels text-like in a frame and HOLD frames before and after it (measured on a mandelbrot
+# zoom with grain at 15, 1080p, 6 Mbit/s: texture made every row of the lower half "on" in 25–35 % of
+# frames, one band of the whole half and no cue; held, the rows outside the subtitle fall under 1 %).
+# The edges are then put back on the frames whose own mask still shows the cue's text (`_to_edges`).
+HOLD = 2
+
+
+def held(packed: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndarray:
+    """Packed masks of frames [start, stop): each frame's pixels that are also on HOLD frames before
+    and after it (clamped at the ends)."""
+    count = len(packed)
+    frames = np.arange(start, min(count, count if stop is None else stop))
+    return (packed[np.maximum(frames - HOLD, 0)] & packed[frames]
+            & packed[np.minimum(frames + HOLD, count - 1)])
 
 
 def find_bands(masks: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
     """Row ranges where text comes and goes, and the static-pixel mask that was removed."""
     on_counts = sum(chunk.sum(axis=0, dtype=np.int32) for chunk in _chunks(masks))
     static = on_counts >= STATIC_SHARE * len(masks)
-    rows_on = np.concatenate([(chunk & ~static).sum(axis=2) >= ROW_MIN_PIXELS for chunk in _chunks(masks)])
+    rows_on = np.concatenate([(chunk & ~static).sum(axis=2) >= ROW_MIN_PIXELS for chunk in _chunks(masks, hold=True)])
     share = rows_on.mean(axis=0)
     candidate = (share >= BAND_ON_SHARE[0]) & (share <= BAND_ON_SHARE[1])
     bands, start = [], None
@@ -279,8 +337,10 @@ def _merge_close(bands: list[tuple[int, int]], gap: int = 5) -> list[tuple[int, 
 
 def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray,
             half: np.ndarray | None = None) -> list[tuple[int, int]]:
-    """(first, last) frame of each cue shown in a band; with `half`, fades are timed at half opacity."""
-    bits = BandBits(masks, band, static)
+    """(first, last) frame of each cue shown in a band; with `half`, fades are timed at half opacity.
+    Cues are found on the pixels that hold still (`held`), their edges put on the frames that show
+    their text (`_to_edges`)."""
+    bits = BandBits(masks, band, static, hold=True)
     counts = bits.counts()
     # Text shows as a count far above the noise floor the moving picture leaves in the band; the
     # floor is read off the quietest frames, since subtitles may be on screen most of the time.
@@ -304,16 +364,51 @@ def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray,
         previous = frame
     if start is not None:
         cues.append((start, len(bits) - 1))
-    cues = [(a, b) for a, b in _rejoin(cues, bits) if b - a + 1 >= MIN_CUE_FRAMES]
-    return cues if half is None else _through_fades(cues, bits, BandBits(half, band))
+    raw = BandBits(masks, band, static)
+    cues = [(a, b) for a, b in _to_edges(_rejoin(cues, bits), bits, raw) if b - a + 1 >= MIN_CUE_FRAMES]
+    return cues if half is None else _through_fades(cues, raw, BandBits(half, band))
+
+
+def _to_edges(cues: list[tuple[int, int]], bits: "BandBits", raw: "BandBits") -> list[tuple[int, int]]:
+    """Each cue's first and last frame: its text (the held pixels of its middle frame) decides, not
+    the picture's. A held run starts HOLD frames after the text appears and ends HOLD before it goes,
+    and where one cue replaces another the frames around the cut hold what both share: each edge
+    first moves in over frames whose own mask does not show the text (`_replaced`), then out over
+    frames that do, never into the neighbouring cue."""
+    texts = [bits[(first + last) // 2] for first, last in cues]
+
+    def shows(i: int, t: int) -> bool:
+        return not _replaced(texts[i], raw[t])
+
+    trimmed = []
+    for i, (first, last) in enumerate(cues):
+        for _ in range(2 * HOLD):
+            if first < last and not shows(i, first):
+                first += 1
+            if first < last and not shows(i, last):
+                last -= 1
+        trimmed.append((first, last))
+    out: list[tuple[int, int]] = []
+    for i, (first, last) in enumerate(trimmed):
+        floor = out[-1][1] + 1 if out else 0
+        ceiling = trimmed[i + 1][0] - 1 if i + 1 < len(trimmed) else len(raw) - 1
+        for _ in range(2 * HOLD):
+            if first - 1 >= floor and shows(i, first - 1):
+                first -= 1
+            if last + 1 <= ceiling and shows(i, last + 1):
+                last += 1
+        out.append((first, last))
+    return out
 
 
 class BandBits:
     """A band's text pixels frame by frame (0/1), unpacked on demand: a tall band over a long video
     would take gigabytes unpacked at once. `static` pixels are left out."""
 
-    def __init__(self, packed: np.ndarray, band: tuple[int, int], static: np.ndarray | None = None):
+    def __init__(self, packed: np.ndarray, band: tuple[int, int], static: np.ndarray | None = None,
+                 hold: bool = False):
         self.packed = packed[:, band[0]:band[1]]
+        self.hold = hold  # only the pixels that hold still (`held`)
         width = SCAN_WIDTH if static is None else static.shape[1]
         self.keep = (np.ones((band[1] - band[0], width), bool) if static is None
                      else ~static[band[0]:band[1]]).view(np.uint8)
@@ -322,7 +417,8 @@ class BandBits:
         return len(self.packed)
 
     def __getitem__(self, t: int) -> np.ndarray:
-        return np.unpackbits(self.packed[t], axis=1)[:, :self.keep.shape[1]] & self.keep
+        frame = held(self.packed, t, t + 1)[0] if self.hold else self.packed[t]
+        return np.unpackbits(frame, axis=1)[:, :self.keep.shape[1]] & self.keep
 
     def __iter__(self):
         for chunk in self._chunks():
@@ -330,7 +426,8 @@ class BandBits:
 
     def _chunks(self):
         for i in range(0, len(self.packed), CHUNK_FRAMES):
-            yield np.unpackbits(self.packed[i:i + CHUNK_FRAMES], axis=2)[:, :, :self.keep.shape[1]] & self.keep
+            chunk = held(self.packed, i, i + CHUNK_FRAMES) if self.hold else self.packed[i:i + CHUNK_FRAMES]
+            yield np.unpackbits(chunk, axis=2)[:, :, :self.keep.shape[1]] & self.keep
 
     def counts(self) -> np.ndarray:
         return np.concatenate([chunk.sum(axis=(1, 2)) for chunk in self._chunks()] or [np.zeros(0, np.int64)])
@@ -408,14 +505,14 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
     if len(masks) == 0:
         return [], [], found
     rows, static = find_bands(masks)
+    found.static = static
     if region is not None:
         rows = [(0, masks.shape[1])]
-    fps = media.fps or 25.0
     bands: list[Band] = []
     cues: list[BurnedCue] = []
     for band in rows:  # a band where no cue holds still for three frames is moving picture, not subtitles
         runs = segment(masks, band, static, found.half)
         if runs:
-            cues += [BurnedCue(len(bands), first, last, fps) for first, last in runs]
+            cues += [found.cue(len(bands), first, last) for first, last in runs]
             bands.append(Band(band[0], band[1], found.scale, found.top, given=region is not None))
     return bands, sorted(cues, key=lambda c: (c.first_frame, c.band)), found

@@ -21,7 +21,7 @@ import numpy as np
 import regex
 
 from bilingual import tibetan
-from bilingual.burnedin import Band, BurnedCue, Scan, burned_in_cues, sample_rgb
+from bilingual.burnedin import SCAN_WIDTH, Band, BandBits, BurnedCue, Scan, burned_in_cues, sample_rgb
 from bilingual.errors import InputError
 from bilingual.media import MediaInfo, run_ffmpeg, tool_input
 
@@ -29,6 +29,10 @@ HAN_SHARE = 0.5  # of the characters RapidOCR read
 CHINESE_MIN_SCORE = 0.75
 TIBETAN_SHARE = 0.5
 TIBETAN_MIN_VALID = 0.5  # of the syllables read: below it, Tesseract made Tibetan out of something else
+# Tesseract's own confidence (mean over the letters): subtitle lines in Tibetan Machine Uni over a
+# mandelbrot zoom with grain read 0.89–0.93, over a game of life 0.79; what it made of a Latin word
+# and a logo ("QuickTime", sample_MKV_delayed.mkv) 0.41–0.61, of texture 0.17–0.61.
+TIBETAN_MIN_ENGINE = 0.7
 PAD = 24
 _HAN = regex.compile(r"\p{Han}")
 _TIBETAN = regex.compile(r"[\u0F40-\u0FBC]")
@@ -42,6 +46,7 @@ class Reading:
     language: str  # "zh" | "bo" | "none"
     confidence: float
     engine: str
+    engine_score: float | None = None  # the engine's own confidence, 0–1 (Tesseract: mean over letters)
 
 
 # How many times each engine read a line in this process (the benchmark reports calls per cue).
@@ -160,7 +165,7 @@ def read_tibetan_lines(images: list[np.ndarray], masks: list[np.ndarray] | None 
     import cv2
 
     pages = [isolate_text(image, mask) for image, mask in zip(images, masks or [None] * len(images))]
-    best: list[tuple[float, str, float] | None] = [None] * len(images)
+    best: list[tuple[float, str, float, float] | None] = [None] * len(images)
     pending = [i for i, page in enumerate(pages) if page is not None]
     for scale, psm in TIBETAN_READINGS:
         if not pending:
@@ -168,21 +173,21 @@ def read_tibetan_lines(images: list[np.ndarray], masks: list[np.ndarray] | None 
         scaled = [cv2.resize(pages[i], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
                   if scale != 1.0 else pages[i] for i in pending]
         still = []
-        for i, text in zip(pending, tesseract_pages(scaled, psm)):
+        for i, (text, engine_score) in zip(pending, tesseract_pages(scaled, psm)):
             found = tibetan.syllables(text)
             valid = len(found) - len(tibetan.invalid_syllables(text))
             score = valid - 2 * len(_NOT_TIBETAN_LETTER.findall(text))
             if best[i] is None or score > best[i][0]:
-                best[i] = (score, text, valid / len(found) if found else 0.0)
+                best[i] = (score, text, valid / len(found) if found else 0.0, engine_score)
             if not (found and valid == len(found) and score == valid):
                 still.append(i)  # another reading may beat this one
         pending = still
-    return [Reading(b[1], "bo", b[2], "tesseract-bod") if b else Reading("", "none", 0.0, "tesseract-bod")
+    return [Reading(b[1], "bo", b[2], "tesseract-bod", b[3]) if b else Reading("", "none", 0.0, "tesseract-bod")
             for b in best]
 
 
-def tesseract_pages(pages: list[np.ndarray], psm: str) -> list[str]:
-    """One text line of each page. The pages go to two Tesseract processes (one per core, each told
+def tesseract_pages(pages: list[np.ndarray], psm: str) -> list[tuple[str, float]]:
+    """One text line of each page, with Tesseract's confidence in it (0–1). The pages go to two Tesseract processes (one per core, each told
     to use one thread: its OpenMP threads fight each other on two cores, 4× slower) as a list of
     image files, so the model loads once per process."""
     import tempfile
@@ -209,7 +214,7 @@ TESSERACT_MIN_TIMEOUT_S = 30.0
 TESSERACT_S_PER_LINE = 5.0
 
 
-def _tesseract_list(folder: str, names: list[str], psm: str) -> list[str]:
+def _tesseract_list(folder: str, names: list[str], psm: str) -> list[tuple[str, float]]:
     if not names:
         return []
     engine_calls["tesseract"] += len(names)
@@ -218,14 +223,28 @@ def _tesseract_list(folder: str, names: list[str], psm: str) -> list[str]:
         f.write("\n".join(names) + "\n")
     timeout_s = TESSERACT_MIN_TIMEOUT_S + TESSERACT_S_PER_LINE * len(names)
     try:
-        proc = subprocess.run(["tesseract", listing, "stdout", "-l", "bod", "--psm", psm], capture_output=True,
+        proc = subprocess.run(["tesseract", listing, "stdout", "-l", "bod", "--psm", psm, "tsv"], capture_output=True,
                               stdin=subprocess.DEVNULL, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, timeout=timeout_s)
     except subprocess.TimeoutExpired:
         raise InputError("ocr.missing", f"tesseract bod took longer than {timeout_s:.0f} s and was stopped") from None
     if proc.returncode != 0:
         raise InputError("ocr.missing", f"tesseract bod failed: {proc.stderr.decode(errors='replace')[-120:]}")
-    texts = proc.stdout.decode("utf-8", "replace").split("\f")[:len(names)]
-    return [" ".join(t.split()) for t in texts] + [""] * (len(names) - len(texts))
+    return _tsv_lines(proc.stdout.decode("utf-8", "replace"), len(names))
+
+
+def _tsv_lines(tsv: str, pages: int) -> list[tuple[str, float]]:
+    """Each page's words joined by spaces, and their confidence averaged over their letters: TSV rows
+    of level 5 are words (page_num counts the listed images from 1; conf 0–100)."""
+    words: list[list[tuple[str, float]]] = [[] for _ in range(pages)]
+    for row in tsv.splitlines()[1:]:
+        f = row.split("\t")
+        if len(f) == 12 and f[0] == "5" and f[11].strip() and 1 <= int(f[1]) <= pages:
+            words[int(f[1]) - 1].append((f[11].strip(), float(f[10])))
+    out = []
+    for page in words:
+        letters = sum(len(w) for w, _ in page)
+        out.append((" ".join(w for w, _ in page), sum(len(w) * c for w, c in page) / letters / 100 if letters else 0.0))
+    return out
 
 
 def normalize(text: str, language: str) -> str:
@@ -243,7 +262,8 @@ def _is_chinese(reading: Reading) -> bool:
 def _is_tibetan(reading: Reading) -> bool:
     letters = len(_TIBETAN.findall(reading.text))
     return (bool(reading.text) and letters >= TIBETAN_SHARE * len(reading.text.replace(" ", ""))
-            and reading.confidence >= TIBETAN_MIN_VALID)
+            and reading.confidence >= TIBETAN_MIN_VALID
+            and (reading.engine_score is None or reading.engine_score >= TIBETAN_MIN_ENGINE))
 
 
 def read_line(image: np.ndarray) -> Reading:
@@ -263,8 +283,10 @@ def read_lines(images: list[np.ndarray], bands: list[int]) -> list[Reading]:
     boxes = [line_box(mask) for mask in masks]
     not_chinese: Counter[int] = Counter()
     chinese_bands: set[int] = set()
+    some_han: set[int] = set()  # lines whose box read at least one Han character, unsure
     for i, (image, band) in enumerate(zip(images, bands)):
         if band not in chinese_bands and not_chinese[band] >= BAND_SCRIPT_AFTER:
+            some_han.add(i)  # not tried: the full detection below stays open to it
             continue
         zh = read_chinese(image, boxes[i])
         if _is_chinese(zh):
@@ -272,12 +294,16 @@ def read_lines(images: list[np.ndarray], bands: list[int]) -> list[Reading]:
             chinese_bands.add(band)
         else:
             not_chinese[band] += 1
+            if _HAN.search(zh.text):
+                some_han.add(i)
     rest = [i for i, r in enumerate(readings) if r is None]
     for i, bo in zip(rest, read_tibetan_lines([images[i] for i in rest], [masks[i] for i in rest])):
         if _is_tibetan(bo):
-            readings[i] = Reading(normalize(bo.text, "bo"), "bo", bo.confidence, bo.engine)
+            readings[i] = Reading(normalize(bo.text, "bo"), "bo", bo.confidence, bo.engine, bo.engine_score)
             continue
-        zh = read_chinese(images[i], None) if boxes[i] is not None else Reading("", "none", 0.0, "")
+        # Detection (≈ 0.8 s, 4 s on a loaded machine) only for a line that may be Chinese in a box
+        # not clean: one RapidOCR read no Han in at all (a Latin word, texture) is not.
+        zh = read_chinese(images[i], None) if boxes[i] is not None and i in some_han else Reading("", "none", 0.0, "")
         readings[i] = (Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine) if _is_chinese(zh)
                        else Reading("", "none", 0.0, ""))
     return readings
@@ -292,14 +318,30 @@ class OcrCue:
     image: np.ndarray  # the band as read: evidence for `--frames`
 
 
-def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None) -> list[OcrCue]:
-    """Every burned-in cue, timed to the frame, read once on its clearest frame."""
+def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None,
+                   dropped: list[dict] | None = None) -> list[OcrCue]:
+    """Every burned-in cue, timed to the frame, read once on its clearest frame. A band most of whose
+    cues read as no text is picture, not subtitles: none of its cues is kept, and the band is listed
+    in `dropped` (its rows, cues found and read)."""
     bands, cues, found = burned_in_cues(video, media, region)
     rows = [read_rows(bands, i, media.height) for i in range(len(bands))]
     views = [cue_view(video, media, found, bands[cue.band], rows[cue.band], cue) for cue in cues]
-    readings = read_lines([image for _, image in views], [cue.band for cue in cues])
+    readings = read_lines([read for *_, read in views], [cue.band for cue in cues])
+    found_in, read_in = Counter(c.band for c in cues), Counter(c.band for c, r in zip(cues, readings) if r.text)
+    junk = {b for b in found_in if read_in[b] < BAND_READ_SHARE * found_in[b] and not bands[b].given}
+    if dropped is not None:
+        dropped += [{"band": list(bands[b].source_rows()), "cues_found": found_in[b], "cues_read": read_in[b]}
+                    for b in sorted(junk)]
     return [OcrCue(cue, bands[cue.band], frame_s, reading, image)
-            for cue, (frame_s, image), reading in zip(cues, views, readings) if reading.text]
+            for cue, (frame_s, image, _), reading in zip(cues, views, readings)
+            if reading.text and cue.band not in junk]
+
+
+# Of a band's cues, the share that must read as text (confident Tibetan or Chinese) for the band to be
+# subtitles. Subtitle bands of the burned-in benchmark read 100 %; a Latin title with a logo
+# (sample_MKV_delayed.mkv) 0 of 5, a game-of-life texture at 1080p 6 Mbit/s 2 of 5 (its subtitles,
+# but read too poorly to trust the rest).
+BAND_READ_SHARE = 0.5
 
 
 def read_rows(bands: list[Band], index: int, height: int) -> tuple[int, int]:
@@ -317,20 +359,60 @@ def read_rows(bands: list[Band], index: int, height: int) -> tuple[int, int]:
 
 
 def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band, rows: tuple[int, int],
-             cue: BurnedCue) -> tuple[float, np.ndarray]:
-    """(time, RGB `rows`) of the cue's band on its clearest frame kept by the scan — the one with the
-    most text pixels in the band, away from fades at the edges — or, for a cue too short to have
-    one, on its middle frame fetched by a seek."""
+             cue: BurnedCue) -> tuple[float, np.ndarray, np.ndarray]:
+    """(time, RGB `rows` of the cue's clearest frame kept by the scan, the image to read). The clearest
+    frame has the most text pixels in the band, away from fades at the edges; a cue too short to have
+    one is seen on its middle frame, fetched by a seek. The image read is the darkest value each
+    pixel takes over the cue's fully shown kept frames: the text is the same in all of them, a moving
+    picture behind it is not, so texture fades out of the bright text's way (`STACK_SAMPLES`)."""
     top, bottom = rows
     inner = [t for t in found.samples if cue.first_frame + 1 < t < cue.last_frame - 1]
     inner = inner or [t for t in found.samples if cue.first_frame <= t <= cue.last_frame]
-    if inner:
-        pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
-        best = inner[int(np.argmax(pixels))]
-        first_row, i420 = found.samples[best]
-        return (best + 0.5) / cue.fps, sample_rgb(i420)[max(0, top - first_row):max(0, bottom - first_row)]
-    frame_s = ((cue.first_frame + cue.last_frame) // 2 + 0.5) / cue.fps
-    return frame_s, frame_rows(video, frame_s, top, bottom, media.width)
+    if not inner:
+        middle = (cue.first_frame + cue.last_frame) // 2
+        # The seek aims between the frame's time and the next one's: an accurate seek gives the first
+        # frame shown at or after it, whatever the frame rate.
+        seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
+        image = frame_rows(video, seek_s, top, bottom, media.width)
+        return found.frame_s(middle), image, image
+    pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
+    best = inner[int(np.argmax(pixels))]
+    image = _sample_rows(found, best, top, bottom)
+    steady = [t for t, n in zip(inner, pixels) if n >= SHOWN_SHARE * max(pixels)]
+    stack = [view for t in steady[::max(1, len(steady) // STACK_SAMPLES)]
+             if (view := _sample_rows(found, t, top, bottom)).shape == image.shape]
+    read = np.minimum.reduce(stack) if len(stack) > 1 else image.copy()
+    columns = text_columns(found, band, cue)
+    if columns is not None:  # the picture left and right of the line cannot be part of it
+        read[:, :columns[0]] = 0
+        read[:, columns[1]:] = 0
+    return found.frame_s(best), image, read
+
+
+def text_columns(found: Scan, band: Band, cue: BurnedCue) -> tuple[int, int] | None:
+    """Source columns of the cue's line, with a margin: the columns where its pixels hold still
+    (`burnedin.held`) in at least half of its frames. None when too few do (a short cue)."""
+    bits = BandBits(found.masks, (band.top, band.bottom), found.static, hold=True)
+    frames = range(cue.first_frame, cue.last_frame + 1)
+    on = sum(bits[t].any(axis=0).astype(np.int32) for t in frames)
+    columns = np.flatnonzero(on >= len(frames) / 2)
+    if len(columns) < 2:
+        return None
+    margin = COLUMN_MARGIN * SCAN_WIDTH
+    return (max(0, int((columns[0] - margin) * found.scale)),
+            int(np.ceil((columns[-1] + 1 + margin) * found.scale)))
+
+
+COLUMN_MARGIN = 0.02  # of the width beside the line's held columns: a letter or two at 1080p
+
+
+SHOWN_SHARE = 0.8  # of the clearest kept frame's text pixels: a frame of the cue not in its fade
+STACK_SAMPLES = 8  # kept frames at most in a cue's stacked image (a cue of 1.6 s at 25 fps has 8)
+
+
+def _sample_rows(found: Scan, frame: int, top: int, bottom: int) -> np.ndarray:
+    first_row, i420 = found.samples[frame]
+    return sample_rgb(i420)[max(0, top - first_row):max(0, bottom - first_row)]
 
 
 def parse_band(text: str, height: int) -> tuple[int, int]:

@@ -133,6 +133,7 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
         except InputError as exc:
             report.add(input_finding(exc))
             return None, None
+        report.add(*dropped_band_findings(track))
     if track is None or not track.cues:
         report.subtitles["source"] = "none"
         if profile.subtitles and profile.subtitles.required:
@@ -158,6 +159,12 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
             report.details["ocr"] = picture
             report.add(compare_with_picture(track, analysis, picture))
     return track, analysis
+
+
+def dropped_band_findings(track: SubtitleTrack) -> list[Finding]:
+    """`ocr.band_dropped` (info) for each band of the picture whose readings were mostly no text."""
+    return [Finding("ocr.band_dropped", Severity.INFO, data={**band, "band": "–".join(map(str, band["band"]))})
+            for band in track.extra.get("ocr_dropped_bands", [])]
 
 
 def _check_cues(report: Report, media: MediaInfo, cues: list[Cue], profile: Profile, cuts: list[float] | None) -> None:

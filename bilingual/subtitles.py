@@ -437,7 +437,8 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings = OcrSettings()) -> S
     `settings.frames_dir`, also the path of the band image written there)."""
     from bilingual.ocr import read_burned_in, write_evidence
 
-    read = read_burned_in(media.path, media, settings.band)
+    dropped: list[dict] = []
+    read = read_burned_in(media.path, media, settings.band, dropped)
     images = write_evidence(read, settings.frames_dir) if settings.frames_dir else [None] * len(read)
     cues = [Cue(i, r.cue.start_s, r.cue.end_s, r.reading.text) for i, r in enumerate(read, 1)]
     where = {i: {"frame_s": round(r.frame_s, 3), "band": list(r.band.source_rows()),
@@ -445,4 +446,5 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings = OcrSettings()) -> S
                  "first_frame": r.cue.first_frame, "last_frame": r.cue.last_frame,
                  **({"image": image} if image else {})}
              for i, (r, image) in enumerate(zip(read, images), 1)}
-    return SubtitleTrack(cues=cues, source="ocr", format="burned-in", extra={"ocr": where})
+    return SubtitleTrack(cues=cues, source="ocr", format="burned-in",
+                         extra={"ocr": where, **({"ocr_dropped_bands": dropped} if dropped else {})})
