@@ -98,7 +98,8 @@ def test_embedded_text_track_is_checked(corpus):
     assert (s["cue_count"], s["language"]) == (2, "other")
     found = {f["code"]: f for f in report["findings"]}
     assert found["script.wrong_language"]["severity"] == "error"
-    assert (found["cue.gap"]["cue"], found["cue.gap"]["data"]["text"], found["cue.gap"]["data"]["gap_s"]) == (2, "Line 2", 0.024)
+    gap = found["cue.gap"]
+    assert (gap["cue"], gap["data"]["text"], gap["data"]["gap_s"]) == (2, "Line 2", 0.024)
     assert report["verdict"] == "fail" and proc.returncode == 1
 
 

@@ -108,7 +108,7 @@ def test_embedded_mov_text_is_read_through_ffmpeg(corpus):
     first, last = track.cues[0], track.cues[-1]
     assert (first.start_s, first.end_s, first.text) == (11.08, 13.399, "(Alan) 'Chapter one. Sorrow.")
     assert (last.index, last.start_s, last.end_s, last.text) == (808, 2594.2, 2596.08, "(♪ Theme music)")
-    assert all(a.start_s <= b.start_s for a, b in zip(track.cues, track.cues[1:]))
+    assert all(a.start_s <= b.start_s for a, b in zip(track.cues, track.cues[1:], strict=False))
 
 
 def test_embedded_subrip_in_matroska(corpus):
