@@ -45,7 +45,7 @@ stamp=.venv/.bilingual-setup
 want=$(cat pyproject.toml models/manifest.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || ! .venv/bin/python -c 'import bilingual' >/dev/null 2>&1; then
   say "installing the package into .venv (pip)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,cluster]" 2> >(grep -v "^WARNING: Location" >&2)
+  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev,cluster]" 2> >(grep -v "^WARNING: Location" >&2)
   echo "$want" > "$stamp"
 fi
 say "ready: .venv/bin/bilingual"

@@ -84,12 +84,23 @@ def test_image_only_streams_are_reported(corpus):
     proc, report = check_json(corpus / "containers/subtitleedit/sample_MKV_VobSub_PGS.mkv")
     image = [f for f in report["findings"] if f["code"] == "subs.image_only"]
     assert [f["data"]["codec"] for f in image] == ["dvd_subtitle", "hdmv_pgs_subtitle"]
-    assert report["subtitles"]["source"] == "none"
+    assert [f["severity"] for f in image] == ["warning", "warning"]
+    # image streams are not read: no cues, so the entry has no subtitles (the picture holds none either)
+    assert report["subtitles"]["source"] == "none" and report["subtitles"]["cue_count"] == 0
+    assert [f["severity"] for f in report["findings"] if f["code"] == "subs.missing"] == ["error"]
 
 
 def test_embedded_text_track_is_checked(corpus):
     proc, report = check_json(corpus / "containers/subtitleedit/sample_MP4_SRT.mp4")
-    assert report["subtitles"]["source"] == "embedded" and report["subtitles"]["stream_index"] == 2
+    s = report["subtitles"]
+    assert s["source"] == "embedded" and s["stream_index"] == 2
+    # its two English cues ("Line 1", "Line 2", 24 ms apart) are read and judged like a sidecar's
+    assert (s["cue_count"], s["language"]) == (2, "other")
+    found = {f["code"]: f for f in report["findings"]}
+    assert found["script.wrong_language"]["severity"] == "error"
+    gap = found["cue.gap"]
+    assert (gap["cue"], gap["data"]["text"], gap["data"]["gap_s"]) == (2, "Line 2", 0.024)
+    assert report["verdict"] == "fail" and proc.returncode == 1
 
 
 def bad_inputs(tmp_path, clip, corpus):

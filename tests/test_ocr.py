@@ -83,6 +83,8 @@ def test_picture_detail_read_as_nonsense_is_not_a_cue(corpus):
     report = json.loads(run_cli("check", corpus / "containers/subtitleedit/sample_MKV_delayed.mkv",
                                 "--format", "json", "--no-speech").stdout)
     assert report["subtitles"]["source"] == "none" and report["subtitles"]["cue_count"] == 0
+    # the picture was read and holds no subtitles: the entry has none (an error, not a "check by eye")
+    assert [f["severity"] for f in report["findings"] if f["code"] == "subs.missing"] == ["error"]
 
 
 def test_missing_tesseract_is_one_clear_error(monkeypatch):

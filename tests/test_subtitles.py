@@ -103,8 +103,12 @@ def test_embedded_mov_text_is_read_through_ffmpeg(corpus):
     source = find_subtitle_source(media)
     assert source.kind == "embedded" and source.stream.codec == "mov_text"
     track = source.load(media)
-    assert track.source == "embedded" and len(track.cues) > 700
-    assert all(c.end_s >= c.start_s for c in track.cues)
+    assert track.source == "embedded" and len(track.cues) == 808
+    # the times and text ffmpeg gives for the first and last cues (font markup dropped), and in order
+    first, last = track.cues[0], track.cues[-1]
+    assert (first.start_s, first.end_s, first.text) == (11.08, 13.399, "(Alan) 'Chapter one. Sorrow.")
+    assert (last.index, last.start_s, last.end_s, last.text) == (808, 2594.2, 2596.08, "(♪ Theme music)")
+    assert all(a.start_s <= b.start_s for a, b in zip(track.cues, track.cues[1:], strict=False))
 
 
 def test_embedded_subrip_in_matroska(corpus):

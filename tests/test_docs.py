@@ -1,0 +1,151 @@
+"""The documentation keeps up with the code: every finding code the package can emit has zh and en
+wording and a row in the README's findings table; every CLI command has help, and the README's
+commands table lists exactly the commands and options the CLI has. Fast: no media, no processes."""
+
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from bilingual.cli import app
+from bilingual.findings import FATAL_CODES
+
+from conftest import REPO
+
+PACKAGE = REPO / "bilingual"
+README = (REPO / "README.md").read_text("utf-8")
+CODE = re.compile(r"[a-z]+\.[a-z_]+")  # area.name, as every finding code is written
+# Literals of that shape that are file names, not codes (messages.toml, config.json, summary.csv …).
+FILE_SUFFIXES = {"bin", "csv", "json", "jsonl", "png", "srt", "toml", "txt", "wav"}
+
+
+def emitted_codes() -> set[str]:
+    """Codes written as the first argument of a call — Finding(...), InputError(...) and the rules'
+    small constructors (_finding, _range, flag, finding) alike — plus the fatal codes."""
+    codes = set(FATAL_CODES)
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+                value = node.args[0].value
+                if isinstance(value, str) and CODE.fullmatch(value) and value.rsplit(".", 1)[1] not in FILE_SUFFIXES:
+                    codes.add(value)
+    return codes
+
+
+def readme_section(title: str) -> str:
+    start = README.index(f"\n{title}\n")
+    end = README.find("\n## ", start + 1)
+    return README[start:end if end > 0 else None]
+
+
+def findings_table() -> str:
+    """The table under "Findings this version produces" (the rows that start with `| area |`)."""
+    section = readme_section("## The report")
+    table = section[section.index("| area | codes |"):]
+    return table[:table.index("\n\n")]
+
+
+def test_the_scanner_finds_codes_of_every_kind():
+    # one made by Finding(...), one by InputError(...), one by a rule's helper, one by the cue rules
+    assert {"subs.image_only", "profile.invalid", "media.container", "cue.reading_speed",
+            "tibetan.private_use"} <= emitted_codes()
+    assert "messages.toml" not in emitted_codes() and "summary.csv" not in emitted_codes()
+
+
+@pytest.mark.parametrize("code", sorted(emitted_codes()))
+def test_every_finding_code_has_zh_and_en_wording(code):
+    catalogue = tomllib.loads((PACKAGE / "messages.toml").read_text("utf-8"))
+    # the code's own entry, or only variants ("code/variant") when every finding picks one
+    entries = [catalogue[code]] if code in catalogue else [v for k, v in catalogue.items() if k.startswith(f"{code}/")]
+    assert entries, f"{code} has no wording in messages.toml"
+    for entry in entries:
+        assert entry.get("zh", "").strip() and entry.get("en", "").strip(), f"{code}: zh and en wording"
+
+
+@pytest.mark.parametrize("code", sorted(emitted_codes()))
+def test_every_finding_code_is_in_the_readme_table(code):
+    assert f"`{code}`" in findings_table()
+
+
+def test_the_readme_table_lists_only_codes_the_package_emits():
+    listed = set(re.findall(r"`([a-z]+\.[a-z_]+)`", findings_table()))
+    assert listed - emitted_codes() == set()
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+# Typer's Click objects (Typer vendors its own Click, so groups are told by their sub-commands).
+def is_group(command: Any) -> bool:
+    return hasattr(command, "commands")
+
+
+def commands(group: Any, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    """Every command and sub-command by its path (("check",), ("profiles", "show"), ...), groups too."""
+    found: dict[tuple[str, ...], Any] = {}
+    for name, command in group.commands.items():
+        found[(*prefix, name)] = command
+        if is_group(command):
+            found |= commands(command, (*prefix, name))
+    return found
+
+
+def options(command: Any) -> list[Any]:
+    return [p for p in command.params if p.param_type_name == "option" and not p.hidden]
+
+
+ROOT = typer.main.get_command(app)
+COMMANDS = commands(ROOT)
+LEAVES = {path: c for path, c in COMMANDS.items() if not is_group(c)}
+
+
+def test_the_walk_finds_groups_and_sub_commands():
+    assert {("check",), ("profiles",), ("profiles", "list"), ("profiles", "show")} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("path", [(), *COMMANDS], ids=lambda p: " ".join(p) or "bilingual")
+def test_every_command_has_help_and_help_exits_0(path):
+    command = COMMANDS[path] if path else ROOT
+    assert (command.help or "").strip(), f"bilingual {' '.join(path)} has no help text"
+    result = CliRunner().invoke(app, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+
+
+def test_every_option_has_help():
+    for path, command in LEAVES.items():
+        for param in options(command):
+            assert (param.help or "").strip(), f"bilingual {' '.join(path)} {param.opts[0]}: no help"
+
+
+def readme_commands() -> dict[tuple[str, ...], set[str]]:
+    """The README's commands table: each `bilingual …` usage in a row's first cell, by command path,
+    with the option names it shows (long and short: `--output`, `-o`)."""
+    section = readme_section("## Commands")
+    table = section[section.index("| command |"):]
+    usages: dict[tuple[str, ...], set[str]] = {}
+    for row in table[:table.index("\n\n")].splitlines()[2:]:
+        first_cell = row.split(" | ")[0]
+        for usage in re.findall(r"`(bilingual [^`]+)`", first_cell):
+            words = tuple(usage.split()[1:3])
+            path = words if words in LEAVES else words[:1]  # a sub-command ("profiles show") or a command
+            usages[path] = set(re.findall(r"(?<![\w-])--?[a-z][a-z-]*", usage))
+    return usages
+
+
+def test_the_readme_commands_table_lists_every_command():
+    assert set(readme_commands()) == set(LEAVES)
+
+
+@pytest.mark.parametrize("path", sorted(LEAVES), ids=" ".join)
+def test_the_readme_shows_the_options_each_command_has(path):
+    shown = readme_commands().get(path, set())
+    names = {name for p in options(LEAVES[path]) for name in (*p.opts, *p.secondary_opts)}
+    assert shown - names == set(), f"the README shows options bilingual {' '.join(path)} does not have"
+    missing = [p.opts[0] for p in options(LEAVES[path]) if not set(p.opts) & shown]
+    assert missing == [], f"bilingual {' '.join(path)} has options the README does not show"
