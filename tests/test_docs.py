@@ -33,7 +33,8 @@ def emitted_codes() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
                 value = node.args[0].value
-                if isinstance(value, str) and CODE.fullmatch(value) and value.rsplit(".", 1)[1] not in FILE_SUFFIXES:
+                if isinstance(value, str) and CODE.fullmatch(value) and value.rsplit(".", 1)[1] not in FILE_SUFFIXES \
+                        and not value.startswith("bilingual."):  # a module's name (importlib.resources)
                     codes.add(value)
     return codes
 
