@@ -21,22 +21,29 @@ from conftest import REPO
 PACKAGE = REPO / "bilingual"
 README = (REPO / "README.md").read_text("utf-8")
 CODE = re.compile(r"[a-z]+\.[a-z_]+")  # area.name, as every finding code is written
-# Literals of that shape that are file names, not codes (messages.toml, config.json, summary.csv …).
-FILE_SUFFIXES = {"bin", "csv", "json", "jsonl", "png", "srt", "toml", "txt", "wav"}
+
+
+# The calls that make a finding or a fatal error with a code as their first argument; the rest of
+# the calls with such a first argument look up interface wording (words("html.title"), asset("page.css")).
+MAKERS = {"Finding", "InputError", "OutputError", "__init__", "_finding", "_range", "finding", "flag"}
 
 
 def emitted_codes() -> set[str]:
-    """Codes written as the first argument of a call — Finding(...), InputError(...) and the rules'
-    small constructors (_finding, _range, flag, finding) alike — plus the fatal codes."""
+    """Codes written as the first argument of a call to one of MAKERS (Finding(...), InputError(...)
+    and the rules' small constructors alike), plus the fatal codes."""
     codes = set(FATAL_CODES)
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
-            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+            if isinstance(node, ast.Call) and _name(node.func) in MAKERS and node.args \
+                    and isinstance(node.args[0], ast.Constant):
                 value = node.args[0].value
-                if isinstance(value, str) and CODE.fullmatch(value) and value.rsplit(".", 1)[1] not in FILE_SUFFIXES \
-                        and not value.startswith("bilingual."):  # a module's name (importlib.resources)
+                if isinstance(value, str) and CODE.fullmatch(value):
                     codes.add(value)
     return codes
+
+
+def _name(func: ast.expr) -> str:
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
 
 
 def readme_section(title: str) -> str:
