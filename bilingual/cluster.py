@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def _preflight_probe(options: dict[str, Any]) -> dict[str, Any]:
     from bilingual.ocr import require_tesseract
 
     problems = []
-    needs = [require_ffmpeg]
+    needs: list[Callable[[], object]] = [require_ffmpeg]
     if options.get("speech", True) and options.get("language", True):
         needs.append(lambda: whisper_model_dir(options.get("model")))
     if options.get("ocr", "auto") != "off":

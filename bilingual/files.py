@@ -257,7 +257,7 @@ def _stat(real: Path, shown: str | os.PathLike) -> os.stat_result | None:
 
 def _environment_error(exc: OSError, path: str | os.PathLike) -> OutputError:
     reason = {errno.ELOOP: "symbolic link loop", errno.ENAMETOOLONG: "file name too long",
-              errno.EISDIR: "is a folder; give a file name for the output"}.get(exc.errno)
+              errno.EISDIR: "is a folder; give a file name for the output"}.get(exc.errno or 0)
     return OutputError(f"cannot write: {reason or exc.strerror or exc}", path)
 
 

@@ -13,7 +13,8 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterator
+from collections.abc import Generator
+from typing import Any
 
 import ffmpeg
 
@@ -75,7 +76,7 @@ class MediaInfo:
     @property
     def main_audio(self) -> StreamInfo | None:
         defaults = [s for s in self.audio_streams if s.default]
-        return (defaults or self.audio_streams or [None])[0]
+        return next(iter(defaults or self.audio_streams), None)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -112,7 +113,7 @@ def _missing_reason(p: Path, exc: OSError) -> str:
     if exc.errno == errno.ENOENT:
         return f"broken symbolic link (to {os.readlink(p)})" if p.is_symlink() else "no such file"
     return {errno.ELOOP: "symbolic link loop", errno.ENAMETOOLONG: "file name too long"}.get(
-        exc.errno, exc.strerror or str(exc))
+        exc.errno or 0, exc.strerror or str(exc))
 
 
 def _starts_like_isobmff(p: Path) -> bool:
@@ -368,7 +369,7 @@ def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sampl
 
 def stream_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = 16000,
                  chunk_samples: int = 1 << 19, *, limit_s: float | None = None,
-                 duration_s: float | None = None) -> Iterator[Any]:
+                 duration_s: float | None = None) -> Generator[Any, None, None]:
     """The samples of `decode_audio` in chunks of `chunk_samples` as ffmpeg produces them, so that
     work on the first chunks overlaps the decoding of the rest. `limit_s`: decode no further.
     ffmpeg is killed past `decode_timeout(duration_s)` and when the caller stops reading."""
@@ -383,6 +384,7 @@ def stream_audio(path: str | os.PathLike, stream_index: int | None = None, sampl
             subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors) as proc, \
             Watchdog(proc, timeout_s) as watchdog:  # stderr to a file: it never blocks ffmpeg
         read_all = False
+        assert proc.stdout is not None  # stdout=PIPE
         try:
             while chunk := proc.stdout.read(4 * chunk_samples):
                 yield np.frombuffer(chunk, dtype=np.float32)

@@ -251,7 +251,7 @@ def _coerce(hint: Any, value: Any, key: str) -> Any:
         if not isinstance(value, list):
             raise ProfileError(f"'{key}' must be a list")
         return [_coerce(args[0], item, f"{key}[{i}]") for i, item in enumerate(value)]
-    if is_dataclass(hint):
+    if isinstance(hint, type) and is_dataclass(hint):
         return _build(hint, value, key)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)

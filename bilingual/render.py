@@ -80,6 +80,7 @@ def render_text(report: Report, out: TextIO, lang: str = "zh", color: bool | Non
 
 def _media_table(report: Report, ui: dict[str, str]) -> Table:
     m = report.media
+    assert m is not None  # called only when the file was probed
     table = Table(title=ui["media"], show_header=False, title_justify="left", box=None, padding=(0, 2))
     rows = [
         (ui["container"], m.container),

@@ -16,6 +16,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pysubs2
 import regex
@@ -151,7 +152,7 @@ def require_plausible_count(cues: int, duration_s: float | None, where: str) -> 
                          f"({MAX_CUES_PER_S:.0f} a second of {video})", where)
 
 
-def parse_subtitles(text: str, fmt: str | None, where: str) -> tuple[list[Cue], str]:
+def parse_subtitles(text: str, fmt: str | None, where: str) -> tuple[list[Cue], str | None]:
     """Validated cues of a subtitle text; raises `subs.unreadable` with the line at fault."""
     text = unify_line_ends(text)
     if not text.strip():
@@ -214,8 +215,16 @@ def _is_number(line: str) -> bool:
     return line.strip().isascii() and line.strip().isdigit()
 
 
+def _time_code_parts(code: str) -> tuple[Any, ...]:
+    """Hours, minutes, seconds, separator and fraction of a time code the validation passed."""
+    match = _TIME_CODE.fullmatch(code)
+    if match is None:
+        raise ValueError(f"not a time code: {code!r}")
+    return match.groups()
+
+
 def _milliseconds(code: str) -> int:
-    hours, minutes, seconds, _, fraction = _TIME_CODE.fullmatch(code).groups()
+    hours, minutes, seconds, _, fraction = _time_code_parts(code)
     return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 \
         + int(fraction) * 10 ** (3 - len(fraction))
 
@@ -249,7 +258,7 @@ def retime_text(text: str, times_ms: list[tuple[int, int]]) -> str:
 
 def _time_code(ms: int, like: str) -> str:
     """`ms` written in the form of the time code `like` (hours kept or added when needed)."""
-    hours, _, _, separator, _ = _TIME_CODE.fullmatch(like).groups()
+    hours, _, _, separator, _ = _time_code_parts(like)
     h, rest = divmod(max(0, ms), 3_600_000)
     m, rest = divmod(rest, 60_000)
     s, ms = divmod(rest, 1000)
@@ -353,7 +362,13 @@ class SubtitleSource:
     def where(self) -> dict:
         if self.kind == "ocr":
             return {"path": None}
-        return {"path": str(self.path)} if self.path else {"stream_index": self.stream.index}
+        return {"path": str(self.path)} if self.path else {"stream_index": self.embedded.index}
+
+    @property
+    def embedded(self) -> StreamInfo:
+        if self.stream is None:
+            raise ValueError(f"a {self.kind} track choice has no stream")
+        return self.stream
 
     def load(self, media: MediaInfo) -> SubtitleTrack:
         if self.kind == "ocr":
@@ -361,7 +376,7 @@ class SubtitleSource:
         if self.path is not None:
             track = load_subtitle_file(self.path, duration_s=media.duration_s)
         else:
-            track = load_stream(media, self.stream)
+            track = load_stream(media, self.embedded)
         if self.others:
             track = with_other_sidecars(track, self.others)
         return track

@@ -123,7 +123,7 @@ def to_srt(segments: list[Segment]) -> str:
 
 def spoken_text(segments: list[Segment], start_s: float, end_s: float) -> str:
     """What was said between two times: words when known, else whole overlapping segments."""
-    parts = []
+    parts: list[str] = []
     for seg in segments:
         if seg.end_s <= start_s or seg.start_s >= end_s:
             continue

@@ -49,8 +49,8 @@ class Words:
 
     def language_id(self, code: str) -> str:
         """A Whisper language code in words (zh and bo are the spoken-language names)."""
-        return catalogue_text(f"term.speech/{code}", self.lang) if code in ("zh", "bo") else \
-            catalogue_text(f"term.lid/{code}", self.lang) or code
+        kind = "speech" if code in ("zh", "bo") else "lid"
+        return catalogue_text(f"term.{kind}/{code}", self.lang) or code
 
     def seconds(self, value: float | None, digits: int = 2) -> str:
         return "—" if value is None else self("html.seconds", value=f"{value:.{digits}f}")
@@ -85,7 +85,7 @@ def review_reasons(data: dict[str, Any], words: Words) -> list[str]:
     return reasons
 
 
-def profile_titles(name: str | None) -> dict[str, str]:
+def profile_titles(name: str | None) -> dict[str, Any]:
     """The profile's titles and notice, when the profile can still be loaded."""
     from bilingual.profiles import load_profile
 
