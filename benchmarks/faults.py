@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from common import CACHE, REPO
+from common import CACHE, MEASURE, REPO
 
 MEMORY_CAP_MB = 1536
 CORPUS = REPO.parent / "shared" / "corpus"
@@ -48,23 +48,22 @@ class Outcome:
 
 def run(args: list[str], timeout_s: float, cwd: Path) -> Outcome:
     """`python -m bilingual ARGS` as a whole process: exit code, stderr, wall time and the peak RSS
-    of the largest process of its tree (wait4's rusage), killed past `timeout_s`."""
-    with tempfile.TemporaryFile() as err:
+    of the largest process of its tree (`common.MEASURE`), killed past `timeout_s`."""
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as figures:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "bilingual", *args], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=err, cwd=cwd,
+        proc = subprocess.Popen([sys.executable, "-c", MEASURE, figures.name, sys.executable, "-m", "bilingual", *args],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, cwd=cwd,
                                 env={**os.environ, "PYTHONPATH": str(REPO)}, start_new_session=True)
         timer = threading.Timer(timeout_s, os.killpg, (proc.pid, 9))
         timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc.wait()
         timer.cancel()
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode("utf-8", "replace")
+        measured = figures.read().split()
     code = None if proc.returncode == -9 else proc.returncode
-    return Outcome(code, text, wall, usage.ru_maxrss / 1024)
-
+    return Outcome(code, text, wall, float(measured[1]) if measured else float("nan"))
 
 def ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args], check=True)

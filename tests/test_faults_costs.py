@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import digest, ffmpeg, make_video, write_srt
+from conftest import digest, ffmpeg, make_video, with_peak_rss, write_srt
 
 import bilingual.media as media
 from bilingual.errors import InputError
@@ -36,17 +36,17 @@ class Run:
 
 def run_bounded(*args: str, timeout_s: float = 30.0, cwd: Path | None = None) -> Run:
     """`python -m bilingual ARGS`, its process group killed after `timeout_s`; the peak RSS of the
-    largest process of its tree (wait4)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    largest process of its tree (its own: see `conftest.with_peak_rss`)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as figure:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "bilingual", *map(str, args)], stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err, cwd=cwd, start_new_session=True,
-                                env={**os.environ, "COLUMNS": "120"})
+        command = with_peak_rss([sys.executable, "-m", "bilingual", *map(str, args)], Path(figure.name))
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
+                                start_new_session=True, env={**os.environ, "COLUMNS": "120"})
         timer = threading.Timer(timeout_s, os.killpg, (proc.pid, signal.SIGKILL))
         timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc.wait()
         timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         try:
             os.killpg(proc.pid, signal.SIGKILL)  # what it left behind (an ffmpeg waiting on a FIFO)
         except ProcessLookupError:
@@ -54,9 +54,10 @@ def run_bounded(*args: str, timeout_s: float = 30.0, cwd: Path | None = None) ->
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
+        peak_kib = figure.read()
         return Run(None if proc.returncode == -signal.SIGKILL else proc.returncode,
                    out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), wall,
-                   usage.ru_maxrss / 1024)
+                   int(peak_kib) / 1024 if peak_kib else float("nan"))
 
 
 def assert_one_line(run: Run, code: int, *words: str) -> None:
