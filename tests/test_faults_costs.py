@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import digest, ffmpeg, make_video, with_peak_rss, write_srt
@@ -98,6 +99,13 @@ def test_fifo_as_the_subtitles_is_refused(clip, fifo):
     assert digest(clip) == before
 
 
+def test_fifo_as_the_subtitles_of_fix_is_refused(clip, fifo, tmp_path):
+    """Before: "no such subtitle file"."""
+    run = run_bounded("fix", fifo, "--video", clip, "-o", tmp_path / "out.srt", timeout_s=20)
+    assert_one_line(run, 2, "not a regular file (a FIFO)")
+    assert not (tmp_path / "out.srt").exists()
+
+
 def test_a_character_device_is_not_an_empty_file():
     run = run_bounded("check", "/dev/zero", timeout_s=20)
     assert_one_line(run, 2, "not a regular file (a character device)")
@@ -172,6 +180,34 @@ def test_a_file_longer_than_an_hour_gets_the_static_screen_only(two_hour_file):
     report = json.loads(run.stdout)
     assert {"media.duration", "media.too_long"} <= {f["code"] for f in report["findings"]}
     assert digest(two_hour_file) == before
+
+
+def test_fix_refuses_a_file_longer_than_an_hour_before_decoding_it(two_hour_file, tmp_path):
+    """Before: an hour of its audio was decoded (28 s, 380 MB), then an internal error (exit 3)."""
+    subs = write_srt(tmp_path / "long.srt", [(1.0, 2.0, "བོད་ཡིག")])
+    before = digest(subs), digest(two_hour_file)
+    run = run_bounded("fix", subs, "--video", two_hour_file, "-o", tmp_path / "out.srt", timeout_s=90)
+    assert_one_line(run, 2, "too long to align subtitles to: 7200 s, over the 3600 s analysed")
+    assert run.wall_s < 20 and run.peak_mb < 200, (run.wall_s, run.peak_mb)
+    assert not (tmp_path / "out.srt").exists() and (digest(subs), digest(two_hour_file)) == before
+
+
+def test_extract_refuses_a_file_longer_than_an_hour_before_decoding_it(two_hour_file, tmp_path):
+    """Before: its audio and a burned-in scan of two hours of picture (30 s, 674 MB), exit 0."""
+    run = run_bounded("extract", two_hour_file, "--out", tmp_path / "out", timeout_s=90)
+    assert_one_line(run, 2, "too long to extract: 7200 s")
+    assert run.wall_s < 20 and run.peak_mb < 200, (run.wall_s, run.peak_mb)
+    assert not (tmp_path / "out").exists()
+
+
+def test_speech_keeps_no_more_samples_than_it_has_room_for():
+    """ffmpeg's `-t` bounds time stamps, not samples: the two-hour file's audio gave 1.2 s more than
+    the hour asked for, which overflowed the buffer (ValueError, exit 3 from `fix`)."""
+    from bilingual.speech import detect_speech
+
+    chunks = (np.zeros(16000, np.float32) for _ in range(5))
+    audio, spans = detect_speech(chunks, max_samples=40000)
+    assert len(audio) == 40000 and spans == []
 
 
 def test_speech_decode_stops_past_the_analysed_length(two_hour_file, monkeypatch):
