@@ -125,6 +125,42 @@ def test_names_ffmpeg_would_read_as_options_or_protocols_are_files(clip, tmp_pat
     assert digest(entry) == before
 
 
+@pytest.fixture
+def one_second_sample(tmp_path, monkeypatch) -> Path:
+    """The sample's sources, 1 s long instead of 125 s, so that building it takes a second."""
+    from bilingual import sample
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "flac", str(sources / "sample-entry.audio.flac"))
+    write_srt(sources / "sample-entry.bo.srt", [(0.1, 0.9, "བོད་ཡིག")])
+    monkeypatch.setattr(sample, "samples_dir", lambda: sources)
+    return sources
+
+
+@pytest.mark.parametrize("folder", ["-out", "pipe:out"])
+def test_the_sample_builds_into_a_folder_ffmpeg_would_read_as_an_option_or_a_protocol(one_second_sample, tmp_path,
+                                                                                       monkeypatch, folder):
+    from bilingual.sample import build_sample
+
+    monkeypatch.chdir(tmp_path)
+    video = build_sample(folder)  # relative, as `bilingual sample --out -out` gives it
+    assert video == Path(folder) / "sample-entry.mp4"
+    assert media.probe(tmp_path / video).duration_s == pytest.approx(1.0, abs=0.25)
+    assert sorted(p.name for p in (tmp_path / folder).iterdir()) == ["sample-entry.bo.srt", "sample-entry.mp4"]
+
+
+def test_the_sample_build_has_a_timeout(one_second_sample, tmp_path, monkeypatch):
+    """Before: its ffmpeg ran without one (and without the `file:` paths of every other ffmpeg call)."""
+    from bilingual import sample
+
+    monkeypatch.setattr(sample, "decode_timeout", lambda duration_s: 0.01, raising=False)
+    with pytest.raises(InputError) as stopped:
+        sample.build_sample(tmp_path / "out")
+    assert "could not build the sample: ffmpeg took longer than 0 s" in stopped.value.reason
+    assert list((tmp_path / "out").iterdir()) == [tmp_path / "out" / "sample-entry.bo.srt"]  # no temporary file
+
+
 def test_a_cue_at_99_59_59_does_not_size_the_timing_grid(speech_clip, tmp_path):
     """Before: the grid spanned the last cue (100 h at 10 ms); a 3 s clip took > 120 s and 5 GB."""
     cues = [(0.1 + 0.33 * i, 0.35 + 0.33 * i, "བོད་ཡིག") for i in range(9)] + [(359999.0, 359999.9, "བོད་ཡིག")]
