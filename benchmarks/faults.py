@@ -1,12 +1,14 @@
 """Benchmark: the heavy faults of issue 11 run as whole processes — a FIFO or a device as the video
 or the subtitles, names ffmpeg would read as options or protocols, a stray cue at 99:59:59, a 50 MB
-and a 5 MB SRT, a 10-hour file — with their exit code, stderr, wall time and peak memory, and the
-sha256 of every input before and after.
+and a 5 MB SRT, a 10-hour file, `audit --jobs 20` — with their exit code, stderr, wall time and peak
+memory (the largest process of the tree, and the tree together), and the sha256 of every input
+before and after. About 7 minutes on 2 cores, 5 of them the 10-hour transcript.
 
     .venv/bin/python benchmarks/faults.py [--hours 10] [--timeout 600]
 
-A case behaves when its exit code is the documented one, stderr is at most one line with no
-traceback, it ends within its time bound, its peak RSS is under 1.5 GB, and no input changed.
+A case behaves when its exit code is the documented one, stderr is one line with no traceback (for
+`audit`, which reports progress: no traceback and its closing line), it ends within its time bound,
+its peak memory is under 1.5 GB, and no input changed.
 """
 
 from __future__ import annotations
@@ -130,19 +132,24 @@ def cases(work: Path, hours: float) -> list[Case]:
         shutil.copy(clip, entries / f"entry-{k}.mp4")
     out = [
         *(Case(f"FIFO as the video: {cmd}", [cmd, str(fifo)], (2,), time_bound_s=10) for cmd in ("check", "timing")),
-        Case("FIFO as the video: audit", ["audit", str(fifo), "--out", str(work / "audit")], (2,), time_bound_s=10),
+        Case("FIFO as the video: audit", ["audit", str(fifo), "--out", str(work / "audit"), "--lang", "en"], (2,),
+             time_bound_s=10, said="Cannot analyse 1"),
         Case("FIFO as --subs", ["check", str(clip), "--subs", str(fifo), "--no-speech"], (2,), [clip], 10),
         Case("/dev/zero as the video", ["check", "/dev/zero"], (2,), time_bound_s=10),
         *(Case(f"video named {name}", ["check", "--no-language", "--", name], (0, 1), [path], 30)
           for name, path in named.items()),
         Case("cue at 99:59:59 on a 20 s clip", ["timing", str(clip), "--subs", str(stray)], (0, 1), [clip, stray], 30),
-        Case("50 MB SRT", ["check", str(clip), "--subs", str(huge)], (2,), [clip, huge], 10),
-        Case("5 MB SRT on a 20 s clip", ["check", str(clip), "--subs", str(dense)], (2,), [clip, dense], 15),
+        # Refused unread or uncounted; the check of the video itself (speech, language) still runs: 30 s.
+        Case("50 MB SRT", ["check", str(clip), "--subs", str(huge)], (2,), [clip, huge], 30),
+        Case("5 MB SRT on a 20 s clip", ["check", str(clip), "--subs", str(dense)], (2,), [clip, dense], 30),
         Case("5 MB SRT alone (scripts)", ["scripts", str(dense)], (2,), [dense], 15),
         *(Case(f"{hours:g}-hour file: {' '.join(cmd)}", [*cmd, str(long)], (2,), [long], 30)
           for cmd in (["check"], ["check", "--no-speech"], ["timing"])),
+        Case(f"{hours:g}-hour file: fix", ["fix", str(stray), "--video", str(long), "-o", str(work / "fixed.srt")],
+             (2,), [long, stray], 30),
+        Case(f"{hours:g}-hour file: extract", ["extract", str(long), "--out", str(work / "extracted")], (2,), [long], 30),
         Case(f"audit --jobs 20, {AUDIT_ENTRIES} entries", ["audit", str(entries), "--jobs", "20", "--ocr", "off",
-             "--out", str(work / "audit-jobs")], (1,), [entries / f"entry-{k}.mp4" for k in range(AUDIT_ENTRIES)],
+             "--out", str(work / "audit-jobs"), "--lang", "en"], (1,), [entries / f"entry-{k}.mp4" for k in range(AUDIT_ENTRIES)],
              300, said="capped to"),
         Case(f"{hours:g}-hour file: transcribe", ["transcribe", str(long), "-o", str(work / "long.srt")], (0,),
              [long], 600),

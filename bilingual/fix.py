@@ -31,9 +31,7 @@ class FixResult:
 def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Profile, *,
                   output: str | os.PathLike | None = None, in_place: bool = False, force: bool = False) -> FixResult:
     src = Path(subs)
-    if not src.exists():
-        raise InputError("subs.unreadable", "no such subtitle file", str(src))
-    require_file(src, "subs.unreadable")  # a FIFO or a device is refused before it is opened
+    require_file(src, "subs.unreadable")  # a FIFO, a device or a name too long is refused before it is opened
     protect_inputs(src, video)
     target = _target(src, output, in_place, force)
     text, encoding = decode_text(read_bounded(src), str(src))

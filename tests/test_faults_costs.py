@@ -297,3 +297,26 @@ def test_a_streamed_transcript_cuts_in_pauses_and_keeps_time(corpus, whisper, mo
     starts = [s.start_s for s in pieces]
     assert starts == sorted(starts) and pieces[-1].end_s > 16  # later pieces keep the recording's clock
     assert character_error_rate("".join(s.text for s in whole), "".join(s.text for s in pieces)) < 0.2
+
+
+def test_audit_shows_an_entry_named_like_markup_by_its_name(clip, tmp_path):
+    """Before: the progress bar read `[red]x.mp4` as rich markup and showed a red `x.mp4`."""
+    entries = tmp_path / "entries"
+    entries.mkdir()
+    (entries / "[red]x.mp4").write_bytes(clip.read_bytes())
+    run = run_bounded("audit", entries, "--no-speech", "--ocr", "off", "--out", tmp_path / "out", "--lang", "en",
+                      timeout_s=60)
+    assert run.code == 1 and "Traceback" not in run.stderr, run.stderr  # the small clip fails the profile
+    assert "[red]x.mp4" in run.stderr
+
+
+@pytest.mark.parametrize("which", ["video", "subtitles"])
+def test_a_300_character_name_still_gets_its_json_report(clip, tmp_path, which):
+    """Before: the report was lost to "File name too long" (the pipeline's size look-up raised)."""
+    long = str(tmp_path / ("x" * 300))
+    args = [long + ".mp4"] if which == "video" else [clip, "--subs", long + ".srt"]
+    run = run_bounded("check", *args, "--no-speech", "--format", "json", timeout_s=60)
+    assert_one_line(run, 2, "file name too long")
+    code = "media.unreadable" if which == "video" else "subs.unreadable"
+    assert [f["data"]["reason"] for f in json.loads(run.stdout)["findings"] if f["code"] == code] == \
+        ["file name too long"]
