@@ -147,10 +147,11 @@ def cases(work: Path, hours: float) -> list[Case]:
           for cmd in (["check"], ["check", "--no-speech"], ["timing"])),
         Case(f"{hours:g}-hour file: fix", ["fix", str(stray), "--video", str(long), "-o", str(work / "fixed.srt")],
              (2,), [long, stray], 30),
-        Case(f"{hours:g}-hour file: extract", ["extract", str(long), "--out", str(work / "extracted")], (2,), [long], 30),
+        Case(f"{hours:g}-hour file: extract", ["extract", str(long), "--out", str(work / "extracted")], (2,),
+             [long], 30),
         Case(f"audit --jobs 20, {AUDIT_ENTRIES} entries", ["audit", str(entries), "--jobs", "20", "--ocr", "off",
-             "--out", str(work / "audit-jobs"), "--lang", "en"], (1,), [entries / f"entry-{k}.mp4" for k in range(AUDIT_ENTRIES)],
-             300, said="capped to"),
+             "--out", str(work / "audit-jobs"), "--lang", "en"], (1,),
+             [entries / f"entry-{k}.mp4" for k in range(AUDIT_ENTRIES)], 300, said="capped to"),
         Case(f"{hours:g}-hour file: transcribe", ["transcribe", str(long), "-o", str(work / "long.srt")], (0,),
              [long], 600),
     ]
@@ -187,7 +188,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bilingual-faults-") as folder:
         work = Path(folder)
         todo = cases(work, options.hours)
-        print("| case | exit | wall | peak RSS (largest process / tree) | stderr | behaved |\n|---|---|---|---|---|---|")
+        print("| case | exit | wall | peak RSS (largest process / tree) | stderr | behaved |\n"
+              "|---|---|---|---|---|---|")
         good = lost = 0
         for case in todo:
             before = {p: sha256(p) for p in case.inputs}
@@ -197,8 +199,9 @@ def main() -> None:
             wrong = behaved(case, outcome) + [f"changed {', '.join(changed)}"] * bool(changed)
             good += not wrong
             line = outcome.stderr.strip().splitlines()[-1][:90] if outcome.stderr.strip() else ""
-            print(f"| {case.name} | {outcome.code} | {outcome.wall_s:.1f} s | {outcome.peak_mb:.0f} / {outcome.tree_mb:.0f} MB | "
-                  f"{line.replace('|', '/')} | {'yes' if not wrong else '; '.join(wrong)} |", flush=True)
+            print(f"| {case.name} | {outcome.code} | {outcome.wall_s:.1f} s | "
+                  f"{outcome.peak_mb:.0f} / {outcome.tree_mb:.0f} MB | {line.replace('|', '/')} | "
+                  f"{'yes' if not wrong else '; '.join(wrong)} |", flush=True)
         print(f"\n{len(todo)} inputs tried, {good} behaved, data lost: {lost}")
 
 

@@ -8,7 +8,6 @@ import stat
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, Callable
 
 from bilingual.compare import compare_with_picture

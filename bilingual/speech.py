@@ -169,7 +169,7 @@ def detect_speech(chunks: Iterable[np.ndarray], max_samples: int | None = None,
             if buffer is not None:
                 # ffmpeg's `-t` bounds time stamps, not samples: concatenated pieces whose audio
                 # outruns their time stamps gave 1.2 s more in 2 hours (an internal error before).
-                chunk = chunk[:max_samples - filled]
+                chunk = chunk[:len(buffer) - filled]
                 if not len(chunk):
                     break
                 buffer[filled:filled + len(chunk)] = chunk

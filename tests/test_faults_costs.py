@@ -132,7 +132,8 @@ def one_second_sample(tmp_path, monkeypatch) -> Path:
 
     sources = tmp_path / "sources"
     sources.mkdir()
-    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "flac", str(sources / "sample-entry.audio.flac"))
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "flac",
+           str(sources / "sample-entry.audio.flac"))
     write_srt(sources / "sample-entry.bo.srt", [(0.1, 0.9, "བོད་ཡིག")])
     monkeypatch.setattr(sample, "samples_dir", lambda: sources)
     return sources
