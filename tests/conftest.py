@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,49 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The unit lane, `pytest -m "not slow"`, runs in seconds. A test is `slow` when it, or a fixture it
+# uses, starts a process, renders or decodes media, or loads a model: its code (or that fixture's)
+# calls one of SLOW_CALLS, or a function of its module that does. Marked at collection, so that no
+# test has to remember it.
+SLOW_CALLS = {"run_cli", "run_bounded", "start_audit", "with_peak_rss", "make_video", "burn", "ffmpeg",
+              "mix_background", "decode_audio", "stream_audio", "hear", "load_whisper", "analyze_speech",
+              "transcribe", "transcribe_stream", "check", "fix_subtitles", "run_audit", "probe", "scan",
+              "read_burned_in", "load_burned_in", "read_tibetan", "read_tibetan_lines", "read_chinese",
+              "detect_cuts", "voice_activity", "run", "Popen", "check_output", "write_batch_page"}
+_CALL = re.compile(r"\b([A-Za-z_]\w*)\(")
+
+
+def _calls(function) -> set[str]:
+    try:
+        return set(_CALL.findall(inspect.getsource(function)))
+    except (OSError, TypeError):
+        return set()
+
+
+def _slow_names(module) -> set[str]:
+    """SLOW_CALLS and the module's own functions that call one of them, however indirectly."""
+    own = {name: _calls(f) for name, f in vars(module).items()
+           if inspect.isfunction(f) and f.__module__ == module.__name__}
+    slow = set(SLOW_CALLS)
+    while grown := {name for name, calls in own.items() if name not in slow and calls & slow}:
+        slow |= grown
+    return slow
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    by_module: dict[str, set[str]] = {}
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is None:
+            continue
+        if module.__name__ not in by_module:
+            by_module[module.__name__] = _slow_names(module)
+        slow = by_module[module.__name__]
+        definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        functions = [getattr(item, "function", None)] + [d.func for defs in definitions.values() for d in defs]
+        if any(_calls(f) & slow for f in functions if f is not None):
+            item.add_marker(pytest.mark.slow)
 
 
 def corpus_dir() -> Path:
