@@ -67,6 +67,9 @@ class TimingAnalysis:
     segments: list[Segment]
     cues: list[CueTiming] = field(default_factory=list)
     uncovered_speech: list[tuple[float, float]] = field(default_factory=list)
+    # How much better each block fits at its offset than anywhere else (`_distinctness`); the
+    # smallest over the blocks. None when no block could be measured.
+    distinctness: float | None = None
 
     def section(self) -> dict[str, Any]:
         return {"offset_s": round(self.offset_s, 3), "drift": None if self.drift is None else round(self.drift, 5),
@@ -202,7 +205,24 @@ def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s
         analysis.cues.append(_cue_timing(cue, offset, scale, speech, spans, previous_end))
         previous_end = analysis.cues[-1].end_s
     analysis.uncovered_speech = _uncovered(spans, analysis.cues)
+    analysis.distinctness = _distinctness(speech, cues, segments, scale)
     return analysis
+
+
+def _distinctness(speech: np.ndarray, cues: list[Cue], segments: list[Segment], scale: float) -> float | None:
+    """For each block, its normalised fit at its offset over the best fit more than NEAR_ZERO_S
+    away from it; the smallest. Below 1 some other placement fits the cues' shapes as well."""
+    ratios = []
+    for seg in segments:
+        block = [c for c in cues if seg.first_cue <= c.index <= seg.last_cue]
+        lags, fit = _window_correlation(speech, block, scale)
+        at = fit[int(np.argmin(np.abs(lags - seg.offset_s)))]
+        away = fit[np.abs(lags - seg.offset_s) > NEAR_ZERO_S].max()
+        if at > 0 and away > 0:
+            ratios.append(float(at / away))
+        elif at > 0:
+            ratios.append(float("inf"))
+    return min(ratios) if ratios else None
 
 
 def _fit(cues: list[Cue], speech: np.ndarray, length: int) -> tuple[float, float, float | None, list[Segment]]:
