@@ -127,6 +127,7 @@ def cue_times(path):
     return [(e.start / 1000, e.end / 1000) for e in pysubs2.load(str(path))]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("until", [60.0, 39.0])
 def test_fix_leaves_subtitles_that_stop_early_where_they_are(funasr, tmp_path, until):
     """Correct times, the last part of the speech uncaptioned: no cue moves (before: a drift of
@@ -139,6 +140,7 @@ def test_fix_leaves_subtitles_that_stop_early_where_they_are(funasr, tmp_path, u
     assert max(moved) <= 0.1 and "drift" not in proc.stdout
 
 
+@pytest.mark.slow
 def test_fix_refuses_a_low_confidence_correction(funasr, tmp_path):
     """Four cues in continuous speech fit 31 s away about as well as where they are: nothing is
     written, one line says why, exit 1 (before: all four moved by +31 s, exit 0)."""
@@ -151,6 +153,7 @@ def test_fix_refuses_a_low_confidence_correction(funasr, tmp_path):
     assert not (tmp_path / "four.fixed.srt").exists() and digest(path) == before
 
 
+@pytest.mark.slow
 def test_title_cards_do_not_make_fix_move_blocks(tmp_path, corpus):
     """The recitation after 3 s of silence, two title cards over it: fix moves no block on its own
     (before: cues 1–6 by +17.7 s, 7–14 by −9.4 s); its 1-s cues fit 0.2 s late about as well as
@@ -159,7 +162,8 @@ def test_title_cards_do_not_make_fix_move_blocks(tmp_path, corpus):
 
     audio = tmp_path / "recitation.wav"
     ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono:d=3", "-i", str(corpus / "mandarin/webuddhist_zh_prayer.mp3"),
-           "-filter_complex", "[1:a]aresample=16000,aformat=channel_layouts=mono[b];[0:a][b]concat=n=2:v=0:a=1", str(audio))
+           "-filter_complex", "[1:a]aresample=16000,aformat=channel_layouts=mono[b];[0:a][b]concat=n=2:v=0:a=1",
+           str(audio))
     video = make_video(tmp_path / "recitation.mp4", audio=audio, duration=51)
     srt = pysubs2.load(str(corpus / "mandarin/webuddhist_zh_prayer.srt"))
     path = write_srt(tmp_path / "cards.srt", [(0.0, 1.5, "科普"), (1.5, 3.0, "片头")]
@@ -174,6 +178,7 @@ def test_title_cards_do_not_make_fix_move_blocks(tmp_path, corpus):
         assert not (tmp_path / "cards.fixed.srt").exists()
 
 
+@pytest.mark.slow
 def test_fix_refuses_what_the_recheck_finds_worse(entry):
     """The re-check on real speech: a correction that would put the sample's correct cues 3 s off
     the speech, or make them overlap, is refused."""
