@@ -5,6 +5,7 @@ encoding are kept (ASS stays ASS); the input itself is never overwritten unless 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,10 +18,10 @@ from bilingual.profiles import Profile
 from bilingual.speech import hear
 from bilingual.subtitles import (FORMAT_BY_EXTENSION, decode_text, parse_subtitles, read_cues, retime_text,
                                  unify_line_ends)
-from bilingual.timing import TimingAnalysis, analyze_timing
+from bilingual.timing import TimingAnalysis, analyze_timing, distinctness
 
 
-# Below this `TimingAnalysis.distinctness` (each block's fit at its offset over the best fit more
+# Below this `timing.distinctness` (each block's fit at its offset over the best fit more
 # than 1 s away) a correction is a guess. Corrections that were right on the FunASR recording and
 # the sample entry (shifts of ±0.2–10 s, splits, drifts, partial tracks): 1.23–3.26; wrong or
 # ambiguous ones (four cues in continuous speech placed 31 s off, a 1-s-resolution prayer track):
@@ -65,7 +66,7 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     result = FixResult(target, timing)
     fixed, moves = _fixed_text(text, fmt, timing, profile, media.fps, result.changes)
     result.recheck = _recheck(moves, spans)
-    _refuse_if_worse(timing, moves, result.recheck, profile)
+    _refuse_if_worse(moves, result.recheck, profile, lambda: distinctness(timing, spans, len(audio) / 16000))
     if in_place:
         result.backup = backup_copy(src)
     result.output = write_output(target, _encoded(fixed, encoding), replaces_input=in_place)
@@ -144,10 +145,11 @@ def _overlaps(times: Times) -> int:
     return sum(1 for (_, end), (start, _) in zip(ordered, ordered[1:]) if start < end)
 
 
-def _refuse_if_worse(timing: TimingAnalysis, moves: tuple[Times, Times, Times], check: Recheck,
-                     profile: Profile) -> None:
+def _refuse_if_worse(moves: tuple[Times, Times, Times], check: Recheck, profile: Profile,
+                     placement: Callable[[], float | None]) -> None:
     """Nothing is written when the output would be worse than the input, or when cues would move
-    by more than the profile's offset tolerance on a placement that other placements fit as well."""
+    by more than the profile's offset tolerance on a placement that other placements fit as well
+    (`placement`: its distinctness, measured only then)."""
     before, retimed, _ = moves
     moved_s = max((abs(a[0] - b[0]) / 1000 for a, b in zip(before, retimed)), default=0.0)
     if check.share_after < check.share_before - SHARE_TOLERANCE:
@@ -156,8 +158,10 @@ def _refuse_if_worse(timing: TimingAnalysis, moves: tuple[Times, Times, Times], 
     if check.overlaps_after > check.overlaps_before:
         raise FixRefused(f"the correction would make cues overlap ({check.overlaps_after} overlaps, "
                          f"the input {check.overlaps_before})")
-    distinct = timing.distinctness
-    if moved_s >= profile.timing.offset_warning_s and (distinct is None or distinct < MIN_DISTINCTNESS):
+    if moved_s < profile.timing.offset_warning_s:
+        return
+    distinct = placement()
+    if distinct is None or distinct < MIN_DISTINCTNESS:
         fit = "cannot be measured" if distinct is None else f"is {distinct:.2f}, under {MIN_DISTINCTNESS}"
         raise FixRefused(f"low confidence: cues would move by up to {moved_s:.2f} s, but other placements fit "
                          f"the speech about as well (distinctness {fit})")

@@ -67,9 +67,6 @@ class TimingAnalysis:
     segments: list[Segment]
     cues: list[CueTiming] = field(default_factory=list)
     uncovered_speech: list[tuple[float, float]] = field(default_factory=list)
-    # How much better each block fits at its offset than anywhere else (`_distinctness`); the
-    # smallest over the blocks. None when no block could be measured.
-    distinctness: float | None = None
 
     def section(self) -> dict[str, Any]:
         return {"offset_s": round(self.offset_s, 3), "drift": None if self.drift is None else round(self.drift, 5),
@@ -205,17 +202,20 @@ def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s
         analysis.cues.append(_cue_timing(cue, offset, scale, speech, spans, previous_end))
         previous_end = analysis.cues[-1].end_s
     analysis.uncovered_speech = _uncovered(spans, analysis.cues)
-    analysis.distinctness = _distinctness(speech, cues, segments, scale)
     return analysis
 
 
-def _distinctness(speech: np.ndarray, cues: list[Cue], segments: list[Segment], scale: float) -> float | None:
-    """For each block, its normalised fit at its offset over the best fit more than NEAR_ZERO_S
-    away from it; the smallest. Below 1 some other placement fits the cues' shapes as well."""
+def distinctness(analysis: TimingAnalysis, spans: list[tuple[float, float]], duration_s: float) -> float | None:
+    """How much better each block fits at its offset than anywhere else: its normalised fit there
+    over the best fit more than NEAR_ZERO_S away; the smallest over the blocks, None when no block
+    can be measured (cues back to back have no shape). Below 1 another placement fits as well.
+    Asked for by `fix` only (one FFT per block)."""
+    speech = activity(spans, int((duration_s + MAX_LAG_S) / STEP_S) + 1)
+    cues = [c.cue for c in analysis.cues]
     ratios = []
-    for seg in segments:
+    for seg in analysis.segments:
         block = [c for c in cues if seg.first_cue <= c.index <= seg.last_cue]
-        lags, fit = _window_correlation(speech, block, scale)
+        lags, fit = _window_correlation(speech, block, analysis.drift or 1.0)
         at = fit[int(np.argmin(np.abs(lags - seg.offset_s)))]
         away = fit[np.abs(lags - seg.offset_s) > NEAR_ZERO_S].max()
         if at > 0 and away > 0:
@@ -286,15 +286,16 @@ def _drift(cues: list[Cue], speech: np.ndarray, length: int, straight_lag: float
         return None
     prefix = np.concatenate([[0.0], np.cumsum(speech)])
     span = max(c.end_s for c in cues) - min(c.start_s for c in cues)
-    straight_fit = _window_fit(speech, cues, 1.0)
+    straight_fit: float | None = None
     found, best_score = None, straight_score
     for r in (*DRIFT_RATIOS, _fitted_ratio(cues, prefix, straight_lag)):
         if r is None or abs(r - 1) < 1e-4 or abs(r - 1) * span < MIN_DRIFT_SPREAD_S:
             continue
         lag_r, score_r, conf_r = best_lag(speech, activity(_stretched(cues, r), length))
-        if score_r > best_score * DRIFT_GAIN and score_r > straight_score * DRIFT_GAIN \
-                and _window_fit(speech, cues, r) >= DRIFT_FIT_GAIN * straight_fit:
-            found, best_score = (r, lag_r * r, conf_r), score_r
+        if score_r > best_score * DRIFT_GAIN and score_r > straight_score * DRIFT_GAIN:
+            straight_fit = _window_fit(speech, cues, 1.0) if straight_fit is None else straight_fit
+            if _window_fit(speech, cues, r) >= DRIFT_FIT_GAIN * straight_fit:
+                found, best_score = (r, lag_r * r, conf_r), score_r
     return found
 
 

@@ -188,23 +188,28 @@ def test_fix_refuses_what_the_recheck_finds_worse(entry):
     from bilingual.profiles import load_profile
     from bilingual.speech import hear
     from bilingual.subtitles import Cue
-    from bilingual.timing import analyze_timing
+    from bilingual.timing import analyze_timing, distinctness
 
     video, subs = entry
     media = probe(video)
     audio, spans = hear(media.path, media.main_audio.index)
     cues = [Cue(i, e.start / 1000, e.end / 1000, e.text) for i, e in enumerate(subs, 1)]
     timing = analyze_timing(cues, spans, len(audio) / 16000)
+
+    def placement():
+        return distinctness(timing, spans, len(audio) / 16000)
+
+    assert placement() > 2  # the sample's own cues fit where they are and nowhere else
     profile = load_profile("sichuan-2024-kepu-bilingual")
     before = [(e.start, e.end) for e in subs]
     off_speech = [(s + 3000, e + 3000) for s, e in before]
     check = _recheck((before, off_speech, off_speech), spans)
     assert check.share_after < check.share_before - 0.2
     with pytest.raises(FixRefused, match="less over speech"):
-        _refuse_if_worse(timing, (before, off_speech, off_speech), check, profile)
+        _refuse_if_worse((before, off_speech, off_speech), check, profile, placement)
     overlapping = [(s, e + 1500) for s, e in before]
     check = _recheck((before, before, overlapping), spans)
     assert check.overlaps_after > check.overlaps_before == 0
     with pytest.raises(FixRefused, match="overlap"):
-        _refuse_if_worse(timing, (before, before, overlapping), check, profile)
-    _refuse_if_worse(timing, (before, before, before), _recheck((before, before, before), spans), profile)
+        _refuse_if_worse((before, before, overlapping), check, profile, placement)
+    _refuse_if_worse((before, before, before), _recheck((before, before, before), spans), profile, placement)
