@@ -21,12 +21,13 @@ from bilingual.subtitles import (FORMAT_BY_EXTENSION, decode_text, parse_subtitl
 from bilingual.timing import TimingAnalysis, analyze_timing, distinctness
 
 
-# Below this `timing.distinctness` (each block's fit at its offset over the best fit more
-# than 1 s away) a correction is a guess. Corrections that were right on the FunASR recording and
-# the sample entry (shifts of ±0.2–10 s, splits, drifts, partial tracks): 1.23–3.26; wrong or
-# ambiguous ones (four cues in continuous speech placed 31 s off, a 1-s-resolution prayer track):
-# 0.53–1.05.
-MIN_DISTINCTNESS = 1.1
+# Below this `timing.distinctness` (each block's fit at its offset over the best fit more than 1 s
+# away) a correction is a guess. benchmarks/timing_distinctness.py, 95 cases on four recordings
+# (shifts, splits, partial tracks, title cards): at ≥ 2.0, 39 of 40 placements right; 1.1–2.0: 1 of 5
+# (a −1.5 s split in continuous speech taken for a global offset: fix moved the first half 1.5 s
+# off; the recitation captioned to 85 %: 11 s off); < 1.1: 18 of 29; not measurable: 2 of 21.
+# Chosen on that same set; no held-back set yet.
+MIN_DISTINCTNESS = 2.0
 SHARE_TOLERANCE = 0.005  # rounding to whole milliseconds moves the share of cue time over speech by less
 
 
