@@ -1,8 +1,10 @@
 """Stage 5, timing: do the cues follow the speech? The subtitles and the speech are in different
 languages, so no text is aligned: *when* speech happens (VAD) is compared with *when* cues show.
 
-- global offset: FFT cross-correlation of the speech and cue activity on a 10 ms grid, ±60 s;
+- global offset: FFT cross-correlation of the speech and cue activity on a 10 ms grid, ±60 s, held
+  within 1 s of 0 when the normalised fit over the cues' own span prefers that (partial tracks);
 - drift: the same for cue times stretched by the usual frame-rate ratios (and a fitted one);
+- title cards before the first speech and credits after the last take no part in the offsets;
 - splits: per-cue offsets chosen among candidate offsets by dynamic programming (Viterbi) with a
   penalty for changing offset, so a block of cues with its own offset (an edit made after
   subtitling) stands out;
