@@ -24,7 +24,7 @@ except ImportError:  # pragma: no cover
     from click import exceptions as click_errors
 
 from bilingual import __version__
-from bilingual.errors import InputError
+from bilingual.errors import FixRefused, InputError
 from bilingual.findings import Severity
 from bilingual.files import STDOUT, check_output, check_output_folder, protect_inputs, stdout_is_a_file, \
     write_output
@@ -320,8 +320,11 @@ def fix(
 
     protect_inputs(profile_file(profile))
     prof = load_profile(profile)
-    with stderr_status("aligning subtitles with the speech"):
-        result = fix_subtitles(subs, video, prof, output=output, in_place=in_place, force=force)
+    try:
+        with stderr_status("aligning subtitles with the speech"):
+            result = fix_subtitles(subs, video, prof, output=output, in_place=in_place, force=force)
+    except FixRefused as exc:  # a finding about the subtitles, not unusable input: exit 1, nothing written
+        fail(f"fix refused, nothing written: {exc}", 1)
     said = sys.stderr if output is not None and str(output) == "-" else sys.stdout  # `-o -`: stdout is the file
     for change in result.changes or ["nothing to change"]:
         print(f"- {change}", file=said)

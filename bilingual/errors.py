@@ -1,6 +1,7 @@
-"""The one exception the library raises for input it cannot analyse.
+"""The exceptions the library raises for the CLI: input it cannot analyse (`InputError`), and a
+correction `fix` will not write (`FixRefused`).
 
-It carries a finding code from the report contract, so the CLI can print one line, exit 2 and
+`InputError` carries a finding code from the report contract, so the CLI can print one line, exit 2 and
 still put the same code into a JSON report.
 """
 
@@ -17,3 +18,7 @@ class InputError(Exception):
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
         return f"{where}{self.reason}"
+
+
+class FixRefused(Exception):
+    """`fix` would make the subtitles worse, or is not sure enough to move them (exit code 1)."""

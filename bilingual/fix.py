@@ -5,19 +5,39 @@ encoding are kept (ASS stays ASS); the input itself is never overwritten unless 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pysubs2
 
-from bilingual.errors import InputError
+from bilingual.errors import FixRefused, InputError
 from bilingual.files import STDOUT, backup_copy, check_output, protect_inputs, write_output
 from bilingual.media import probe, require_analysable_length, require_file
 from bilingual.profiles import Profile
 from bilingual.speech import hear
 from bilingual.subtitles import (FORMAT_BY_EXTENSION, decode_text, parse_subtitles, read_bounded, read_cues,
                                  require_plausible_count, retime_text, unify_line_ends)
-from bilingual.timing import TimingAnalysis, analyze_timing
+from bilingual.timing import TimingAnalysis, analyze_timing, distinctness
+
+
+# Below this `timing.distinctness` (each block's fit at its offset over the best fit more than 1 s
+# away) a correction is a guess. benchmarks/timing_distinctness.py, 95 cases on four recordings
+# (shifts, splits, partial tracks, title cards): at ≥ 2.0, 39 of 40 placements right; 1.1–2.0: 1 of 5
+# (a −1.5 s split in continuous speech taken for a global offset: fix moved the first half 1.5 s
+# off; the recitation captioned to 85 %: 11 s off); < 1.1: 18 of 29; not measurable: 2 of 21.
+# Chosen on that same set; no held-back set yet.
+MIN_DISTINCTNESS = 2.0
+SHARE_TOLERANCE = 0.005  # rounding to whole milliseconds moves the share of cue time over speech by less
+
+
+@dataclass
+class Recheck:
+    """What the fixed cues look like against the speech, beside the input's."""
+    share_before: float  # share of cue time over speech
+    share_after: float
+    overlaps_before: int  # cues that start before the previous one ends
+    overlaps_after: int
 
 
 @dataclass
@@ -26,6 +46,7 @@ class FixResult:
     timing: TimingAnalysis
     changes: list[str] = field(default_factory=list)
     backup: Path | None = None
+    recheck: Recheck | None = None
 
 
 def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Profile, *,
@@ -45,7 +66,9 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     audio, spans = hear(media.path, media.main_audio.index)
     timing = analyze_timing(cues, spans, len(audio) / 16000)
     result = FixResult(target, timing)
-    fixed = _fixed_text(text, fmt, timing, profile, media.fps, result.changes)
+    fixed, moves = _fixed_text(text, fmt, timing, profile, media.fps, result.changes)
+    result.recheck = _recheck(moves, spans)
+    _refuse_if_worse(moves, result.recheck, profile, lambda: distinctness(timing, spans, len(audio) / 16000))
     if in_place:
         result.backup = backup_copy(src)
     result.output = write_output(target, _encoded(fixed, encoding), replaces_input=in_place)
@@ -77,12 +100,16 @@ def _encoded(text: str, encoding: str) -> bytes:
         return text.encode("utf-8")
 
 
+Times = list[tuple[int, int]]  # (start, end) of each cue, ms
+
+
 def _fixed_text(text: str, fmt: str, timing: TimingAnalysis, profile: Profile, fps: float | None,
-                changes: list[str]) -> str:
+                changes: list[str]) -> tuple[str, tuple[Times, Times, Times]]:
     """The subtitle text with its cues moved. SRT and WebVTT: only the time codes of the timing lines
     are rewritten, so numbering, identifiers, NOTE/STYLE/REGION blocks, cue settings, markup and line
     ends stay byte for byte (pysubs2 would write them anew and drop what it does not model). ASS/SSA:
-    pysubs2 writes the file (styles kept), in the input's line ends."""
+    pysubs2 writes the file (styles kept), in the input's line ends. With it, the cue times as they
+    were, once retimed, and as written (after the profile's gaps and durations)."""
     unified = unify_line_ends(text)
     if fmt in ("srt", "vtt"):
         events = [pysubs2.SSAEvent(start=round(c.start_s * 1000), end=round(c.end_s * 1000))
@@ -91,11 +118,55 @@ def _fixed_text(text: str, fmt: str, timing: TimingAnalysis, profile: Profile, f
     else:
         doc = pysubs2.SSAFile.from_string(unified, format_=fmt)
         events = [e for e in doc.events if not e.is_comment]
+    before = [(e.start, e.end) for e in events]
     _apply_timing(events, timing, changes)
+    retimed = [(e.start, e.end) for e in events]
     _enforce_gaps_and_durations(events, profile, fps, changes)
+    after = [(e.start, e.end) for e in events]
     if doc is None:
-        return retime_text(text, [(e.start, e.end) for e in events])
-    return doc.to_string(fmt).replace("\n", _line_end(text))
+        return retime_text(text, after), (before, retimed, after)
+    return doc.to_string(fmt).replace("\n", _line_end(text)), (before, retimed, after)
+
+
+def _recheck(moves: tuple[Times, Times, Times], spans: list[tuple[float, float]]) -> Recheck:
+    """The share of cue time over speech before and after the timing correction (the profile's gaps
+    and durations lengthen cues over pauses on purpose, so they are left out of it), and the
+    overlapping cues before and in what is written."""
+    before, retimed, after = moves
+    return Recheck(_speech_share(before, spans), _speech_share(retimed, spans), _overlaps(before), _overlaps(after))
+
+
+def _speech_share(times: Times, spans: list[tuple[float, float]]) -> float:
+    shown = sum(e - s for s, e in times) / 1000
+    heard = sum(max(0.0, min(e / 1000, b) - max(s / 1000, a)) for s, e in times for a, b in spans)
+    return heard / shown if shown > 0 else 0.0
+
+
+def _overlaps(times: Times) -> int:
+    ordered = sorted(t for t in times if t[1] > t[0])
+    return sum(1 for (_, end), (start, _) in zip(ordered, ordered[1:]) if start < end)
+
+
+def _refuse_if_worse(moves: tuple[Times, Times, Times], check: Recheck, profile: Profile,
+                     placement: Callable[[], float | None]) -> None:
+    """Nothing is written when the output would be worse than the input, or when cues would move
+    by more than the profile's offset tolerance on a placement that other placements fit as well
+    (`placement`: its distinctness, measured only then)."""
+    before, retimed, _ = moves
+    moved_s = max((abs(a[0] - b[0]) / 1000 for a, b in zip(before, retimed)), default=0.0)
+    if check.share_after < check.share_before - SHARE_TOLERANCE:
+        raise FixRefused(f"the corrected cues would lie less over speech ({check.share_after:.0%} of their time, "
+                         f"the input {check.share_before:.0%})")
+    if check.overlaps_after > check.overlaps_before:
+        raise FixRefused(f"the correction would make cues overlap ({check.overlaps_after} overlaps, "
+                         f"the input {check.overlaps_before})")
+    if moved_s < profile.timing.offset_warning_s:
+        return
+    distinct = placement()
+    if distinct is None or distinct < MIN_DISTINCTNESS:
+        fit = "cannot be measured" if distinct is None else f"is {distinct:.2f}, under {MIN_DISTINCTNESS}"
+        raise FixRefused(f"low confidence: cues would move by up to {moved_s:.2f} s, but other placements fit "
+                         f"the speech about as well (distinctness {fit})")
 
 
 def _line_end(text: str) -> str:

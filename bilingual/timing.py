@@ -1,8 +1,10 @@
 """Stage 5, timing: do the cues follow the speech? The subtitles and the speech are in different
 languages, so no text is aligned: *when* speech happens (VAD) is compared with *when* cues show.
 
-- global offset: FFT cross-correlation of the speech and cue activity on a 10 ms grid, ±60 s;
+- global offset: FFT cross-correlation of the speech and cue activity on a 10 ms grid, ±60 s, held
+  within 1 s of 0 when the normalised fit over the cues' own span prefers that (partial tracks);
 - drift: the same for cue times stretched by the usual frame-rate ratios (and a fitted one);
+- title cards before the first speech and credits after the last take no part in the offsets;
 - splits: per-cue offsets chosen among candidate offsets by dynamic programming (Viterbi) with a
   penalty for changing offset, so a block of cues with its own offset (an edit made after
   subtitling) stands out;
@@ -121,38 +123,81 @@ def _stretched(cues: list[Cue], ratio: float) -> list[tuple[float, float]]:
     return [(c.start_s / ratio, c.end_s / ratio) for c in cues]
 
 
+# The plain correlation counts seconds of speech under cues, so cues that cover only part of the
+# speech are pulled to where speech is densest, and a stretch that spreads them over the
+# uncaptioned rest "fits" better: the FunASR recording captioned to 39 s of 70 s came out 25/29.97
+# drift and −2.56 s. The normalised correlation over the cues' own span counts the match of shapes,
+# not the amount of speech.
+NEAR_ZERO_S = 1.0
+# A stretch must fit this many times better than the straight line: true 25/23.976 drifts 1.78–2.97 ×;
+# the partial FunASR tracks' false 25/29.97 drifts 1.15–1.16 ×.
+DRIFT_FIT_GAIN = 1.4
+
+
+def _window_correlation(speech: np.ndarray, cues: list[Cue], scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each lag (s, ±MAX_LAG_S), the Pearson correlation of the cue activity with the speech
+    under the cues' span, that span moved by the lag (−1 where it holds no speech or leaves the grid)."""
+    pad = int(MAX_LAG_S / STEP_S)
+    padded = np.concatenate([np.zeros(pad), speech, np.zeros(pad)])
+    first = min(c.start_s for c in cues) / scale
+    width = max(1, int(round((max(c.end_s for c in cues) / scale - first) / STEP_S)))
+    shown = activity([(s - first, e - first) for s, e in _stretched(cues, scale)], width)
+    lags = np.arange(-pad, pad + 1)
+    starts = int(round(first / STEP_S)) + pad - lags
+    valid = (starts >= 0) & (starts + width <= len(padded))
+    starts = np.clip(starts, 0, len(padded) - width)
+    prefix = np.concatenate([[0.0], np.cumsum(padded)])
+    heard = prefix[starts + width] - prefix[starts]
+    size = 1 << (len(padded) + width).bit_length()
+    overlap = np.fft.irfft(np.fft.rfft(padded, size) * np.conj(np.fft.rfft(shown, size)), size)[starts]
+    total = shown.sum()
+    spread = (total - total * total / width) * (heard - heard * heard / width)
+    value = (overlap - heard * total / width) / np.sqrt(np.maximum(spread, 1e-9))
+    return lags * STEP_S, np.where(valid & (heard > 0) & (spread > 0), value, -1.0)
+
+
+def _held_lag(speech: np.ndarray, cues: list[Cue], lag: float) -> float:
+    """The correlation's `lag`, unless it is more than NEAR_ZERO_S from 0 and the cues as they are
+    (the best lag within NEAR_ZERO_S) fit the shapes better. Normalised fit near 0 over the fit at
+    the correlation's lag: partial tracks (FunASR to 60, 49, 39, 28 s; the sample to 50 s, 30–75 s)
+    1.23–24; true shifts of 2–10 s, splits and drifts of both recordings 0.0–0.9."""
+    if abs(lag) <= NEAR_ZERO_S:
+        return lag
+    lags, fit = _window_correlation(speech, cues, 1.0)
+    near = np.flatnonzero(np.abs(lags) <= NEAR_ZERO_S)
+    best_near = int(near[np.argmax(fit[near])])
+    at_lag = fit[int(np.argmin(np.abs(lags - lag)))]
+    return float(lags[best_near]) if fit[best_near] > at_lag else lag
+
+
+def _window_fit(speech: np.ndarray, cues: list[Cue], scale: float) -> float:
+    """The best normalised fit of the (stretched) cues at any lag."""
+    return float(_window_correlation(speech, cues, scale)[1].max())
+
+
 def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s: float) -> TimingAnalysis:
     """Offset, drift, blocks and per-cue timing of `cues` against the speech `spans` of
     `duration_s` of audio. The grid spans the audio and the search margin, whatever the cues say:
     a cue starting past that margin (a stray "until the end" cue at 99:59:59 made a 20 s clip's grid
     100 hours: 261 s, 5.5 GB) cannot meet any speech, and is left out (`subs.beyond_video` reports
-    it; `fix` moves it with the cue before)."""
+    it; `fix` moves it with the cue before). Title cards before the first speech and credits after
+    the last take no part in the offsets (`_framing`): they take their neighbouring block's."""
     length = int((duration_s + MAX_LAG_S) / STEP_S) + 1
     cues = [c for c in cues if c.start_s < duration_s + MAX_LAG_S] or cues[:1]
     speech = activity(spans, length)
-    straight_lag, straight_score, confidence = best_lag(speech, activity([(c.start_s, c.end_s) for c in cues], length))
-    ratio, lag = None, straight_lag
-    best_score = straight_score
-    prefix = np.concatenate([[0.0], np.cumsum(speech)])
-    span = max(c.end_s for c in cues) - min(c.start_s for c in cues)
-    ratios = (*DRIFT_RATIOS, _fitted_ratio(cues, prefix, straight_lag)) if len(cues) >= MIN_DRIFT_CUES else ()
-    for r in ratios:
-        if r is None or abs(r - 1) < 1e-4 or abs(r - 1) * span < MIN_DRIFT_SPREAD_S:
-            continue
-        lag_r, score_r, conf_r = best_lag(speech, activity(_stretched(cues, r), length))
-        if score_r > best_score * DRIFT_GAIN and score_r > straight_score * DRIFT_GAIN:
-            ratio, lag, best_score, confidence = r, lag_r * r, score_r, conf_r
+    lead, trail = _framing(cues, spans, _global_lag(speech, cues, length)[0])
+    fit = None
+    if lead or trail:
+        fit = _fit(cues[lead:len(cues) - trail], speech, length)
+        if not _still_framing(cues[:lead], cues[len(cues) - trail:], fit, spans):
+            fit = None  # they belong to a block of their own offset (a split at the first cue)
+    lag, confidence, ratio, segments = fit or _fit(cues, speech, length)
+    segments[0].first_cue, segments[-1].last_cue = cues[0].index, cues[-1].index
     scale = ratio or 1.0
-    segments = _segments(cues, _cue_offsets(cues, speech, scale, lag))
     # Each cue takes its block's offset, so what `fix` applies is what the segments report (a
     # one-cue block merged into its neighbour kept its own offset: −8.97 s on one cue of the FunASR
     # recording with a cue removed, reported as one block at −0.005 s).
     offsets = _block_offsets(cues, segments)
-    if len(segments) == 1:
-        # One block: its offset weighs the silence between cues too, where the plain correlation
-        # has a flat top when speech runs on under a few long cues (3 cues over 11 s: −0.57 s against
-        # −0.11 s, the truth 0).
-        lag = segments[0].offset_s
     analysis = TimingAnalysis(lag, confidence, ratio, segments)
     previous_end = float("-inf")
     for cue, offset in zip(cues, offsets):
@@ -160,6 +205,100 @@ def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s
         previous_end = analysis.cues[-1].end_s
     analysis.uncovered_speech = _uncovered(spans, analysis.cues)
     return analysis
+
+
+def distinctness(analysis: TimingAnalysis, spans: list[tuple[float, float]], duration_s: float) -> float | None:
+    """How much better each block fits at its offset than anywhere else: its normalised fit there
+    over the best fit more than NEAR_ZERO_S away; the smallest over the blocks, None when no block
+    can be measured (cues back to back have no shape). Below 1 another placement fits as well.
+    Asked for by `fix` only (one FFT per block)."""
+    speech = activity(spans, int((duration_s + MAX_LAG_S) / STEP_S) + 1)
+    cues = [c.cue for c in analysis.cues]
+    ratios = []
+    for seg in analysis.segments:
+        block = [c for c in cues if seg.first_cue <= c.index <= seg.last_cue]
+        lags, fit = _window_correlation(speech, block, analysis.drift or 1.0)
+        at = fit[int(np.argmin(np.abs(lags - seg.offset_s)))]
+        away = fit[np.abs(lags - seg.offset_s) > NEAR_ZERO_S].max()
+        if at > 0 and away > 0:
+            ratios.append(float(at / away))
+        elif at > 0:
+            ratios.append(float("inf"))
+    return min(ratios) if ratios else None
+
+
+def _fit(cues: list[Cue], speech: np.ndarray, length: int) -> tuple[float, float, float | None, list[Segment]]:
+    """(offset, confidence, drift ratio or None, blocks) of `cues`."""
+    lag, straight_score, confidence = _global_lag(speech, cues, length)
+    ratio = None
+    stretch = _drift(cues, speech, length, lag, straight_score)
+    if stretch is not None:
+        ratio, lag, confidence = stretch
+    segments = _segments(cues, _cue_offsets(cues, speech, ratio or 1.0, lag))
+    if len(segments) == 1:
+        if abs(segments[0].offset_s - lag) > NEAR_ZERO_S:
+            # The per-cue agreement also counts seconds of speech, so a lone block can be pulled
+            # away whole: the FunASR track captioned to 49 s of 70 s went to −8.97 s, its lag 0.08 s.
+            segments[0].offset_s = lag
+        # One block: its offset weighs the silence between cues too, where the plain correlation
+        # has a flat top when speech runs on under a few long cues (3 cues over 11 s: −0.57 s against
+        # −0.11 s, the truth 0).
+        lag = segments[0].offset_s
+    return lag, confidence, ratio, segments
+
+
+def _framing(cues: list[Cue], spans: list[tuple[float, float]], lag: float) -> tuple[int, int]:
+    """How many cues open the track before any speech (title cards over music or silence) and close
+    it after the last (credits), at the offset `lag`. They cannot say where the speech is, but they
+    pulled blocks onto it: two cards at 0–3 s before a 48 s recitation made its first 8 cues a block
+    at −17.75 s. At least one cue is kept."""
+    if not spans:
+        return 0, 0
+    first, last = spans[0][0], spans[-1][1]
+    lead = next((i for i, c in enumerate(cues) if c.end_s - lag > first), len(cues))
+    trail = next((i for i, c in enumerate(reversed(cues)) if c.start_s - lag < last), len(cues))
+    if lead + trail >= len(cues):
+        return 0, 0
+    return lead, trail
+
+
+def _still_framing(lead: list[Cue], trail: list[Cue], fit: tuple[float, float, float | None, list[Segment]],
+                   spans: list[tuple[float, float]]) -> bool:
+    """Whether the opening cues still end before the first speech, and the closing ones start after
+    the last, once moved by the first and last block's offset (and the drift)."""
+    _, _, ratio, segments = fit
+    scale = ratio or 1.0
+    before = all((c.end_s - segments[0].offset_s) / scale <= spans[0][0] for c in lead)
+    after = all((c.start_s - segments[-1].offset_s) / scale >= spans[-1][1] for c in trail)
+    return before and after
+
+
+def _global_lag(speech: np.ndarray, cues: list[Cue], length: int) -> tuple[float, float, float]:
+    """The straight time line's lag, score and confidence: the correlation's, held near 0 where
+    the normalised fit says the cues are already right (`_held_lag`)."""
+    lag, score, confidence = best_lag(speech, activity([(c.start_s, c.end_s) for c in cues], length))
+    return _held_lag(speech, cues, lag), score, confidence
+
+
+def _drift(cues: list[Cue], speech: np.ndarray, length: int, straight_lag: float,
+           straight_score: float) -> tuple[float, float, float] | None:
+    """(ratio, lag, confidence) of a stretched time line that fits the speech better than the
+    straight one, by the correlation and by the normalised fit over the cues' span; None if none does."""
+    if len(cues) < MIN_DRIFT_CUES:
+        return None
+    prefix = np.concatenate([[0.0], np.cumsum(speech)])
+    span = max(c.end_s for c in cues) - min(c.start_s for c in cues)
+    straight_fit: float | None = None
+    found, best_score = None, straight_score
+    for r in (*DRIFT_RATIOS, _fitted_ratio(cues, prefix, straight_lag)):
+        if r is None or abs(r - 1) < 1e-4 or abs(r - 1) * span < MIN_DRIFT_SPREAD_S:
+            continue
+        lag_r, score_r, conf_r = best_lag(speech, activity(_stretched(cues, r), length))
+        if score_r > best_score * DRIFT_GAIN and score_r > straight_score * DRIFT_GAIN:
+            straight_fit = _window_fit(speech, cues, 1.0) if straight_fit is None else straight_fit
+            if _window_fit(speech, cues, r) >= DRIFT_FIT_GAIN * straight_fit:
+                found, best_score = (r, lag_r * r, conf_r), score_r
+    return found
 
 
 LOCAL_LAG_S = 20.0  # how far a block of cues may sit from the global offset

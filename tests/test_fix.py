@@ -6,7 +6,7 @@ import re
 import pysubs2
 import pytest
 
-from conftest import digest, make_video, run_cli
+from conftest import digest, make_video, run_cli, write_srt
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +112,104 @@ def test_fix_keeps_a_legacy_encoding(entry, tmp_path):
     assert "我们要节约用水" in data.decode("gbk")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def funasr(tmp_path_factory, corpus):
+    """The FunASR recording (70 s, continuous speech) in a small video, and its cues."""
+    folder = tmp_path_factory.mktemp("fix-funasr")
+    video = make_video(folder / "funasr.mp4", audio=corpus / "mandarin/funasr_vad_example_70s.wav", duration=70.5)
+    srt = pysubs2.load(str(corpus / "mandarin/funasr_vad_example_70s.machine.srt"))
+    return video, [(e.start / 1000, e.end / 1000, "བཀྲ་ཤིས་བདེ་ལེགས།") for e in srt]
+
+
+def cue_times(path):
+    return [(e.start / 1000, e.end / 1000) for e in pysubs2.load(str(path))]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("until", [60.0, 39.0])
+def test_fix_leaves_subtitles_that_stop_early_where_they_are(funasr, tmp_path, until):
+    """Correct times, the last part of the speech uncaptioned: no cue moves (before: a drift of
+    25/29.97 undone and +2.5 s, the cue at 57 s sent to 72 s)."""
+    video, cues = funasr
+    path = write_srt(tmp_path / "partial.srt", [c for c in cues if c[1] <= until])
+    proc = run_cli("fix", path, "--video", video)
+    assert proc.returncode == 0, proc.stderr
+    moved = [abs(a[0] - b[0]) for a, b in zip(cue_times(path), cue_times(tmp_path / "partial.fixed.srt"))]
+    assert max(moved) <= 0.1 and "drift" not in proc.stdout
+
+
+@pytest.mark.slow
+def test_fix_refuses_a_low_confidence_correction(funasr, tmp_path):
+    """Four cues in continuous speech fit 31 s away about as well as where they are: nothing is
+    written, one line says why, exit 1 (before: all four moved by +31 s, exit 0)."""
+    video, cues = funasr
+    path = write_srt(tmp_path / "four.srt", [c for c in cues if c[0] >= 21 and c[1] <= 42.3])
+    before = digest(path)
+    proc = run_cli("fix", path, "--video", video)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "low confidence" in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("bilingual: error: fix refused, nothing written")
+    assert not (tmp_path / "four.fixed.srt").exists() and digest(path) == before
+
+
+@pytest.mark.slow
+def test_title_cards_do_not_make_fix_move_blocks(tmp_path, corpus):
+    """The recitation after 3 s of silence, two title cards over it: fix moves no block on its own
+    (before: cues 1–6 by +17.7 s, 7–14 by −9.4 s); its 1-s cues fit 0.2 s late about as well as
+    elsewhere, so it moves them all by that or refuses on low confidence."""
+    from conftest import ffmpeg
+
+    audio = tmp_path / "recitation.wav"
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono:d=3", "-i", str(corpus / "mandarin/webuddhist_zh_prayer.mp3"),
+           "-filter_complex", "[1:a]aresample=16000,aformat=channel_layouts=mono[b];[0:a][b]concat=n=2:v=0:a=1",
+           str(audio))
+    video = make_video(tmp_path / "recitation.mp4", audio=audio, duration=51)
+    srt = pysubs2.load(str(corpus / "mandarin/webuddhist_zh_prayer.srt"))
+    path = write_srt(tmp_path / "cards.srt", [(0.0, 1.5, "科普"), (1.5, 3.0, "片头")]
+                     + [(e.start / 1000 + 3, e.end / 1000 + 3, e.plaintext) for e in srt])
+    proc = run_cli("fix", path, "--video", video)
+    assert "cues 1–" not in proc.stdout
+    if proc.returncode == 0:
+        moved = float(re.search(r"all cues: moved by ([-+0-9.]+) s", proc.stdout).group(1))
+        assert abs(moved) <= 0.3
+    else:
+        assert proc.returncode == 1 and "low confidence" in proc.stderr
+        assert not (tmp_path / "cards.fixed.srt").exists()
+
+
+@pytest.mark.slow
+def test_fix_refuses_what_the_recheck_finds_worse(entry):
+    """The re-check on real speech: a correction that would put the sample's correct cues 3 s off
+    the speech, or make them overlap, is refused."""
+    from bilingual.errors import FixRefused
+    from bilingual.fix import _recheck, _refuse_if_worse
+    from bilingual.media import probe
+    from bilingual.profiles import load_profile
+    from bilingual.speech import hear
+    from bilingual.subtitles import Cue
+    from bilingual.timing import analyze_timing, distinctness
+
+    video, subs = entry
+    media = probe(video)
+    audio, spans = hear(media.path, media.main_audio.index)
+    cues = [Cue(i, e.start / 1000, e.end / 1000, e.text) for i, e in enumerate(subs, 1)]
+    timing = analyze_timing(cues, spans, len(audio) / 16000)
+
+    def placement():
+        return distinctness(timing, spans, len(audio) / 16000)
+
+    assert placement() > 2  # the sample's own cues fit where they are and nowhere else
+    profile = load_profile("sichuan-2024-kepu-bilingual")
+    before = [(e.start, e.end) for e in subs]
+    off_speech = [(s + 3000, e + 3000) for s, e in before]
+    check = _recheck((before, off_speech, off_speech), spans)
+    assert check.share_after < check.share_before - 0.2
+    with pytest.raises(FixRefused, match="less over speech"):
+        _refuse_if_worse((before, off_speech, off_speech), check, profile, placement)
+    overlapping = [(s, e + 1500) for s, e in before]
+    check = _recheck((before, before, overlapping), spans)
+    assert check.overlaps_after > check.overlaps_before == 0
+    with pytest.raises(FixRefused, match="overlap"):
+        _refuse_if_worse((before, before, overlapping), check, profile, placement)
+    _refuse_if_worse((before, before, before), _recheck((before, before, before), spans), profile, placement)

@@ -133,3 +133,58 @@ def test_check_reports_timing_of_an_entry(tmp_path, corpus):
     assert report["timing"]["segments"][0]["first_cue"] == 1 and report["timing"]["confidence"] > 0
     offset = [f for f in report["findings"] if f["code"] == "timing.offset"]
     assert offset and offset[0]["severity"] == "error" and proc.returncode == 1
+
+
+@pytest.mark.parametrize("hole", [(60.0, 71.0), (39.0, 71.0), (0.0, 20.0), (25.0, 45.0)],
+                         ids=["end-60s", "end-39s", "start", "middle"])
+def test_uncaptioned_speech_is_speech_without_cue_wherever_it_is(recording, hole):
+    """Correct times, part of the speech left uncaptioned: no offset, drift or block; the speech
+    with no cue is `timing.speech_without_cue`. (Captioned to 60 s or 39 s of 70 s, the track was a
+    25/29.97 drift at −2.5 s, errors both.)"""
+    spans, duration, cues = recording
+    kept = [c for c in cues if c.end_s <= hole[0] or c.start_s >= hole[1]]
+    analysis = analyze_timing(kept, spans, duration)
+    assert analysis.drift is None and len(analysis.segments) == 1 and abs(analysis.offset_s) <= 0.1
+    findings = timing_findings(analysis, BILINGUAL)
+    assert codes(findings, "error") == []
+    start = max([c.end_s for c in kept if c.end_s <= hole[0]], default=0.0)
+    end = min([c.start_s for c in kept if c.start_s >= hole[1]], default=duration)
+    heard = [(max(s, start), min(e, end)) for s, e in spans if e > start and s < end]
+    flagged = [(f.start_s, f.end_s) for f in findings if f.code == "timing.speech_without_cue"]
+    covered = sum(max(0.0, min(e, b) - max(s, a)) for s, e in heard for a, b in flagged)
+    assert covered >= 0.8 * sum(e - s for s, e in heard)
+
+
+@pytest.fixture(scope="module")
+def recitation(corpus):
+    """The Mandarin recitation (48 s, human cues at 1 s resolution) after 3 s of silence or of
+    tracker music, as in an entry whose title cards show before the narration."""
+    import numpy as np
+
+    from conftest import MUSIC_DIR
+
+    speech = decode_audio(corpus / "mandarin/webuddhist_zh_prayer.mp3")
+    music = decode_audio(MUSIC_DIR / "area1-game.mod")[:3 * 16000] * 0.3
+    srt = pysubs2.load(str(corpus / "mandarin/webuddhist_zh_prayer.srt"))
+    cues = [Cue(i, e.start / 1000 + 3, e.end / 1000 + 3, e.plaintext) for i, e in enumerate(srt, 3)]
+    out = {}
+    for name, opening in (("silence", np.zeros(3 * 16000, dtype=speech.dtype)), ("music", music.astype(speech.dtype))):
+        audio = np.concatenate([opening, speech])
+        out[name] = voice_activity(audio), len(audio) / 16000, cues
+    return out
+
+
+@pytest.mark.parametrize("opening", ["silence", "music"])
+def test_title_cards_before_the_narration_do_not_drag_it(recitation, opening):
+    """Two title cards at 0–3 s over silence or music: each is `timing.cue_without_speech`, and the
+    narration keeps the offset it has without them (before: its first 8 cues a block at −17.75 s)."""
+    spans, duration, narration = recitation[opening]
+    cards = [Cue(1, 0.0, 1.5, "科普"), Cue(2, 1.5, 3.0, "片头")]
+    alone = analyze_timing([Cue(c.index - 2, c.start_s, c.end_s, c.text) for c in narration], spans, duration)
+    analysis = analyze_timing(cards + narration, spans, duration)
+    assert len(analysis.segments) == 1 and analysis.segments[0].first_cue == 1
+    assert analysis.offset_s == pytest.approx(alone.offset_s, abs=0.05)
+    assert all(c.offset_s == pytest.approx(alone.offset_s, abs=0.05) for c in analysis.cues)
+    findings = timing_findings(analysis, BILINGUAL)
+    assert "timing.split" not in codes(findings)
+    assert [f.cue for f in findings if f.code == "timing.cue_without_speech"] == [1, 2]
