@@ -212,7 +212,7 @@ def check(
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
     guard_entry(video, subs, profile, output, force)
-    report = run_check("checking", video, subs, profile, ocr, band, frames, speech=not no_speech,
+    report = run_check(say("progress/check", lang.value), video, subs, profile, ocr, band, frames, speech=not no_speech,
                        language=not no_language, model=model)
     _render(report, fmt, lang, output, video_url)
     exit_with(report, report.exit_code)
@@ -268,7 +268,7 @@ def timing(
 ) -> None:
     """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
     guard_entry(video, subs, profile, None)
-    report = run_check("checking timing", video, subs, profile, ocr, band, frames, language=False)
+    report = run_check(say("progress/timing", lang.value), video, subs, profile, ocr, band, frames, language=False)
     timing_codes = [f for f in report.sorted_findings() if f.fatal or f.code.startswith("timing.")]
     code = 2 if report.fatal else 1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0
     if fmt is TextOrJson.json:
@@ -350,7 +350,7 @@ def fix(
 
     protect_inputs(profile_file(profile))
     prof = load_profile(profile)
-    with stderr_status(say("fix.progress", lang.value)):
+    with stderr_status(say("progress/fix", lang.value)):
         result = fix_subtitles(subs, video, prof, output=output, in_place=in_place, force=force)
     said = sys.stderr if output is not None and str(output) == "-" else sys.stdout  # `-o -`: stdout is the file
     for change in [c.words(lang.value) for c in result.changes] or [say("fix.nothing", lang.value)]:
