@@ -38,7 +38,7 @@ def test_fix_srt_round_trip(entry, tmp_path):
     video, subs = entry
     late = late_copy(subs, tmp_path / "late.srt")
     before = digest(late)
-    proc = run_cli("fix", late, "--video", video)
+    proc = run_cli("fix", late, "--video", video, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     moved = float(re.search(r"all cues: moved by ([-+0-9.]+) s", proc.stdout).group(1))
     assert moved == pytest.approx(-2.3, abs=0.1) and digest(late) == before
@@ -56,7 +56,7 @@ def test_fix_keeps_ass_styling_and_repairs_a_split(entry, tmp_path):
     for e in styled:
         e.style = "Tibetan"
     path = late_copy(styled, tmp_path / "split.ass", shift_ms=0, from_index=12, shift_after_ms=-1500)
-    proc = run_cli("fix", path, "--video", video, "-o", tmp_path / "out.ass")
+    proc = run_cli("fix", path, "--video", video, "-o", tmp_path / "out.ass", "--lang", "en")
     assert proc.returncode == 0 and "cues 1–" in proc.stdout, proc.stdout
     fixed = pysubs2.load(str(tmp_path / "out.ass"))
     assert fixed.styles["Tibetan"].fontname == "Noto Serif Tibetan" and {e.style for e in fixed} == {"Tibetan"}
@@ -72,7 +72,7 @@ def test_fix_enforces_the_profile_gap(entry, tmp_path):
         subs.append(pysubs2.SSAEvent(start=int(start * 1000), end=int(end * 1000), text="质量"))
     path = tmp_path / "gaps.srt"
     subs.save(str(path))
-    proc = run_cli("fix", path, "--video", video, "--profile", "tianjin-2023-quality")
+    proc = run_cli("fix", path, "--video", video, "--profile", "tianjin-2023-quality", "--lang", "en")
     assert "gaps under 500 ms" in proc.stdout
     fixed = sorted(pysubs2.load(str(tmp_path / "gaps.fixed.srt")), key=lambda e: e.start)
     gaps = [b.start - a.end for a, b in zip(fixed, fixed[1:])]
