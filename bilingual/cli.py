@@ -490,8 +490,7 @@ def audit(
                                  "model": str(model) if model else None}, pages=html)
     print(counts_line(summary.counts, out, lang.value, summary.reused), file=sys.stderr)
     if summary.interrupted:
-        print(f"bilingual: interrupted: {summary.total} entries in the summary; run again to resume",
-              file=sys.stderr)
+        print(f"bilingual: interrupted: {say('audit/interrupted', lang.value, n=summary.total)}", file=sys.stderr)
     raise typer.Exit(summary.exit_code)
 
 
