@@ -30,7 +30,7 @@ from bilingual.files import STDOUT, check_new_output, check_output, check_output
     stdout_is_a_file, write_output
 from bilingual.media import probe as probe_media
 from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
-from bilingual.render import Terminal, render_json, render_text, timestamp, to_json
+from bilingual.render import Terminal, render_json, render_text, term, timestamp, to_json
 from bilingual.report import catalogue_text, message, say
 
 def check_api(*args, **kwargs):
@@ -403,28 +403,34 @@ def scripts(
                       "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
     else:
         console = Terminal()
-        console.print(Text(f"{track.path} · {track.encoding} · {analysis.language} "
-                           f"({'+'.join(analysis.languages) or '-'}) · {analysis.chinese_variant or '-'} · "
-                           f"{len(analysis.cues)} cues"))
-        table = Table("#", "start", "lang", "written", "bo", "zh", "latin", "text")
+        words = lambda key, **values: say(key, lang.value, **values)  # noqa: E731
+        script = lambda code: term("script", code, lang.value)  # noqa: E731
+        console.print(Text(words("scripts.header", path=track.path, encoding=track.encoding,
+                                 language=script(analysis.language),
+                                 languages="+".join(map(script, analysis.languages)) or "-",
+                                 variant=term("variant", analysis.chinese_variant, lang.value)
+                                 if analysis.chinese_variant else "-", n=len(analysis.cues))))
+        table = Table(*words("scripts.columns").split("|"))
         for c in analysis.cues:
             s = c.counts.shares()
-            table.add_row(str(c.cue.index), timestamp(c.cue.start_s), c.language, c.written_as,
+            table.add_row(str(c.cue.index), timestamp(c.cue.start_s), script(c.language),
+                          term("written", c.written_as, lang.value),
                           f"{s['tibetan']:.2f}", f"{s['han']:.2f}", f"{s['latin']:.2f}",
                           Text(c.cue.text.replace("\n", " / ")[:60]))  # "[laughs]" is text, not markup
         console.print(table)
         for f in analysis.findings:
-            console.print(f"[{f.severity.value}] {f.code} cue {f.cue}: {message(f, lang.value)}", markup=False)
+            console.print(f"[{term('severity', f.severity.value, lang.value)}] {f.code} "
+                          f"{words('scripts.cue', n=f.cue)}: {message(f, lang.value)}", markup=False)
     raise typer.Exit(1 if errors else 0)
 
 
 @profiles_app.command("list")
 def profiles_list(lang: Lang = LangOpt) -> None:
     """The built-in contest profiles."""
-    table = Table("name", "seed", "title")
+    table = Table(*say("profiles.columns", lang.value).split("|"))
     for name in list_profiles():
         p = load_profile(name)
-        table.add_row(name + (" (default)" if name == DEFAULT_PROFILE else ""), Text(p.seed),
+        table.add_row(name + (say("profiles.default", lang.value) if name == DEFAULT_PROFILE else ""), Text(p.seed),
                       Text(p.title if lang is Lang.zh else p.title_en))
     Terminal().print(table)
 

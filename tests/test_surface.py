@@ -173,3 +173,14 @@ def test_the_zh_terminal_report_has_no_stray_english(tmp_path, mandarin_entry):
     codes = re.findall(r"[a-z_]+\.[a-z_0-9]+", proc.stdout)
     words = latin_outside(proc.stdout, "sichuan-2024-kepu-bilingual", "entry.bo.srt", "entry.mp4", *codes)
     assert proc.returncode == 1 and set(words) <= {"mp4", "aac", "utf", "MB"}, proc.stdout
+
+
+def test_scripts_and_profiles_list_in_zh(tmp_path):
+    subs = write_srt(tmp_path / "bo.srt", [(0.5, 2.0, "ཆུ་ནི་སྲོག་གི་འབྱུང་ཁུངས་ཡིན།"), (2.0, 3.65, "水是生命之源")])
+    zh = run_cli("scripts", "bo.srt", cwd=tmp_path)
+    codes = re.findall(r"[a-z_]+\.[a-z_]+", zh.stdout)
+    assert zh.returncode == 0 and set(latin_outside(zh.stdout, "bo.srt", *codes)) <= {"utf", "Unicode"}, zh.stdout
+    assert "2 cues" in run_cli("scripts", "bo.srt", "--lang", "en", cwd=tmp_path).stdout
+    listed = run_cli("profiles", "list")
+    names = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+", listed.stdout)
+    assert latin_outside(listed.stdout, *sorted(names, key=len, reverse=True)) == [], listed.stdout
