@@ -238,7 +238,8 @@ def exit_with(report, code: int) -> None:
 
 
 @app.command()
-def probe(video: Path = typer.Argument(..., help="The entry (or any media file)."), fmt: TextOrJson = FormatOpt) -> None:
+def probe(video: Path = typer.Argument(..., help="The entry (or any media file)."),
+          fmt: TextOrJson = FormatOpt) -> None:
     """Container, duration, picture, size and every audio and subtitle stream."""
     protect_inputs(video)
     info = probe_media(video)
@@ -436,7 +437,8 @@ def profiles_list(lang: Lang = LangOpt) -> None:
 
 
 @profiles_app.command("show")
-def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml file."), fmt: TextOrJson = FormatOpt) -> None:
+def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml file."),
+                  fmt: TextOrJson = FormatOpt) -> None:
     """Every rule of a profile, with the clause of the notice it comes from."""
     p = load_profile(name)
     data = dataclasses.asdict(p)

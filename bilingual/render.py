@@ -21,7 +21,8 @@ UI = {
            "variant": "中文字形", "cues": "条数", "encoding": "编码", "speech": "语音",
            "pairing": "语言组合", "timing": "时间轴", "not_yet": "本版本尚未分析", "timed_cues": "依据{lang}字幕 {n} 条",
            "error": "错误", "warning": "警告", "info": "提示", "manual": "人工核对清单", "more": "另有 {n} 条",
-           "none": "无", "cue": "第{n}条", "speech_time": "语音时长", "s": "秒", "bytes": "{n} 字节"},
+           "none": "无", "cue": "第{n}条", "speech_time": "语音时长", "s": "秒",
+           "bytes": "{n} 字节"},
     "en": {"file": "File", "profile": "Contest", "verdict": "Verdict", "pass": "PASS", "warn": "PASS with warnings",
            "fail": "FAIL", "unanalysable": "CANNOT ANALYSE", "media": "Media", "container": "container",
            "duration": "duration", "resolution": "resolution", "aspect": "aspect", "fps": "fps", "size": "size",
@@ -30,7 +31,8 @@ UI = {
            "speech": "Speech", "pairing": "Pairing", "timing": "Timing", "not_yet": "not analysed by this version",
            "timed_cues": "from {n} {lang} cues",
            "error": "Errors", "warning": "Warnings", "info": "Notes", "manual": "Manual checklist",
-           "more": "and {n} more", "none": "none", "cue": "cue {n}", "speech_time": "speech", "s": "s", "bytes": "{n} B"},
+           "more": "and {n} more", "none": "none", "cue": "cue {n}", "speech_time": "speech", "s": "s",
+           "bytes": "{n} B"},
 }
 _STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red", "unanalysable": "bold red",
           "error": "red", "warning": "yellow", "info": "cyan", "manual": "magenta"}

@@ -12,6 +12,7 @@ import threading
 
 import pytest
 import typer
+from test_burnedin_robust import HEADER
 from typer.testing import CliRunner
 
 from bilingual.cli import app
@@ -19,6 +20,7 @@ from bilingual.findings import Finding, Severity
 from bilingual.profiles import load_profile
 from bilingual.render import render_text
 from bilingual.report import Report
+
 from conftest import burn, digest, make_video, run_cli, write_srt
 
 # Timed to the speech of the AISHELL clip (VAD: 0.51–3.65 s), then 0.6 s late; the gap between the
@@ -99,19 +101,7 @@ def test_a_fifo_is_written_to_without_force(clip, tmp_path):
     assert read and b'"verdict": "fail"' in read[0]
 
 
-BURNED = """[Script Info]
-ScriptType: v4.00+
-PlayResX: 1920
-PlayResY: 1080
-
-[V4+ Styles]
-Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
-Style: Zh,Noto Sans CJK SC,64,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
-
-[Events]
-Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
-Dialogue: 0,0:00:00.20,0:00:01.80,Zh,,0,0,0,,水是生命之源
-"""
+BURNED = HEADER + "Dialogue: 0,0:00:00.20,0:00:01.80,Zh,,0,0,0,,水是生命之源\n"  # libass styles of the burned-in tests
 
 
 @pytest.mark.slow
@@ -147,7 +137,8 @@ def test_the_text_report_gives_the_time_of_every_finding():
         assert "00:00:42.252" in lines["timing.cue_late"] and "00:01:01.500" in lines["timing.split"]
 
 
-def command_paths(group=typer.main.get_command(app), prefix=()):
+def command_paths(group=None, prefix=()):
+    group = group or typer.main.get_command(app)
     for name, command in group.commands.items():
         yield (*prefix, name)
         if hasattr(command, "commands"):
@@ -176,7 +167,7 @@ def test_the_zh_terminal_report_has_no_stray_english(tmp_path, mandarin_entry):
 
 
 def test_scripts_and_profiles_list_in_zh(tmp_path):
-    subs = write_srt(tmp_path / "bo.srt", [(0.5, 2.0, "ཆུ་ནི་སྲོག་གི་འབྱུང་ཁུངས་ཡིན།"), (2.0, 3.65, "水是生命之源")])
+    write_srt(tmp_path / "bo.srt", [(0.5, 2.0, "ཆུ་ནི་སྲོག་གི་འབྱུང་ཁུངས་ཡིན།"), (2.0, 3.65, "水是生命之源")])
     zh = run_cli("scripts", "bo.srt", cwd=tmp_path)
     codes = re.findall(r"[a-z_]+\.[a-z_]+", zh.stdout)
     assert zh.returncode == 0 and set(latin_outside(zh.stdout, "bo.srt", *codes)) <= {"utf", "Unicode"}, zh.stdout
