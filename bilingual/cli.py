@@ -287,7 +287,7 @@ def timing(
               if t["offset_s"] is not None else words("timing.header/none"))
         for f in timing_codes:
             severity = words(f"term.severity/{f.severity.value}")
-            print(f"[{severity}] {f.code} {timestamp(f.start_s)} {message(f, lang.value)}")
+            print(" ".join(p for p in (f"[{severity}]", f.code, timestamp(f.start_s), message(f, lang.value)) if p))
     exit_with(report, code)
 
 

@@ -175,3 +175,11 @@ def test_scripts_and_profiles_list_in_zh(tmp_path):
     listed = run_cli("profiles", "list")
     names = re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)+", listed.stdout)
     assert latin_outside(listed.stdout, *sorted(names, key=len, reverse=True)) == [], listed.stdout
+
+
+def test_timing_lines_give_times_where_findings_have_them(speech_clip, tmp_path):
+    subs = write_srt(tmp_path / "late.srt", LATE)
+    proc = run_cli("timing", speech_clip, "--subs", subs)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("[")]
+    assert any(" timing.offset 字幕整体偏移" in line for line in lines), proc.stdout  # no time, no gap for one
+    assert all("  " not in line for line in lines), proc.stdout
