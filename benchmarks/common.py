@@ -6,6 +6,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -14,11 +15,16 @@ sys.path.insert(0, str(REPO))
 
 from bilingual.sample import samples_dir  # noqa: E402
 
-# Runs one command and prints its wall time and the peak RSS of its process tree's largest member.
-_MEASURE = ("import resource, subprocess, sys, time\n"
-            "t = time.perf_counter()\n"
-            "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)")
+# Runs one command (argv[2:]) and writes its wall time and the peak RSS of its process tree's largest
+# member to argv[1]; the exit status is the command's. A command is started by this small Python
+# because Linux keeps a process's high-water RSS across exec and a child starts with its parent's:
+# started by a larger process, it would be measured at that process's size.
+MEASURE = ("import resource, subprocess, sys, time\n"
+           "t = time.perf_counter()\n"
+           "code = subprocess.run(sys.argv[2:]).returncode\n"
+           "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+           "open(sys.argv[1], 'w').write(f'{time.perf_counter() - t} {peak}')\n"
+           "sys.exit(code if code >= 0 else 128 - code)")
 
 
 def five_minute_entry() -> Path:
@@ -51,8 +57,10 @@ def five_minute_entry() -> Path:
 
 def measure(cmd: list[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS MB) of one run of `cmd` as a whole process."""
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True, check=True).stdout
-    wall, rss = out.split()
+    with tempfile.NamedTemporaryFile("r") as figures:
+        subprocess.run([sys.executable, "-c", MEASURE, figures.name, *cmd], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        wall, rss = figures.read().split()
     return float(wall), float(rss)
 
 

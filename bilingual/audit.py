@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Protocol
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bilingual import __version__
@@ -330,7 +331,8 @@ def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, j
             task = progress.add_task(f"audit ({len(rows)} up to date)", total=len(todo))
             for row in _drive(workers, todo, interrupt) if workers else ():
                 rows[row["entry"]] = row
-                progress.update(task, advance=1, description=Path(row["entry"]).name[:40])
+                # escaped: an entry named `[red]x.mp4` is shown by its name, not coloured as `x.mp4`
+                progress.update(task, advance=1, description=escape(Path(row["entry"]).name[:40]))
                 _write_summaries(out, [rows[str(e)] for e in entries if str(e) in rows], lang, pages)
         summary = AuditSummary([rows[str(e)] for e in entries if str(e) in rows], interrupt.hit,
                                reused=len(entries) - len(todo))

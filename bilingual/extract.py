@@ -8,7 +8,7 @@ from pathlib import Path
 from bilingual.errors import InputError
 from bilingual.files import atomic_write_text, check_new_output, check_output_folder, finish_temp, protect_inputs, \
     temp_path_beside
-from bilingual.media import extract_audio, probe, read_subtitle_stream
+from bilingual.media import extract_audio, probe, read_subtitle_stream, require_analysable_length
 from bilingual.subtitles import OcrSettings, load_burned_in
 
 
@@ -19,6 +19,7 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
     ocr = OcrSettings.of(ocr)
     protect_inputs(video)
     media = probe(video)
+    require_analysable_length(media, "extract")  # as `check`: the burned-in scan holds the picture's text
     out = Path(out_dir)
     if os.path.exists(out) and not os.path.isdir(out):
         raise InputError("media.unreadable", "--out exists and is not a folder", str(out))

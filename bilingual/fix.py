@@ -13,11 +13,11 @@ import pysubs2
 
 from bilingual.errors import InputError
 from bilingual.files import backup_copy, check_new_output, check_output, protect_inputs, write_output
-from bilingual.media import probe
+from bilingual.media import probe, require_analysable_length, require_file
 from bilingual.profiles import Profile
 from bilingual.speech import hear
-from bilingual.subtitles import (FORMAT_BY_EXTENSION, decode_text, parse_subtitles, read_cues, retime_text,
-                                 unify_line_ends)
+from bilingual.subtitles import (FORMAT_BY_EXTENSION, decode_text, parse_subtitles, read_bounded, read_cues,
+                                 require_plausible_count, retime_text, unify_line_ends)
 from bilingual.timing import TimingAnalysis, analyze_timing
 
 
@@ -47,16 +47,17 @@ class FixResult:
 def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Profile, *,
                   output: str | os.PathLike | None = None, in_place: bool = False, force: bool = False) -> FixResult:
     src = Path(subs)
-    if not src.is_file():
-        raise InputError("subs.unreadable", path=str(src), wording="error/no_subtitle_file")
+    require_file(src, "subs.unreadable")  # a FIFO, a device or a name too long is refused before it is opened
     protect_inputs(src, video)
     target = _target(src, output, in_place, force)
-    text, encoding = decode_text(src.read_bytes(), str(src))
-    fmt = FORMAT_BY_EXTENSION.get(src.suffix.lower())
-    cues, fmt = parse_subtitles(text, fmt, str(src))
+    text, encoding = decode_text(read_bounded(src), str(src))
     media = probe(video)
+    require_analysable_length(media, "align subtitles to")  # its speech is not decoded past that
     if media.main_audio is None:
         raise InputError("media.no_audio", path=str(video), wording="error/no_audio_to_align")
+    require_plausible_count(text.count("-->") + text.count("Dialogue:"), media.duration_s, str(src))
+    fmt = FORMAT_BY_EXTENSION.get(src.suffix.lower())
+    cues, fmt = parse_subtitles(text, fmt, str(src))
     audio, spans = hear(media.path, media.main_audio.index)
     timing = analyze_timing(cues, spans, len(audio) / 16000)
     result = FixResult(target, timing)

@@ -144,6 +144,13 @@ MIN_DECODE_TIMEOUT_S = 60.0
 MAX_ANALYSED_S = 3600.0
 
 
+def require_analysable_length(info: MediaInfo, doing: str) -> None:
+    """Refuse media past MAX_ANALYSED_S before `doing` it decodes the whole of it."""
+    if info.duration_s is not None and info.duration_s > MAX_ANALYSED_S:
+        raise InputError("media.too_long", f"too long to {doing}: {info.duration_s:.0f} s, over the "
+                         f"{MAX_ANALYSED_S:.0f} s analysed", info.path)
+
+
 def decode_timeout(duration_s: float | None) -> float:
     """Seconds a decode of `duration_s` of media may take (unknown: the longest analysed)."""
     return max(MIN_DECODE_TIMEOUT_S, DECODE_S_PER_MEDIA_S * (duration_s or MAX_ANALYSED_S))

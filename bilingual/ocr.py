@@ -8,6 +8,7 @@ decided from both engines' output and confidence, never from the position of the
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -149,8 +150,23 @@ _NOT_TIBETAN_LETTER = regex.compile(r"[^\u0F40-\u0F6C\u0F71-\u0F87\u0F8D-\u0FBC\
 
 
 def require_tesseract() -> None:
+    """Tesseract and its Tibetan model, checked before any picture is read (on a cluster: on each
+    node before its first entry), so that a missing `bod` is one line and not a failure per line."""
     if shutil.which("tesseract") is None:
         raise InputError("ocr.missing", "tesseract not found: apt-get install tesseract-ocr tesseract-ocr-bod")
+    if "bod" not in tesseract_languages():
+        raise InputError("ocr.missing", "tesseract has no Tibetan model (bod): apt-get install tesseract-ocr-bod")
+
+
+@functools.cache
+def tesseract_languages() -> frozenset[str]:
+    """The models `tesseract --list-langs` lists (it reads $TESSDATA_PREFIX, like every run)."""
+    try:
+        proc = subprocess.run(["tesseract", "--list-langs"], capture_output=True, stdin=subprocess.DEVNULL,
+                              timeout=TESSERACT_MIN_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired):
+        return frozenset()
+    return frozenset(proc.stdout.decode("utf-8", "replace").splitlines()[1:])  # after "List of available …"
 
 
 def read_tibetan(image: np.ndarray) -> Reading:

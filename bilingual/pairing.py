@@ -79,6 +79,6 @@ def timing_cues(track: SubtitleTrack, script: TrackScript, pairing: dict[str, An
     languages = {c.cue.index: c.languages for c in script.cues}
     counts = Counter(lang for c in script.cues for lang in c.languages)
     wanted = required_subtitle_language((pairing or {}).get("detected"))
-    if not counts.get(wanted):
+    if wanted is None or not counts.get(wanted):
         wanted = max(script.languages[:2], key=lambda lang: counts[lang])
     return [c for c in ordered if wanted in languages.get(c.index, ())], wanted

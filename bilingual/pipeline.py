@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import importlib
 import os
+import stat
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any, Callable
 
 from bilingual.compare import compare_with_picture
@@ -309,5 +309,9 @@ def _beyond_video(track: SubtitleTrack, media: MediaInfo) -> list[Finding]:
 
 
 def _size(path: str | os.PathLike) -> int | None:
-    p = Path(path)
-    return p.stat().st_size if p.is_file() else None
+    """A regular file's size, else None: Path.is_file raises on a name too long (ENAMETOOLONG)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None

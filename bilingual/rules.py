@@ -47,7 +47,7 @@ def _range(code: str, value: float | None, rule: RangeRule | None) -> Finding | 
     if rule is None or value is None:
         return None
     limits = f"{_num(rule.min) if rule.min is not None else ''}–{_num(rule.max) if rule.max is not None else ''}"
-    data = {"value": round(value, 2), "min": rule.min, "max": rule.max, "limits": limits}
+    data: dict[str, Any] = {"value": round(value, 2), "min": rule.min, "max": rule.max, "limits": limits}
     if rule.min is not None and value < rule.min:
         return _finding(code, rule, **data)
     if rule.max is not None and value > rule.max:
@@ -61,7 +61,7 @@ def _range(code: str, value: float | None, rule: RangeRule | None) -> Finding | 
 def _resolution(media: MediaInfo, rule: ResolutionRule | None) -> Finding | None:
     if rule is None or not media.has_video:
         return None
-    size = [media.width, media.height]
+    size = [media.width or 0, media.height or 0]  # has_video: both are known
     if rule.allowed and size not in rule.allowed:
         required = " / ".join(f"{w}×{h}" for w, h in rule.allowed)
     elif rule.min_short_side and min(size) < rule.min_short_side:

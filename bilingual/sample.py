@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 from bilingual.errors import InputError
 from bilingual.files import check_output_folder, finish_temp, temp_path_beside
-from bilingual.media import require_ffmpeg
+from bilingual.media import decode_timeout, require_ffmpeg, run_ffmpeg, tool_input
 
 SAMPLE_NAME = "sample-entry"
 VIDEO_BITRATE = "7500k"
@@ -43,17 +42,22 @@ def build_sample(out_dir: str | os.PathLike = ".sample") -> Path:
         return video
     tmp = temp_path_beside(video)
     try:
-        subprocess.run(
-            ["ffmpeg", "-nostdin", "-v", "error", "-y",
-             "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25,noise=alls=12:allf=t",
-             "-i", str(audio), "-map", "0:v", "-map", "1:a", "-shortest",
-             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-             "-b:v", VIDEO_BITRATE, "-minrate", VIDEO_BITRATE, "-maxrate", VIDEO_BITRATE, "-bufsize", "15000k",
-             "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4", str(tmp)],
-            check=True, capture_output=True)
+        _encode(audio, tmp)
         finish_temp(tmp, video)
-    except subprocess.CalledProcessError as exc:
-        raise InputError("media.unreadable", f"ffmpeg could not build the sample: {exc.stderr.decode()[-200:]}") from None
     finally:
         tmp.unlink(missing_ok=True)
     return video
+
+
+def _encode(audio: Path, out: Path) -> None:
+    """The sample's picture over `audio`, as MP4. Paths go as `file:` + absolute: with `sample --out -x`
+    or `--out pipe:x` they are folders, not ffmpeg options or protocols."""
+    try:
+        run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25,noise=alls=12:allf=t",
+                    "-i", tool_input(audio), "-map", "0:v", "-map", "1:a", "-shortest",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                    "-b:v", VIDEO_BITRATE, "-minrate", VIDEO_BITRATE, "-maxrate", VIDEO_BITRATE, "-bufsize", "15000k",
+                    "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4", tool_input(out)],
+                   audio, decode_timeout(None))
+    except InputError as exc:
+        raise InputError("media.unreadable", f"ffmpeg could not build the sample: {exc.reason}") from None

@@ -107,9 +107,7 @@ def load_subtitle_file(path: str | os.PathLike, *, source: str = "sidecar",
                        duration_s: float | None = None) -> SubtitleTrack:
     """A subtitle file as a track; `duration_s`, the video's, bounds how many cues it may hold."""
     p = Path(path)
-    if not p.exists():
-        raise InputError("subs.unreadable", "no such subtitle file", str(p))
-    require_file(p, "subs.unreadable")  # a FIFO or a device is refused before it is opened
+    require_file(p, "subs.unreadable")  # a FIFO, a device or a name too long is refused before it is opened
     text, encoding = decode_text(read_bounded(p), str(p))
     # Counting time-code arrows and dialogue lines costs milliseconds; parsing, 1.2 s a megabyte.
     require_plausible_count(text.count("-->") + text.count("Dialogue:"), duration_s, str(p))

@@ -77,6 +77,21 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
                           cwd=cwd, env={**os.environ, "COLUMNS": "120"})
 
 
+# Starts a command and writes its peak RSS (KiB) to argv[1]. Linux keeps a process's high-water RSS across
+# exec and a child starts with its parent's, so a command started by a test measures the pytest process
+# (306 MB after other tests had loaded their libraries); started by this small Python (≈ 10 MB), it
+# measures itself. The exit status is the command's (a signal as 128 + its number).
+PEAK_RSS_STARTER = ("import resource, subprocess, sys\n"
+                    "code = subprocess.run(sys.argv[2:]).returncode\n"
+                    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+                    "sys.exit(code if code >= 0 else 128 - code)")
+
+
+def with_peak_rss(command: list[str], figure: Path) -> list[str]:
+    """`command` started so that its own peak RSS (KiB) is written to `figure` when it ends."""
+    return [sys.executable, "-c", PEAK_RSS_STARTER, str(figure), *command]
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -17,9 +17,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from conftest import digest, ffmpeg, make_video, write_srt
+from conftest import digest, ffmpeg, make_video, with_peak_rss, write_srt
 
 import bilingual.media as media
 from bilingual.errors import InputError
@@ -36,17 +37,17 @@ class Run:
 
 def run_bounded(*args: str, timeout_s: float = 30.0, cwd: Path | None = None) -> Run:
     """`python -m bilingual ARGS`, its process group killed after `timeout_s`; the peak RSS of the
-    largest process of its tree (wait4)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    largest process of its tree (its own: see `conftest.with_peak_rss`)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as figure:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "bilingual", *map(str, args)], stdin=subprocess.DEVNULL,
-                                stdout=out, stderr=err, cwd=cwd, start_new_session=True,
-                                env={**os.environ, "COLUMNS": "120"})
+        command = with_peak_rss([sys.executable, "-m", "bilingual", *map(str, args)], Path(figure.name))
+        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
+                                start_new_session=True, env={**os.environ, "COLUMNS": "120"})
         timer = threading.Timer(timeout_s, os.killpg, (proc.pid, signal.SIGKILL))
         timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc.wait()
         timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         try:
             os.killpg(proc.pid, signal.SIGKILL)  # what it left behind (an ffmpeg waiting on a FIFO)
         except ProcessLookupError:
@@ -54,9 +55,10 @@ def run_bounded(*args: str, timeout_s: float = 30.0, cwd: Path | None = None) ->
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
+        peak_kib = figure.read()
         return Run(None if proc.returncode == -signal.SIGKILL else proc.returncode,
                    out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), wall,
-                   usage.ru_maxrss / 1024)
+                   int(peak_kib) / 1024 if peak_kib else float("nan"))
 
 
 def assert_one_line(run: Run, code: int, *words: str) -> None:
@@ -97,6 +99,13 @@ def test_fifo_as_the_subtitles_is_refused(clip, fifo):
     assert digest(clip) == before
 
 
+def test_fifo_as_the_subtitles_of_fix_is_refused(clip, fifo, tmp_path):
+    """Before: "no such subtitle file"."""
+    run = run_bounded("fix", fifo, "--video", clip, "-o", tmp_path / "out.srt", timeout_s=20)
+    assert_one_line(run, 2, "not a regular file (a FIFO)")
+    assert not (tmp_path / "out.srt").exists()
+
+
 def test_a_character_device_is_not_an_empty_file():
     run = run_bounded("check", "/dev/zero", timeout_s=20)
     assert_one_line(run, 2, "not a regular file (a character device)")
@@ -114,6 +123,43 @@ def test_names_ffmpeg_would_read_as_options_or_protocols_are_files(clip, tmp_pat
     assert report["audio"]["speech_s"] is not None  # the audio was decoded from the file too
     assert not any(f["code"] == "media.unreadable" for f in report["findings"])
     assert digest(entry) == before
+
+
+@pytest.fixture
+def one_second_sample(tmp_path, monkeypatch) -> Path:
+    """The sample's sources, 1 s long instead of 125 s, so that building it takes a second."""
+    from bilingual import sample
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    ffmpeg("-f", "lavfi", "-i", "sine=frequency=440:duration=1", "-c:a", "flac",
+           str(sources / "sample-entry.audio.flac"))
+    write_srt(sources / "sample-entry.bo.srt", [(0.1, 0.9, "བོད་ཡིག")])
+    monkeypatch.setattr(sample, "samples_dir", lambda: sources)
+    return sources
+
+
+@pytest.mark.parametrize("folder", ["-out", "pipe:out"])
+def test_the_sample_builds_into_a_folder_ffmpeg_would_read_as_an_option_or_a_protocol(one_second_sample, tmp_path,
+                                                                                       monkeypatch, folder):
+    from bilingual.sample import build_sample
+
+    monkeypatch.chdir(tmp_path)
+    video = build_sample(folder)  # relative, as `bilingual sample --out -out` gives it
+    assert video == Path(folder) / "sample-entry.mp4"
+    assert media.probe(tmp_path / video).duration_s == pytest.approx(1.0, abs=0.25)
+    assert sorted(p.name for p in (tmp_path / folder).iterdir()) == ["sample-entry.bo.srt", "sample-entry.mp4"]
+
+
+def test_the_sample_build_has_a_timeout(one_second_sample, tmp_path, monkeypatch):
+    """Before: its ffmpeg ran without one (and without the `file:` paths of every other ffmpeg call)."""
+    from bilingual import sample
+
+    monkeypatch.setattr(sample, "decode_timeout", lambda duration_s: 0.01, raising=False)
+    with pytest.raises(InputError) as stopped:
+        sample.build_sample(tmp_path / "out")
+    assert "could not build the sample: ffmpeg took longer than 0 s" in stopped.value.reason
+    assert list((tmp_path / "out").iterdir()) == [tmp_path / "out" / "sample-entry.bo.srt"]  # no temporary file
 
 
 def test_a_cue_at_99_59_59_does_not_size_the_timing_grid(speech_clip, tmp_path):
@@ -173,6 +219,34 @@ def test_a_file_longer_than_an_hour_gets_the_static_screen_only(two_hour_file):
     assert digest(two_hour_file) == before
 
 
+def test_fix_refuses_a_file_longer_than_an_hour_before_decoding_it(two_hour_file, tmp_path):
+    """Before: an hour of its audio was decoded (28 s, 380 MB), then an internal error (exit 3)."""
+    subs = write_srt(tmp_path / "long.srt", [(1.0, 2.0, "བོད་ཡིག")])
+    before = digest(subs), digest(two_hour_file)
+    run = run_bounded("fix", subs, "--video", two_hour_file, "-o", tmp_path / "out.srt", timeout_s=90)
+    assert_one_line(run, 2, "too long to align subtitles to: 7200 s, over the 3600 s analysed")
+    assert run.wall_s < 20 and run.peak_mb < 200, (run.wall_s, run.peak_mb)
+    assert not (tmp_path / "out.srt").exists() and (digest(subs), digest(two_hour_file)) == before
+
+
+def test_extract_refuses_a_file_longer_than_an_hour_before_decoding_it(two_hour_file, tmp_path):
+    """Before: its audio and a burned-in scan of two hours of picture (30 s, 674 MB), exit 0."""
+    run = run_bounded("extract", two_hour_file, "--out", tmp_path / "out", timeout_s=90)
+    assert_one_line(run, 2, "too long to extract: 7200 s")
+    assert run.wall_s < 20 and run.peak_mb < 200, (run.wall_s, run.peak_mb)
+    assert not (tmp_path / "out").exists()
+
+
+def test_speech_keeps_no_more_samples_than_it_has_room_for():
+    """ffmpeg's `-t` bounds time stamps, not samples: the two-hour file's audio gave 1.2 s more than
+    the hour asked for, which overflowed the buffer (ValueError, exit 3 from `fix`)."""
+    from bilingual.speech import detect_speech
+
+    chunks = (np.zeros(16000, np.float32) for _ in range(5))
+    audio, spans = detect_speech(chunks, max_samples=40000)
+    assert len(audio) == 40000 and spans == []
+
+
 def test_speech_decode_stops_past_the_analysed_length(two_hour_file, monkeypatch):
     """`hear` alone (as `fix` calls it) decodes no further than the limit, then refuses."""
     from bilingual.speech import hear
@@ -224,3 +298,26 @@ def test_a_streamed_transcript_cuts_in_pauses_and_keeps_time(corpus, whisper, mo
     starts = [s.start_s for s in pieces]
     assert starts == sorted(starts) and pieces[-1].end_s > 16  # later pieces keep the recording's clock
     assert character_error_rate("".join(s.text for s in whole), "".join(s.text for s in pieces)) < 0.2
+
+
+def test_audit_shows_an_entry_named_like_markup_by_its_name(clip, tmp_path):
+    """Before: the progress bar read `[red]x.mp4` as rich markup and showed a red `x.mp4`."""
+    entries = tmp_path / "entries"
+    entries.mkdir()
+    (entries / "[red]x.mp4").write_bytes(clip.read_bytes())
+    run = run_bounded("audit", entries, "--no-speech", "--ocr", "off", "--out", tmp_path / "out", "--lang", "en",
+                      timeout_s=60)
+    assert run.code == 1 and "Traceback" not in run.stderr, run.stderr  # the small clip fails the profile
+    assert "[red]x.mp4" in run.stderr
+
+
+@pytest.mark.parametrize("which", ["video", "subtitles"])
+def test_a_300_character_name_still_gets_its_json_report(clip, tmp_path, which):
+    """Before: the report was lost to "File name too long" (the pipeline's size look-up raised)."""
+    long = str(tmp_path / ("x" * 300))
+    args = [long + ".mp4"] if which == "video" else [clip, "--subs", long + ".srt"]
+    run = run_bounded("check", *args, "--no-speech", "--format", "json", timeout_s=60)
+    assert_one_line(run, 2, "file name too long")
+    code = "media.unreadable" if which == "video" else "subs.unreadable"
+    assert [f["data"]["reason"] for f in json.loads(run.stdout)["findings"] if f["code"] == code] == \
+        ["file name too long"]

@@ -116,3 +116,21 @@ def test_frames_are_written_as_evidence_and_named_in_the_report(tibetan_on_manda
 def test_a_band_outside_the_picture_is_one_usage_error(tibetan_on_mandarin, band):
     proc = run_cli("check", tibetan_on_mandarin, "--band", band, "--no-speech")
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--band" in proc.stderr
+
+
+def test_tesseract_without_its_tibetan_model_is_one_clear_error(monkeypatch, tmp_path):
+    """A Tesseract installed without tesseract-ocr-bod (an empty model folder here): refused before
+    any line is read, naming the package, not a failure per line."""
+    import numpy as np
+
+    from bilingual import ocr
+    from bilingual.errors import InputError
+
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    ocr.tesseract_languages.cache_clear()
+    try:
+        with pytest.raises(InputError) as err:
+            ocr.read_tibetan(np.zeros((40, 200, 3), dtype=np.uint8))
+        assert err.value.code == "ocr.missing" and "(bod)" in err.value.reason
+    finally:
+        ocr.tesseract_languages.cache_clear()

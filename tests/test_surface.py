@@ -57,9 +57,9 @@ def test_fix_wording_in_zh_and_en(speech_clip, tmp_path):
     refused = run_cli("fix", subs, "--video", speech_clip)
     assert refused.returncode == 2 and refused.stderr == f"bilingual: error: {tmp_path / 'late.fixed.srt'}: " \
                                                           "文件已存在（加 --force 覆盖）\n", refused.stderr
-    missing = run_cli("fix", tmp_path / "none.srt", "--video", speech_clip, "--lang", "en")
-    assert missing.stderr == f"bilingual: error: {tmp_path / 'none.srt'}: no such subtitle file\n"
-    assert "没有这个字幕文件" in run_cli("fix", tmp_path / "none.srt", "--video", speech_clip).stderr
+    both = ["fix", subs, "--video", speech_clip, "--in-place", "-o", tmp_path / "other.srt"]
+    assert run_cli(*both, "--lang", "en").stderr == f"bilingual: error: {subs}: --in-place and --output exclude each other\n"
+    assert run_cli(*both).stderr == f"bilingual: error: {subs}: --in-place 与 --output 不能同时使用\n"
 
 
 def test_fix_wording_beside_the_file_on_stdout(speech_clip, tmp_path):
