@@ -26,12 +26,12 @@ except ImportError:  # pragma: no cover
 from bilingual import __version__
 from bilingual.errors import FixRefused, InputError
 from bilingual.findings import Severity
-from bilingual.files import STDOUT, check_output, check_output_folder, protect_inputs, stdout_is_a_file, \
-    write_output
+from bilingual.files import STDOUT, check_new_output, check_output, check_output_folder, protect_inputs, \
+    stdout_is_a_file, write_output
 from bilingual.media import probe as probe_media
 from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
-from bilingual.render import Terminal, render_json, render_text, timestamp, to_json
-from bilingual.report import catalogue_text, message
+from bilingual.render import Terminal, render_json, render_text, term, timestamp, to_json
+from bilingual.report import catalogue_text, message, say
 
 def check_api(*args, **kwargs):
     """`bilingual.pipeline.check`, imported when a command needs it: the pipeline's imports (numpy and
@@ -41,9 +41,11 @@ def check_api(*args, **kwargs):
     return check(*args, **kwargs)
 
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+# Help as click writes it (rich_markup_mode None): rich's panels showed every flag as `<bool>` and
+# took "[default: …]" and "bilingual[cluster]" in the help texts for markup, leaving stray spaces.
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Verify Tibetan–Chinese bilingual contest videos (藏汉双语视频核查).")
-profiles_app = typer.Typer(no_args_is_help=True, help="Contest profiles.")
+profiles_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Contest profiles.")
 app.add_typer(profiles_app, name="profiles")
 stderr = Terminal(stderr=True)
 
@@ -54,13 +56,38 @@ class Format(str, Enum):
     html = "html"
 
 
+class TextOrJson(str, Enum):
+    """--format of the commands without an HTML page."""
+    text = "text"
+    json = "json"
+
+
+class Transcript(str, Enum):
+    """--format of `transcribe`."""
+    srt = "srt"
+    json = "json"
+
+
 class Lang(str, Enum):
     zh = "zh"
     en = "en"
 
 
-FormatOpt = typer.Option(Format.text, "--format", "-f", help="text (terminal) or json (the report contract).")
-LangOpt = typer.Option(Lang.zh, "--lang", help="Language of messages: zh or en.")
+class Said:
+    """The --lang of the running command: errors the library words (InputError.wording) are said in
+    it; English before a command has parsed its options, and in commands without --lang."""
+
+    lang = "en"
+
+
+def remember_lang(lang: Lang) -> Lang:
+    Said.lang = lang.value
+    return lang
+
+
+FormatOpt = typer.Option(TextOrJson.text, "--format", "-f", help="text (terminal) or json (the report contract).")
+LangOpt = typer.Option(Lang.zh, "--lang", help="Language of messages: zh or en.", callback=remember_lang)
+ForceOpt = typer.Option(False, "--force", help="Overwrite an existing output file.")
 ProfileOpt = typer.Option(None, "--profile", "-p", help=f"Profile name or .toml file [default: {DEFAULT_PROFILE}].")
 ModelOpt = typer.Option(None, "--model", help="CTranslate2 Whisper model folder [default: $BILINGUAL_WHISPER_MODEL, "
                                               "else the bundled Whisper base].")
@@ -126,16 +153,18 @@ def emit(text: str, output: Optional[Path]) -> None:
         write_output(output, text.encode("utf-8"))
 
 
-def guard_entry(video: Path, subs: Optional[Path], profile: Optional[str], output: Optional[Path]) -> None:
+def guard_entry(video: Path, subs: Optional[Path], profile: Optional[str], output: Optional[Path],
+                force: bool = False) -> None:
     """Register what a check reads (the entry, its subtitle file or same-stem sidecars, a profile
-    file) and refuse an output that would replace one of them, before any work."""
+    file) and refuse an output that would replace one of them, or an existing file without
+    `force`, before any work."""
     protect_inputs(video, subs, profile_file(profile))
     if subs is None and (output is not None or stdout_is_a_file()):
         from bilingual.subtitles import find_sidecars  # the sidecars the check may read
 
         protect_inputs(*find_sidecars(video))
     if output is not None:
-        check_output(output)
+        check_new_output(output, force)
 
 
 def profile_file(profile: Optional[str]) -> Optional[str]:
@@ -169,6 +198,7 @@ def check(
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal), json (the report contract) "
                                                                   "or html (one self-contained page)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    force: bool = ForceOpt,
     lang: Lang = LangOpt,
     model: Optional[Path] = ModelOpt,
     no_speech: bool = NoSpeechOpt,
@@ -181,8 +211,8 @@ def check(
                                                                       "relative to the report]."),
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
-    guard_entry(video, subs, profile, output)
-    report = run_check("checking", video, subs, profile, ocr, band, frames, speech=not no_speech,
+    guard_entry(video, subs, profile, output, force)
+    report = run_check(say("progress/check", lang.value), video, subs, profile, ocr, band, frames, speech=not no_speech,
                        language=not no_language, model=model)
     _render(report, fmt, lang, output, video_url)
     exit_with(report, report.exit_code)
@@ -208,11 +238,12 @@ def exit_with(report, code: int) -> None:
 
 
 @app.command()
-def probe(video: Path = typer.Argument(...), fmt: Format = FormatOpt) -> None:
+def probe(video: Path = typer.Argument(..., help="The entry (or any media file)."),
+          fmt: TextOrJson = FormatOpt) -> None:
     """Container, duration, picture, size and every audio and subtitle stream."""
     protect_inputs(video)
     info = probe_media(video)
-    if fmt is Format.json:
+    if fmt is TextOrJson.json:
         emit(to_json({"path": info.path, **info.to_dict()}), None)
         return
     table = Table(show_header=False, box=None)
@@ -230,7 +261,7 @@ def timing(
     video: Path = typer.Argument(..., help="The entry."),
     subs: Optional[Path] = SubsOpt,
     profile: Optional[str] = ProfileOpt,
-    fmt: Format = FormatOpt,
+    fmt: TextOrJson = FormatOpt,
     lang: Lang = LangOpt,
     ocr: Ocr = OcrOpt,
     band: Optional[str] = BandOpt,
@@ -238,10 +269,10 @@ def timing(
 ) -> None:
     """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
     guard_entry(video, subs, profile, None)
-    report = run_check("checking timing", video, subs, profile, ocr, band, frames, language=False)
+    report = run_check(say("progress/timing", lang.value), video, subs, profile, ocr, band, frames, language=False)
     timing_codes = [f for f in report.sorted_findings() if f.fatal or f.code.startswith("timing.")]
     code = 2 if report.fatal else 1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0
-    if fmt is Format.json:
+    if fmt is TextOrJson.json:
         emit(to_json({"schema": "bilingual.timing/1", "verdict": verdict_of(timing_codes), "exit_code": code,
                       "input": report.input_path, "subtitles": report.subtitles.get("path") or
                       report.subtitles.get("stream_index"), "timing": report.timing,
@@ -256,7 +287,7 @@ def timing(
               if t["offset_s"] is not None else words("timing.header/none"))
         for f in timing_codes:
             severity = words(f"term.severity/{f.severity.value}")
-            print(f"[{severity}] {f.code} {timestamp(f.start_s)} {message(f, lang.value)}")
+            print(" ".join(p for p in (f"[{severity}]", f.code, timestamp(f.start_s), message(f, lang.value)) if p))
     exit_with(report, code)
 
 
@@ -268,9 +299,10 @@ def verdict_of(findings) -> str:
 
 @app.command()
 def transcribe(
-    video: Path = typer.Argument(...),
+    video: Path = typer.Argument(..., help="The entry."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
-    fmt: str = typer.Option("srt", "--format", "-f", help="srt, or json (segments with word times)."),
+    force: bool = ForceOpt,
+    fmt: Transcript = typer.Option(Transcript.srt, "--format", "-f", help="srt, or json (segments with word times)."),
     model: Optional[Path] = ModelOpt,
     any_language: bool = typer.Option(False, "--any-language", help="Transcribe even speech that is not Mandarin."),
 ) -> None:
@@ -280,11 +312,9 @@ def transcribe(
     from bilingual.models import load_whisper, whisper_model_dir
     from bilingual.transcribe import to_srt, transcribe_stream, why_not_mandarin
 
-    if fmt not in ("srt", "json"):
-        fail(f"--format must be srt or json, not {fmt}")
     protect_inputs(video)
     if output is not None:
-        check_output(output)
+        check_new_output(output, force)
     info = probe_media(video)
     if info.main_audio is None:
         fail(f"{video}: no audio stream to transcribe")
@@ -298,9 +328,9 @@ def transcribe(
     audio = stream_audio(info.path, info.main_audio.index, duration_s=info.duration_s)  # memory flat
     total = info.duration_s or 0
     with stderr_status("transcribing") as progress:
-        segments = transcribe_stream(audio, whisper, words=fmt == "json",
+        segments = transcribe_stream(audio, whisper, words=fmt is Transcript.json,
                                      progress=lambda t: progress(f"transcribing {t:.0f}/{total:.0f} s"))
-    if fmt == "json":
+    if fmt is Transcript.json:
         emit(to_json({"path": info.path, "language": "zh", "segments": [s.to_dict() for s in segments]}), output)
     else:
         emit(to_srt(segments), output)
@@ -313,7 +343,8 @@ def fix(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write [default: <name>.fixed.<ext>]."),
     profile: Optional[str] = ProfileOpt,
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite the input, keeping <name>.bak."),
-    force: bool = typer.Option(False, "--force", help="Overwrite an existing output file."),
+    force: bool = ForceOpt,
+    lang: Lang = LangOpt,
 ) -> None:
     """Apply the detected offset, block offsets and drift; enforce minimum gap and duration."""
     from bilingual.fix import fix_subtitles
@@ -321,21 +352,21 @@ def fix(
     protect_inputs(profile_file(profile))
     prof = load_profile(profile)
     try:
-        with stderr_status("aligning subtitles with the speech"):
+        with stderr_status(say("progress/fix", lang.value)):
             result = fix_subtitles(subs, video, prof, output=output, in_place=in_place, force=force)
     except FixRefused as exc:  # a finding about the subtitles, not unusable input: exit 1, nothing written
-        fail(f"fix refused, nothing written: {exc}", 1)
+        fail(exc.in_language(lang.value), 1)
     said = sys.stderr if output is not None and str(output) == "-" else sys.stdout  # `-o -`: stdout is the file
-    for change in result.changes or ["nothing to change"]:
+    for change in [c.words(lang.value) for c in result.changes] or [say("fix.nothing", lang.value)]:
         print(f"- {change}", file=said)
     if result.backup:
-        print(f"backup: {result.backup}", file=said)
-    print(f"written: {result.output}", file=said)
+        print(say("fix.backup", lang.value, path=result.backup), file=said)
+    print(say("fix.written", lang.value, path=result.output), file=said)
 
 
 @app.command()
 def extract(
-    video: Path = typer.Argument(...),
+    video: Path = typer.Argument(..., help="The entry."),
     out: Path = typer.Option(..., "--out", help="Folder to write into (created if missing)."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
     ocr: Ocr = OcrOpt,
@@ -343,7 +374,7 @@ def extract(
     frames: Optional[Path] = FramesOpt,
 ) -> None:
     """The main audio as 16 kHz mono WAV, every text subtitle stream as SRT, and (OCR) what is burned
-    into the picture as burned-in.<lang>.srt."""
+    into the picture as <stem>.burned-in.<lang>.srt."""
     from bilingual.extract import extract_entry
 
     protect_inputs(video)
@@ -357,7 +388,7 @@ def extract(
 def scripts(
     subs: Path = typer.Argument(..., help="Subtitle file (srt, ass, ssa, vtt)."),
     profile: Optional[str] = ProfileOpt,
-    fmt: Format = FormatOpt,
+    fmt: TextOrJson = FormatOpt,
     lang: Lang = LangOpt,
 ) -> None:
     """Per-cue and whole-track script analysis: languages, Chinese variant, Tibetan integrity."""
@@ -369,46 +400,53 @@ def scripts(
     track = load_subtitle_file(subs)
     analysis = analyze_track(track, prof)
     errors = any(f.severity is Severity.ERROR for f in analysis.findings)
-    if fmt is Format.json:
+    if fmt is TextOrJson.json:
         emit(to_json({"schema": "bilingual.scripts/1", "verdict": verdict_of(analysis.findings),
                       "exit_code": 1 if errors else 0, "path": track.path, "encoding": track.encoding, "format": track.format,
                       "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
                       "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
     else:
         console = Terminal()
-        console.print(Text(f"{track.path} · {track.encoding} · {analysis.language} "
-                           f"({'+'.join(analysis.languages) or '-'}) · {analysis.chinese_variant or '-'} · "
-                           f"{len(analysis.cues)} cues"))
-        table = Table("#", "start", "lang", "written", "bo", "zh", "latin", "text")
+        words = lambda key, **values: say(key, lang.value, **values)  # noqa: E731
+        script = lambda code: term("script", code, lang.value)  # noqa: E731
+        console.print(Text(words("scripts.header", path=track.path, encoding=track.encoding,
+                                 language=script(analysis.language),
+                                 languages="+".join(map(script, analysis.languages)) or "-",
+                                 variant=term("variant", analysis.chinese_variant, lang.value)
+                                 if analysis.chinese_variant else "-", n=len(analysis.cues))))
+        table = Table(*words("scripts.columns").split("|"))
         for c in analysis.cues:
             s = c.counts.shares()
-            table.add_row(str(c.cue.index), timestamp(c.cue.start_s), c.language, c.written_as,
+            table.add_row(str(c.cue.index), timestamp(c.cue.start_s), script(c.language),
+                          term("written", c.written_as, lang.value),
                           f"{s['tibetan']:.2f}", f"{s['han']:.2f}", f"{s['latin']:.2f}",
                           Text(c.cue.text.replace("\n", " / ")[:60]))  # "[laughs]" is text, not markup
         console.print(table)
         for f in analysis.findings:
-            console.print(f"[{f.severity.value}] {f.code} cue {f.cue}: {message(f, lang.value)}", markup=False)
+            console.print(f"[{term('severity', f.severity.value, lang.value)}] {f.code} "
+                          f"{words('scripts.cue', n=f.cue)}: {message(f, lang.value)}", markup=False)
     raise typer.Exit(1 if errors else 0)
 
 
 @profiles_app.command("list")
 def profiles_list(lang: Lang = LangOpt) -> None:
     """The built-in contest profiles."""
-    table = Table("name", "seed", "title")
+    table = Table(*say("profiles.columns", lang.value).split("|"))
     for name in list_profiles():
         p = load_profile(name)
-        table.add_row(name + (" (default)" if name == DEFAULT_PROFILE else ""), Text(p.seed),
+        table.add_row(name + (say("profiles.default", lang.value) if name == DEFAULT_PROFILE else ""), Text(p.seed),
                       Text(p.title if lang is Lang.zh else p.title_en))
     Terminal().print(table)
 
 
 @profiles_app.command("show")
-def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml file."), fmt: Format = FormatOpt) -> None:
+def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml file."),
+                  fmt: TextOrJson = FormatOpt) -> None:
     """Every rule of a profile, with the clause of the notice it comes from."""
     p = load_profile(name)
     data = dataclasses.asdict(p)
     esc = escape  # every value below is the profile file's text: never rich markup
-    if fmt is Format.json:
+    if fmt is TextOrJson.json:
         emit(to_json(data), None)
         return
     console = Terminal()
@@ -463,8 +501,7 @@ def audit(
                                  "model": str(model) if model else None}, pages=html)
     print(counts_line(summary.counts, out, lang.value, summary.reused), file=sys.stderr)
     if summary.interrupted:
-        print(f"bilingual: interrupted: {summary.total} entries in the summary; run again to resume",
-              file=sys.stderr)
+        print(f"bilingual: interrupted: {say('audit/interrupted', lang.value, n=summary.total)}", file=sys.stderr)
     raise typer.Exit(summary.exit_code)
 
 
@@ -501,7 +538,7 @@ def run(args: list[str]) -> int:
     except click_errors.UsageError as exc:
         return usage_error(exc)
     except InputError as exc:
-        print(f"bilingual: error: {exc}", file=sys.stderr)
+        print(f"bilingual: error: {exc.in_language(Said.lang)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("bilingual: interrupted", file=sys.stderr)

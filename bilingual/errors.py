@@ -5,15 +5,31 @@ correction `fix` will not write (`FixRefused`).
 still put the same code into a JSON report.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 
 class InputError(Exception):
-    """The input could not be analysed at all (exit code 2)."""
+    """The input could not be analysed at all (exit code 2). `wording`, where given, is the
+    reason's key in messages.toml (filled with `values`), so the CLI can say it in `--lang`."""
 
-    def __init__(self, code: str, reason: str, path: str | None = None):
+    def __init__(self, code: str, reason: str | None = None, path: str | None = None, *,
+                 wording: str | None = None, **values: Any):
+        reason = reason if reason is not None else _say(wording or code, "en", values)
         super().__init__(reason)
         self.code = code
         self.reason = reason
         self.path = path
+        self.wording = wording
+        self.values = values
+
+    def in_language(self, lang: str) -> str:
+        """The one line, in `lang` where the reason has a wording, else as raised."""
+        if self.wording is None:
+            return str(self)
+        where = f"{self.path}: " if self.path else ""
+        return where + _say(self.wording, lang, self.values)
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
@@ -21,4 +37,19 @@ class InputError(Exception):
 
 
 class FixRefused(Exception):
-    """`fix` would make the subtitles worse, or is not sure enough to move them (exit code 1)."""
+    """`fix` would make the subtitles worse, or is not sure enough to move them (exit code 1); why
+    is `wording` in messages.toml, filled with `values`."""
+
+    def __init__(self, wording: str, **values: Any):
+        super().__init__(_say(wording, "en", values))
+        self.wording = wording
+        self.values = values
+
+    def in_language(self, lang: str) -> str:
+        return _say("fix.refused", lang, {"reason": _say(self.wording, lang, self.values)})
+
+
+def _say(key: str, lang: str, values: dict[str, Any]) -> str:
+    from bilingual.report import say  # the report package imports media, which imports this module
+
+    return say(key, lang, **values)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from bilingual.errors import InputError
-from bilingual.files import atomic_write_text, check_output, check_output_folder, finish_temp, protect_inputs, \
+from bilingual.files import atomic_write_text, check_new_output, check_output_folder, finish_temp, protect_inputs, \
     temp_path_beside
 from bilingual.media import extract_audio, probe, read_subtitle_stream, require_analysable_length
 from bilingual.subtitles import OcrSettings, load_burned_in
@@ -31,16 +31,13 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
     for s in media.subtitle_streams:
         if s.text_based:
             targets.append((out / f"{stem}.stream-{s.index}.{s.language or 'und'}.srt", s))
-    burned = _burned_in_by_language(media, out, ocr) if ocr.mode == "on" or (
+    burned = _burned_in_by_language(media, out, stem, ocr) if ocr.mode == "on" or (
         ocr.mode == "auto" and media.has_video and not any(s.text_based for s in media.subtitle_streams)) else {}
     if not targets and not burned:
         raise InputError("media.unreadable", "nothing to extract: no audio and no text subtitle stream", str(video))
-    existing = [str(t) for t in [*(t for t, _ in targets), *burned] if t.exists()]
-    if existing and not force:
-        raise InputError("media.unreadable", f"{existing[0]} exists (use --force to overwrite)")
-    check_output_folder(out, "--out folder")
     for target in [*(t for t, _ in targets), *burned]:
-        check_output(target)  # never onto the entry, a folder or a special file we would replace
+        check_new_output(target, force)  # never onto the entry or a folder; an existing file only with force
+    check_output_folder(out, "--out folder")
     for target, text in burned.items():
         atomic_write_text(target, text)
     for target, stream in targets:
@@ -56,8 +53,9 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
     return [t for t, _ in targets] + list(burned)
 
 
-def _burned_in_by_language(media, out: Path, ocr: OcrSettings) -> dict[Path, str]:
-    """SRT text per language of the cues read from the picture: burned-in.bo.srt, burned-in.zh.srt."""
+def _burned_in_by_language(media, out: Path, stem: str, ocr: OcrSettings) -> dict[Path, str]:
+    """SRT text per language of the cues read from the picture, named after the entry
+    so that entries sharing a folder do not collide: <stem>.burned-in.bo.srt, <stem>.burned-in.zh.srt."""
     import pysubs2
 
     from bilingual.script import ScriptCounts
@@ -67,4 +65,4 @@ def _burned_in_by_language(media, out: Path, ocr: OcrSettings) -> dict[Path, str
         languages = ScriptCounts.of(cue.text).languages()
         doc = by_language.setdefault(languages[0] if languages else "und", pysubs2.SSAFile())
         doc.append(pysubs2.SSAEvent(start=round(cue.start_s * 1000), end=round(cue.end_s * 1000), text=cue.text))
-    return {out / f"burned-in.{lang}.srt": doc.to_string("srt") for lang, doc in by_language.items()}
+    return {out / f"{stem}.burned-in.{lang}.srt": doc.to_string("srt") for lang, doc in by_language.items()}

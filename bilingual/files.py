@@ -23,6 +23,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from bilingual.errors import InputError
 
@@ -36,8 +37,8 @@ _protected_paths: dict[str, str] = {}  # real path → the input's path, as give
 class OutputError(InputError):
     """An output that must not or cannot be written (exit code 2)."""
 
-    def __init__(self, reason: str, path: str | os.PathLike | None = None):
-        super().__init__("output.unwritable", reason, str(path) if path is not None else None)
+    def __init__(self, reason: str | None, path: str | os.PathLike | None = None, **wording: Any):
+        super().__init__("output.unwritable", reason, str(path) if path is not None else None, **wording)
 
 
 def protect_inputs(*paths: str | os.PathLike | None) -> None:
@@ -98,6 +99,14 @@ def check_output(path: str | os.PathLike, *, replaces_input: bool = False) -> No
         raise OutputError(f"the output is the input {hit}; refusing to overwrite it", path)
     if st is None or stat.S_ISREG(st.st_mode):
         _check_folder(real.parent, path)
+
+
+def check_new_output(path: str | os.PathLike, force: bool = False) -> None:
+    """`check_output`, and without `force` refuse a file that exists. Standard output (`-`,
+    /dev/stdout, /dev/fd/N), a FIFO or a device is written to, not replaced: never "existing"."""
+    check_output(path)
+    if not force and output_fd(path) is None and os.path.isfile(path):
+        raise OutputError(None, path, wording="error/exists")
 
 
 def check_output_folder(folder: str | os.PathLike, what: str = "output folder") -> Path:

@@ -8,11 +8,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pysubs2
 
 from bilingual.errors import FixRefused, InputError
-from bilingual.files import STDOUT, backup_copy, check_output, protect_inputs, write_output
+from bilingual.files import backup_copy, check_new_output, check_output, protect_inputs, write_output
 from bilingual.media import probe, require_analysable_length, require_file
 from bilingual.profiles import Profile
 from bilingual.speech import hear
@@ -40,11 +41,26 @@ class Recheck:
     overlaps_after: int
 
 
+@dataclass(frozen=True)
+class Change:
+    """One thing `fix` changed, as data: its wording is `key` in messages.toml, filled with `values`."""
+    key: str
+    values: dict[str, Any]
+
+    def words(self, lang: str = "en") -> str:
+        from bilingual.report import say
+
+        return say(self.key, lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.words("en")
+
+
 @dataclass
 class FixResult:
     output: Path
     timing: TimingAnalysis
-    changes: list[str] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     backup: Path | None = None
     recheck: Recheck | None = None
 
@@ -59,7 +75,7 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     media = probe(video)
     require_analysable_length(media, "align subtitles to")  # its speech is not decoded past that
     if media.main_audio is None:
-        raise InputError("media.no_audio", "the video has no audio to align the subtitles with", str(video))
+        raise InputError("media.no_audio", path=str(video), wording="error/no_audio_to_align")
     require_plausible_count(text.count("-->") + text.count("Dialogue:"), media.duration_s, str(src))
     fmt = FORMAT_BY_EXTENSION.get(src.suffix.lower())
     cues, fmt = parse_subtitles(text, fmt, str(src))
@@ -80,15 +96,13 @@ def _target(src: Path, output: str | os.PathLike | None, in_place: bool, force: 
     which keeps a numbered backup), never onto an existing file without `force`; `-` is stdout."""
     if in_place:
         if output is not None:
-            raise InputError("subs.unreadable", "--in-place and --output exclude each other", str(src))
+            raise InputError("subs.unreadable", path=str(src), wording="error/in_place_and_output")
         check_output(src, replaces_input=True)
         return src
     target = Path(output) if output else src.with_name(f"{src.stem}.fixed{src.suffix}")
     if os.path.realpath(target) == os.path.realpath(src):
-        raise InputError("subs.unreadable", "the output is the input; use --in-place (it keeps a backup)", str(src))
-    check_output(target)
-    if str(target) != STDOUT and os.path.isfile(target) and not force:
-        raise InputError("subs.unreadable", f"{target} exists (use --force to overwrite)")
+        raise InputError("subs.unreadable", path=str(src), wording="error/output_is_input")
+    check_new_output(target, force)
     return target
 
 
@@ -104,7 +118,7 @@ Times = list[tuple[int, int]]  # (start, end) of each cue, ms
 
 
 def _fixed_text(text: str, fmt: str, timing: TimingAnalysis, profile: Profile, fps: float | None,
-                changes: list[str]) -> tuple[str, tuple[Times, Times, Times]]:
+                changes: list[Change]) -> tuple[str, tuple[Times, Times, Times]]:
     """The subtitle text with its cues moved. SRT and WebVTT: only the time codes of the timing lines
     are rewritten, so numbering, identifiers, NOTE/STYLE/REGION blocks, cue settings, markup and line
     ends stay byte for byte (pysubs2 would write them anew and drop what it does not model). ASS/SSA:
@@ -155,18 +169,16 @@ def _refuse_if_worse(moves: tuple[Times, Times, Times], check: Recheck, profile:
     before, retimed, _ = moves
     moved_s = max((abs(a[0] - b[0]) / 1000 for a, b in zip(before, retimed)), default=0.0)
     if check.share_after < check.share_before - SHARE_TOLERANCE:
-        raise FixRefused(f"the corrected cues would lie less over speech ({check.share_after:.0%} of their time, "
-                         f"the input {check.share_before:.0%})")
+        raise FixRefused("fix.refused/less_speech", after=check.share_after, before=check.share_before)
     if check.overlaps_after > check.overlaps_before:
-        raise FixRefused(f"the correction would make cues overlap ({check.overlaps_after} overlaps, "
-                         f"the input {check.overlaps_before})")
+        raise FixRefused("fix.refused/overlaps", after=check.overlaps_after, before=check.overlaps_before)
     if moved_s < profile.timing.offset_warning_s:
         return
     distinct = placement()
     if distinct is None or distinct < MIN_DISTINCTNESS:
-        fit = "cannot be measured" if distinct is None else f"is {distinct:.2f}, under {MIN_DISTINCTNESS}"
-        raise FixRefused(f"low confidence: cues would move by up to {moved_s:.2f} s, but other placements fit "
-                         f"the speech about as well (distinctness {fit})")
+        if distinct is None:
+            raise FixRefused("fix.refused/unmeasurable", moved=moved_s)
+        raise FixRefused("fix.refused/low_confidence", moved=moved_s, distinct=distinct, floor=MIN_DISTINCTNESS)
 
 
 def _line_end(text: str) -> str:
@@ -176,18 +188,18 @@ def _line_end(text: str) -> str:
     return max(counts, key=lambda end: (counts[end], end == "\n"))
 
 
-def _apply_timing(events: list[pysubs2.SSAEvent], timing: TimingAnalysis, changes: list[str]) -> None:
+def _apply_timing(events: list[pysubs2.SSAEvent], timing: TimingAnalysis, changes: list[Change]) -> None:
     """Cue i (1-based, in file order, as the parser counts) takes its block's offset; an empty cue,
     which the analysis skips, the offset of the cue before it."""
     offsets = {c.cue.index: c.offset_s for c in timing.cues}
     default = timing.offset_s
     if timing.drift:
-        changes.append(f"undid a drift of {timing.drift:.5f} (subtitle time / speech time)")
+        changes.append(Change("fix.drift", {"drift": timing.drift}))
     if len(timing.segments) > 1:
         for seg in timing.segments:
-            changes.append(f"cues {seg.first_cue}–{seg.last_cue}: moved by {-seg.offset_s:+.3f} s")
+            changes.append(Change("fix.block", {"first": seg.first_cue, "last": seg.last_cue, "shift": -seg.offset_s}))
     elif abs(timing.offset_s) >= 0.005:
-        changes.append(f"all cues: moved by {-timing.offset_s:+.3f} s")
+        changes.append(Change("fix.all", {"shift": -timing.offset_s}))
     for index, event in enumerate(events, 1):
         offset = offsets.get(index, default)
         event.start = max(0, round(timing.correct(event.start / 1000, offset) * 1000))
@@ -196,7 +208,7 @@ def _apply_timing(events: list[pysubs2.SSAEvent], timing: TimingAnalysis, change
 
 
 def _enforce_gaps_and_durations(events: list[pysubs2.SSAEvent], profile: Profile, fps: float | None,
-                                changes: list[str]) -> None:
+                                changes: list[Change]) -> None:
     rules = profile.cues
     gap = round(rules.min_gap_s.seconds(fps) * 1000) if rules.min_gap_s else 0
     shortest = round(rules.min_duration_s.value * 1000) if rules.min_duration_s else 0
@@ -217,6 +229,6 @@ def _enforce_gaps_and_durations(events: list[pysubs2.SSAEvent], profile: Profile
             if new_end > cue.end:
                 cue.end, lengthened = new_end, lengthened + 1
     if closed or trimmed:
-        changes.append(f"gaps under {gap} ms: {closed} closed, {trimmed} widened")
+        changes.append(Change("fix.gaps", {"gap": gap, "closed": closed, "widened": trimmed}))
     if lengthened:
-        changes.append(f"cues under {shortest} ms lengthened: {lengthened}")
+        changes.append(Change("fix.lengthened", {"shortest": shortest, "n": lengthened}))

@@ -21,7 +21,8 @@ UI = {
            "variant": "中文字形", "cues": "条数", "encoding": "编码", "speech": "语音",
            "pairing": "语言组合", "timing": "时间轴", "not_yet": "本版本尚未分析", "timed_cues": "依据{lang}字幕 {n} 条",
            "error": "错误", "warning": "警告", "info": "提示", "manual": "人工核对清单", "more": "另有 {n} 条",
-           "none": "无", "cue": "第{n}条", "speech_time": "语音时长", "s": "秒"},
+           "none": "无", "cue": "第{n}条", "speech_time": "语音时长", "s": "秒",
+           "bytes": "{n} 字节"},
     "en": {"file": "File", "profile": "Contest", "verdict": "Verdict", "pass": "PASS", "warn": "PASS with warnings",
            "fail": "FAIL", "unanalysable": "CANNOT ANALYSE", "media": "Media", "container": "container",
            "duration": "duration", "resolution": "resolution", "aspect": "aspect", "fps": "fps", "size": "size",
@@ -30,7 +31,8 @@ UI = {
            "speech": "Speech", "pairing": "Pairing", "timing": "Timing", "not_yet": "not analysed by this version",
            "timed_cues": "from {n} {lang} cues",
            "error": "Errors", "warning": "Warnings", "info": "Notes", "manual": "Manual checklist",
-           "more": "and {n} more", "none": "none", "cue": "cue {n}", "speech_time": "speech", "s": "s"},
+           "more": "and {n} more", "none": "none", "cue": "cue {n}", "speech_time": "speech", "s": "s",
+           "bytes": "{n} B"},
 }
 _STYLE = {"pass": "bold green", "warn": "bold yellow", "fail": "bold red", "unanalysable": "bold red",
           "error": "red", "warning": "yellow", "info": "cyan", "manual": "magenta"}
@@ -89,7 +91,7 @@ def _media_table(report: Report, ui: dict[str, str]) -> Table:
          if m.has_video else ui["none"]),
         (ui["aspect"], m.display_aspect or "?"),
         (ui["fps"], f"{m.fps:.3f}".rstrip("0").rstrip(".") if m.fps else "?"),
-        (ui["size"], f"{m.size_bytes / 1_048_576:.1f} MB ({m.size_bytes} B)"),
+        (ui["size"], f"{m.size_bytes / 1_048_576:.1f} MB ({ui['bytes'].format(n=m.size_bytes)})"),
         (ui["audio"], ", ".join(f"#{s.index} {s.codec} {s.language or ''}".strip() for s in m.audio_streams)
          or ui["none"]),
         (ui["subtitle_streams"], ", ".join(f"#{s.index} {s.codec} {s.language or ''}".strip()

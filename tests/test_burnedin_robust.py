@@ -1,7 +1,6 @@
 """Burned-in subtitles on pictures entries really have (issue 14): variable frame rate, busy grainy
 animation, dark text on light boxes; and the picture checked beside a text track (issue 13, item 3)."""
 
-import json
 import subprocess
 
 import pysubs2
@@ -57,7 +56,7 @@ def test_variable_frame_rate_cues_are_timed_by_presentation_time(tmp_path):
     assert len(times) < 8 * 30 * 0.7  # it is variable: far fewer frames than 30 fps would have
     proc = run_cli("extract", video, "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
-    read = pysubs2.load(str(tmp_path / "out" / "burned-in.zh.srt"))
+    read = pysubs2.load(str(tmp_path / "out" / "entry.burned-in.zh.srt"))
     want = [(shown(times, s), shown(times, e)) for s, e in [(1.0, 3.0), (3.5, 5.5), (6.0, 7.7)]]
     assert [(e.start, e.end) for e in read] == [(round(s * 1000), round(e * 1000)) for s, e in want]
     assert [e.plaintext for e in read] == [t for *_, t in events]

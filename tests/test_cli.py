@@ -197,12 +197,13 @@ def test_scripts_command(corpus):
     bad = [f for f in data["findings"] if f["code"] == "tibetan.invalid_syllable"]
     assert bad and all(f["cue"] and f["start_s"] is not None for f in bad)
     assert proc.returncode == 0  # invalid syllables are warnings
-    assert "bo" in run_cli("scripts", path).stdout
+    assert "藏文" in run_cli("scripts", path).stdout and "┃ bo " in run_cli("scripts", path, "--lang", "en").stdout
 
 
 def test_profiles_list_and_show():
     listed = run_cli("profiles", "list")
-    assert listed.returncode == 0 and "tianjin-2023-quality" in listed.stdout and "(default)" in listed.stdout
+    assert listed.returncode == 0 and "tianjin-2023-quality" in listed.stdout and "(默认)" in listed.stdout
+    assert "(default)" in run_cli("profiles", "list", "--lang", "en").stdout
     shown = run_cli("profiles", "show", "tianjin-2023-quality")
     assert "0.5" in shown.stdout and "两屏字幕间不可出现小于0.5秒的空隙" in shown.stdout
     data = json.loads(run_cli("profiles", "show", "miit-2024-industrial", "--format", "json").stdout)

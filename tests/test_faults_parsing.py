@@ -52,7 +52,7 @@ def entry(tmp_path_factory):
 
 def fixed(subs, video, *extra):
     before = digest(subs)
-    proc = run_cli("fix", subs, "--video", video, *extra)
+    proc = run_cli("fix", subs, "--video", video, "--lang", "en", *extra)  # the changes are read in English
     assert proc.returncode == 0, proc.stderr
     assert digest(subs) == before
     return proc

@@ -38,7 +38,7 @@ def test_fix_srt_round_trip(entry, tmp_path):
     video, subs = entry
     late = late_copy(subs, tmp_path / "late.srt")
     before = digest(late)
-    proc = run_cli("fix", late, "--video", video)
+    proc = run_cli("fix", late, "--video", video, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     moved = float(re.search(r"all cues: moved by ([-+0-9.]+) s", proc.stdout).group(1))
     assert moved == pytest.approx(-2.3, abs=0.1) and digest(late) == before
@@ -56,7 +56,7 @@ def test_fix_keeps_ass_styling_and_repairs_a_split(entry, tmp_path):
     for e in styled:
         e.style = "Tibetan"
     path = late_copy(styled, tmp_path / "split.ass", shift_ms=0, from_index=12, shift_after_ms=-1500)
-    proc = run_cli("fix", path, "--video", video, "-o", tmp_path / "out.ass")
+    proc = run_cli("fix", path, "--video", video, "-o", tmp_path / "out.ass", "--lang", "en")
     assert proc.returncode == 0 and "cues 1–" in proc.stdout, proc.stdout
     fixed = pysubs2.load(str(tmp_path / "out.ass"))
     assert fixed.styles["Tibetan"].fontname == "Noto Serif Tibetan" and {e.style for e in fixed} == {"Tibetan"}
@@ -72,7 +72,7 @@ def test_fix_enforces_the_profile_gap(entry, tmp_path):
         subs.append(pysubs2.SSAEvent(start=int(start * 1000), end=int(end * 1000), text="质量"))
     path = tmp_path / "gaps.srt"
     subs.save(str(path))
-    proc = run_cli("fix", path, "--video", video, "--profile", "tianjin-2023-quality")
+    proc = run_cli("fix", path, "--video", video, "--profile", "tianjin-2023-quality", "--lang", "en")
     assert "gaps under 500 ms" in proc.stdout
     fixed = sorted(pysubs2.load(str(tmp_path / "gaps.fixed.srt")), key=lambda e: e.start)
     gaps = [b.start - a.end for a, b in zip(fixed, fixed[1:])]
@@ -134,7 +134,7 @@ def test_fix_leaves_subtitles_that_stop_early_where_they_are(funasr, tmp_path, u
     25/29.97 undone and +2.5 s, the cue at 57 s sent to 72 s)."""
     video, cues = funasr
     path = write_srt(tmp_path / "partial.srt", [c for c in cues if c[1] <= until])
-    proc = run_cli("fix", path, "--video", video)
+    proc = run_cli("fix", path, "--video", video, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     moved = [abs(a[0] - b[0]) for a, b in zip(cue_times(path), cue_times(tmp_path / "partial.fixed.srt"))]
     assert max(moved) <= 0.1 and "drift" not in proc.stdout
@@ -147,7 +147,7 @@ def test_fix_refuses_a_low_confidence_correction(funasr, tmp_path):
     video, cues = funasr
     path = write_srt(tmp_path / "four.srt", [c for c in cues if c[0] >= 21 and c[1] <= 42.3])
     before = digest(path)
-    proc = run_cli("fix", path, "--video", video)
+    proc = run_cli("fix", path, "--video", video, "--lang", "en")
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "low confidence" in proc.stderr, proc.stderr
     assert proc.stderr.startswith("bilingual: error: fix refused, nothing written")
     assert not (tmp_path / "four.fixed.srt").exists() and digest(path) == before
@@ -168,7 +168,7 @@ def test_title_cards_do_not_make_fix_move_blocks(tmp_path, corpus):
     srt = pysubs2.load(str(corpus / "mandarin/webuddhist_zh_prayer.srt"))
     path = write_srt(tmp_path / "cards.srt", [(0.0, 1.5, "科普"), (1.5, 3.0, "片头")]
                      + [(e.start / 1000 + 3, e.end / 1000 + 3, e.plaintext) for e in srt])
-    proc = run_cli("fix", path, "--video", video)
+    proc = run_cli("fix", path, "--video", video, "--lang", "en")
     assert "cues 1–" not in proc.stdout
     if proc.returncode == 0:
         moved = float(re.search(r"all cues: moved by ([-+0-9.]+) s", proc.stdout).group(1))

@@ -51,7 +51,7 @@ def test_extract_writes_what_it_read(tibetan_on_mandarin, tmp_path):
     assert proc.returncode == 0, proc.stderr
     import pysubs2
 
-    read = pysubs2.load(str(tmp_path / "out" / "burned-in.bo.srt"))
+    read = pysubs2.load(str(tmp_path / "out" / "entry.burned-in.bo.srt"))
     assert [(e.start, e.end) for e in read] == [(520, 2000), (2000, 3640)]
     for event, (_, _, truth) in zip(read, TIBETAN):
         assert cer(truth, event.text) <= 0.1, event.text

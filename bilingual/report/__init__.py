@@ -32,6 +32,13 @@ def catalogue_text(key: str, lang: str = "zh") -> str | None:
     return _catalogue().get(key, {}).get(lang)
 
 
+def say(key: str, lang: str = "zh", **values: Any) -> str:
+    """An interface wording from messages.toml (a progress line, what `fix` changed) filled with
+    `values`; English where the language has none, the key where neither has."""
+    template = catalogue_text(key, lang) or catalogue_text(key, "en") or key
+    return template.format_map(_Blank(values))
+
+
 # Data keys whose values are codes ("bo", "syllables", "zh-audio+bo-subs"): a message shows them in
 # words (`term.<kind>/<code>` in messages.toml). "language" is spoken for audio.*, written otherwise.
 _TERM_KEYS = {"counted": "unit", "language": "language", "track_language": "script", "languages": "script",
