@@ -356,7 +356,7 @@ def _drive(workers: Workers, todo: list[Job], interrupt: _Interrupt) -> Iterable
     """Hands out the entries, `workers.slots` at a time, and yields each finished entry's row (its
     report written). On Ctrl-C, what was not handed out is never started and what is in flight is
     cancelled."""
-    queue, pending = deque(todo), {}
+    queue, pending = deque(todo), dict[Any, Job]()
     try:
         while (queue or pending) and not interrupt.hit:
             while queue and len(pending) < workers.slots:

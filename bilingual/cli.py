@@ -11,7 +11,7 @@ import traceback
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import NoReturn, Optional
 
 import typer
 from rich.markup import escape
@@ -21,7 +21,7 @@ from rich.text import Text
 try:  # typer ≥ 0.20 carries its own copy of click; before, it used click itself
     from typer._click import exceptions as click_errors
 except ImportError:  # pragma: no cover
-    from click import exceptions as click_errors
+    from click import exceptions as click_errors  # type: ignore[no-redef]
 
 from bilingual import __version__
 from bilingual.errors import FixRefused, InputError
@@ -137,7 +137,7 @@ def stderr_status(first: str):
         yield lambda text: status.update(text)
 
 
-def fail(text: str, code: int = 2) -> None:
+def fail(text: str, code: int = 2) -> NoReturn:
     """One clear line on stderr and the exit code; never a traceback."""
     print(f"bilingual: error: {text}", file=sys.stderr)
     raise typer.Exit(code)
@@ -280,7 +280,7 @@ def timing(
                       "findings": [f.to_dict(message(f, lang.value)) for f in timing_codes]}), None)
     else:
         t = report.timing
-        words = lambda key: catalogue_text(key, lang.value)  # noqa: E731
+        words = lambda key: catalogue_text(key, lang.value) or key  # noqa: E731
         drift = t["drift"] or words("timing.no_drift")
         print(words("timing.header").format(offset=f"{t['offset_s']:+.3f}", drift=drift, blocks=len(t["segments"]),
                                             confidence=t["confidence"])

@@ -8,7 +8,7 @@ from pathlib import Path
 from bilingual.errors import InputError
 from bilingual.files import atomic_write_text, check_new_output, check_output_folder, finish_temp, protect_inputs, \
     temp_path_beside
-from bilingual.media import extract_audio, probe, read_subtitle_stream, require_analysable_length
+from bilingual.media import StreamInfo, extract_audio, probe, read_subtitle_stream, require_analysable_length
 from bilingual.subtitles import OcrSettings, load_burned_in
 
 
@@ -25,7 +25,7 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
         raise InputError("media.unreadable", "--out exists and is not a folder", str(out))
     stem = Path(video).stem
     audio = media.main_audio
-    targets: list[tuple[Path, object]] = []
+    targets: list[tuple[Path, StreamInfo]] = []
     if audio is not None:
         targets.append((out / f"{stem}.audio-{audio.index}.16k.wav", audio))
     for s in media.subtitle_streams:

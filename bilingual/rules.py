@@ -182,8 +182,8 @@ def timing_findings(analysis: TimingAnalysis, profile: Profile) -> list[Finding]
             sev = severity(seg.offset_s) or Severity.WARNING
             out.append(Finding("timing.split", sev, by_index[seg.first_cue].start_s, by_index[seg.last_cue].end_s,
                                seg.first_cue, {**seg.to_dict(), "blocks": len(analysis.segments), "cite": t.cite}))
-    elif severity(analysis.offset_s):
-        out.append(Finding("timing.offset", severity(analysis.offset_s), data={
+    elif (offset_severity := severity(analysis.offset_s)) is not None:
+        out.append(Finding("timing.offset", offset_severity, data={
             "offset_s": round(analysis.offset_s, 3), "confidence": round(analysis.confidence, 3),
             "direction": "late" if analysis.offset_s > 0 else "early", "cite": t.cite}))
     if analysis.drift is not None:

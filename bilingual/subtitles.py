@@ -150,14 +150,14 @@ def require_plausible_count(cues: int, duration_s: float | None, where: str) -> 
                          f"({MAX_CUES_PER_S:.0f} a second of {video})", where)
 
 
-def parse_subtitles(text: str, fmt: str | None, where: str) -> tuple[list[Cue], str | None]:
+def parse_subtitles(text: str, fmt: str | None, where: str) -> tuple[list[Cue], str]:
     """Validated cues of a subtitle text; raises `subs.unreadable` with the line at fault."""
     text = unify_line_ends(text)
     if not text.strip():
         raise InputError("subs.unreadable", "subtitle file is empty", where)
     fmt = fmt or _sniff_format(text)
     _validate_time_codes(text, fmt, where)
-    cues = read_cues(text, fmt) if fmt in ("srt", "vtt") else _pysubs2_cues(text, fmt, where)
+    cues, fmt = (read_cues(text, fmt), fmt) if fmt in ("srt", "vtt") else _pysubs2_cues(text, fmt, where)
     backwards = next((c for c in cues if c.end_s < c.start_s), None)
     if backwards:
         raise InputError("subs.unreadable",
@@ -174,13 +174,14 @@ def unify_line_ends(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _pysubs2_cues(text: str, fmt: str | None, where: str) -> list[Cue]:
+def _pysubs2_cues(text: str, fmt: str | None, where: str) -> tuple[list[Cue], str]:
+    """The cues pysubs2 reads, and the format it read them as (its guess where `fmt` is None)."""
     try:
         subs = pysubs2.SSAFile.from_string(text, format_=fmt)
     except Exception as exc:  # pysubs2 raises several unrelated types for malformed input
         raise InputError("subs.unreadable", f"cannot parse as {fmt or 'a subtitle format'}: {exc}", where) from None
     events = [e for e in subs.events if not e.is_comment]
-    return [Cue(i, e.start / 1000, e.end / 1000, e.plaintext.strip()) for i, e in enumerate(events, 1)]
+    return [Cue(i, e.start / 1000, e.end / 1000, e.plaintext.strip()) for i, e in enumerate(events, 1)], subs.format or fmt or "srt"
 
 
 def read_cues(text: str, fmt: str) -> list[Cue]:
