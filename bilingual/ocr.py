@@ -3,7 +3,8 @@
 Chinese: RapidOCR (PP-OCR models inside the wheel), recognition on the line's box. Tibetan: Debian's
 Tesseract `bod` on the text pixels alone (bright components touching the dark outline), drawn black
 on white, cropped and padded, read a few ways and re-ranked by the syllable lexicon. The script is
-decided from both engines' output and confidence, never from the position of the line.
+decided from both engines' output and confidence, never from the position of the line. Dark text on
+a light box is read inverted, so that one path reads both polarities (`read_burned_in`).
 """
 
 from __future__ import annotations
@@ -331,6 +332,15 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
     rows = [read_rows(bands, i, media.height) for i in range(len(bands))]
     views = [cue_view(video, media, found, bands[cue.band], rows[cue.band], cue) for cue in cues]
     readings = read_lines([read for *_, read in views], [cue.band for cue in cues])
+    inverted: list[tuple[int, np.ndarray]] = []  # dark text on a light box is read inverted, as light text
+    for i, cue in enumerate(cues):
+        view = cue_view(video, media, found, bands[cue.band], rows[cue.band], cue, dark_text=True)[2]
+        if not readings[i].text or text_pixels(view).sum() > DARK_TEXT_RATIO * text_pixels(views[i][2]).sum():
+            inverted.append((i, view))
+    again = read_lines([view for _, view in inverted], [cues[i].band for i, _ in inverted])
+    for (i, _), reading in zip(inverted, again, strict=True):
+        if len(reading.text.replace(" ", "")) > len(readings[i].text.replace(" ", "")):
+            readings[i] = reading  # read the wrong way up, a line shows only part of its text
     found_in, read_in = Counter(c.band for c in cues), Counter(c.band for c, r in zip(cues, readings) if r.text)
     junk = {b for b in found_in if read_in[b] < BAND_READ_SHARE * found_in[b] and not bands[b].given}
     if dropped is not None:
@@ -339,6 +349,16 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
     return [OcrCue(cue, bands[cue.band], frame_s, reading, image)
             for cue, (frame_s, image, _), reading in zip(cues, views, readings)
             if reading.text and cue.band not in junk]
+
+
+# Dark text on a light box is read inverted, as light text, by the same path. Read upright its mask holds
+# bits of the box: a Tibetan line read as nothing, a Chinese one in part (是生命之源 for 水是生命之源). A
+# line is read inverted too when it read as nothing or inverted it has this many times the text pixels
+# (`text_pixels`) it has upright: dark text on a light box 2.1–8.8 (Tibetan Machine Uni, Noto Sans
+# CJK, over testsrc2 and grainy gradients); light text 0.0–0.58 (white, yellow, on a black box), up to
+# 1.04 for white Chinese with an outline (the outline inverted is a ring as large as the text), but
+# 3.2–3.6 over a zooming fractal — the reading with more letters decides.
+DARK_TEXT_RATIO = 1.5
 
 
 # Of a band's cues, the share that must read as text (confident Tibetan or Chinese) for the band to be
@@ -363,12 +383,13 @@ def read_rows(bands: list[Band], index: int, height: int) -> tuple[int, int]:
 
 
 def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band, rows: tuple[int, int],
-             cue: BurnedCue) -> tuple[float, np.ndarray, np.ndarray]:
+             cue: BurnedCue, dark_text: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
     """(time, RGB `rows` of the cue's clearest frame kept by the scan, the image to read). The clearest
     frame has the most text pixels in the band, away from fades at the edges; a cue too short to have
     one is seen on its middle frame, fetched by a seek. The image read is the darkest value each
     pixel takes over the cue's fully shown kept frames: the text is the same in all of them, a moving
-    picture behind it is not, so texture fades out of the bright text's way (`STACK_SAMPLES`)."""
+    picture behind it is not, so texture fades out of the bright text's way (`STACK_SAMPLES`). With
+    `dark_text` the frames are inverted first: dark text on a light box is then light on dark."""
     top, bottom = rows
     inner = [t for t in found.samples if cue.first_frame + 1 < t < cue.last_frame - 1]
     inner = inner or [t for t in found.samples if cue.first_frame <= t <= cue.last_frame]
@@ -378,14 +399,15 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
         # frame shown at or after it, whatever the frame rate.
         seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
         image = frame_rows(video, seek_s, top, bottom, media.width)
-        return found.frame_s(middle), image, image
+        return found.frame_s(middle), image, steady_view([255 - image if dark_text else image])
     pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
     best = inner[int(np.argmax(pixels))]
     image = _sample_rows(found, best, top, bottom)
     steady = [t for t, n in zip(inner, pixels) if n >= SHOWN_SHARE * max(pixels)]
     stack = [view for t in steady[::max(1, len(steady) // STACK_SAMPLES)]
              if (view := _sample_rows(found, t, top, bottom)).shape == image.shape]
-    read = steady_view(stack) if len(stack) > 1 else image.copy()
+    stack = stack if len(stack) > 1 else [image]
+    read = steady_view([255 - view for view in stack] if dark_text else stack)
     columns = text_columns(found, band, cue)
     if columns is not None:  # the picture left and right of the line cannot be part of it
         read[:, :columns[0]] = NEUTRAL
@@ -394,8 +416,6 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
 
 
 NEUTRAL = 128  # neither text (bright) nor outline (dark): picture ruled out of the reading
-
-
 def steady_view(views: list[np.ndarray]) -> np.ndarray:
     """What stays of the text over a cue's shown frames: each pixel's darkest value (the text is bright
     in all of them, a moving picture behind it is not), but where that is dark only because the picture
