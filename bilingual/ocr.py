@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -332,15 +333,8 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
     rows = [read_rows(bands, i, media.height) for i in range(len(bands))]
     views = [cue_view(video, media, found, bands[cue.band], rows[cue.band], cue) for cue in cues]
     readings = read_lines([read for *_, read in views], [cue.band for cue in cues])
-    inverted: list[tuple[int, np.ndarray]] = []  # dark text on a light box is read inverted, as light text
-    for i, cue in enumerate(cues):
-        view = cue_view(video, media, found, bands[cue.band], rows[cue.band], cue, dark_text=True)[2]
-        if not readings[i].text or text_pixels(view).sum() > DARK_TEXT_RATIO * text_pixels(views[i][2]).sum():
-            inverted.append((i, view))
-    again = read_lines([view for _, view in inverted], [cues[i].band for i, _ in inverted])
-    for (i, _), reading in zip(inverted, again, strict=True):
-        if len(reading.text.replace(" ", "")) > len(readings[i].text.replace(" ", "")):
-            readings[i] = reading  # read the wrong way up, a line shows only part of its text
+    _read_dark_text(readings, cues, [read for *_, read in views],
+                    lambda cue: cue_view(video, media, found, bands[cue.band], rows[cue.band], cue, dark_text=True)[2])
     found_in, read_in = Counter(c.band for c in cues), Counter(c.band for c, r in zip(cues, readings) if r.text)
     junk = {b for b in found_in if read_in[b] < BAND_READ_SHARE * found_in[b] and not bands[b].given}
     if dropped is not None:
@@ -353,12 +347,36 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
 
 # Dark text on a light box is read inverted, as light text, by the same path. Read upright its mask holds
 # bits of the box: a Tibetan line read as nothing, a Chinese one in part (是生命之源 for 水是生命之源). A
-# line is read inverted too when it read as nothing or inverted it has this many times the text pixels
-# (`text_pixels`) it has upright: dark text on a light box 2.1–8.8 (Tibetan Machine Uni, Noto Sans
+# line read as nothing is read inverted; a Chinese line too when inverted it has this many times the
+# text pixels (`text_pixels`) it has upright: dark text on a light box 2.1–8.8 (Tibetan Machine Uni, Noto Sans
 # CJK, over testsrc2 and grainy gradients); light text 0.0–0.58 (white, yellow, on a black box), up to
 # 1.04 for white Chinese with an outline (the outline inverted is a ring as large as the text), but
 # 3.2–3.6 over a zooming fractal — the reading with more letters decides.
 DARK_TEXT_RATIO = 1.5
+
+
+def _read_dark_text(readings: list[Reading], cues: list[BurnedCue], upright: list[np.ndarray],
+                    inverted: Callable[[BurnedCue], np.ndarray]) -> None:
+    """Dark text on a light box, read inverted (`inverted`: a cue's view with `dark_text`) as light
+    text, into `readings`: a line that read as nothing is read again in full; a Chinese line whose
+    inverted view has DARK_TEXT_RATIO times its text pixels only by recognition on its box (≈ 20 ms:
+    a busy picture also sets the ratio off, and a Tibetan reading, every syllable valid and
+    confident, is not a part of its line). The reading with more letters wins."""
+    unread = [i for i, reading in enumerate(readings) if not reading.text]
+    again = dict(zip(unread, read_lines([inverted(cues[i]) for i in unread], [cues[i].band for i in unread]),
+                     strict=True))
+    for i, reading in enumerate(readings):
+        if reading.language != "zh":
+            continue
+        view = inverted(cues[i])
+        mask = text_pixels(view)
+        if mask.sum() > DARK_TEXT_RATIO * text_pixels(upright[i]).sum():
+            zh = read_chinese(view, line_box(mask))
+            if _is_chinese(zh):
+                again[i] = Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine)
+    for i, reading in again.items():
+        if len(reading.text.replace(" ", "")) > len(readings[i].text.replace(" ", "")):
+            readings[i] = reading  # read the wrong way up, a line shows only part of its text
 
 
 # Of a band's cues, the share that must read as text (confident Tibetan or Chinese) for the band to be
