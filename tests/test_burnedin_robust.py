@@ -16,6 +16,8 @@ PlayResY: 1080
 Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
 Style: Zh,Noto Sans CJK SC,64,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
 Style: Bo,Tibetan Machine Uni,60,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
+Style: ZhDark,Noto Sans CJK SC,64,&H00202020,&H000000FF,&H20F0F0F0,&H20F0F0F0,0,0,0,0,100,100,0,0,3,8,0,2,10,10,60,1
+Style: BoDark,Tibetan Machine Uni,60,&H00202020,&H000000FF,&H20F0F0F0,&H20F0F0F0,0,0,0,0,100,100,0,0,3,8,0,2,10,10,60,1
 
 [Events]
 Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
@@ -72,6 +74,7 @@ BUSY = {  # ffmpeg's generators: a zooming fractal, cellular automata, drifting 
     "gradients": "gradients=size={size}:rate=25:speed=0.1:nb_colors=8,noise=alls=20:allf=t",
     "cellauto": f"cellauto=rule=110:size={{size}}:rate=25,format=yuv420p,hue=H=t*2:s=4,{GRAIN}",
     "life": f"life=size={{size}}:mold=10:rate=25:ratio=0.5:death_color=#C83232:life_color=#00ff00,{GRAIN}",
+    "testsrc2": "testsrc2=size={size}:rate=25",  # colour bars and moving shapes, no grain
 }
 CONTEST_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxrate", "8M", "-bufsize", "12M"]
 
@@ -133,3 +136,16 @@ def test_chinese_over_grainy_backgrounds_is_whole_cues_and_no_tibetan(tmp_path):
 
 def test_texture_with_no_subtitles_yields_no_cue(tmp_path):
     assert read_cues(render_busy(tmp_path, "life", "Zh", [])) == []
+
+
+def test_dark_text_on_a_light_box_is_read_as_light_text_is(tmp_path):
+    # Dark grey text on a light box (12 % transparent: its colour shifts with the picture behind). The
+    # scan finds it by the box's bright pixels beside the text; read upright, the text mask kept only
+    # bits of the box and the Tibetan band was dropped as unreadable. Read inverted, it is light text.
+    for background, style, lines, size in (("testsrc2", "BoDark", BO_LINES, "1920x1080"),
+                                           ("gradients", "ZhDark", ZH_LINES, "1280x720")):
+        cues = read_cues(render_busy(tmp_path, background, style, lines, size=size))
+        assert [(a, b) for a, b, *_ in cues] == EXPECTED_FRAMES, (background, cues)
+        assert {language for *_, language, _ in cues} == {style[:2].lower()}, cues
+        for (*_, text), truth in zip(cues, lines, strict=True):
+            assert letter_error(truth, text) <= 0.05, text

@@ -134,3 +134,22 @@ def test_tesseract_without_its_tibetan_model_is_one_clear_error(monkeypatch, tmp
         assert err.value.code == "ocr.missing" and "(bod)" in err.value.reason
     finally:
         ocr.tesseract_languages.cache_clear()
+
+
+def test_steady_view_drops_static_picture_beside_moving_dark_picture():
+    # testsrc2 behind a cue: a yellow field that a dark stripe crosses. The darkest value over the
+    # frames put the field's edge beside a dark "outline", a text-like sliver that spoilt the line.
+    import numpy as np
+
+    from bilingual.ocr import steady_view, text_pixels
+
+    views = []
+    for x in (10, 22):
+        view = np.full((40, 60, 3), (255, 255, 0), np.uint8)  # the yellow field
+        view[3:17, 8:52] = 0  # the subtitle's box
+        view[8:11, 12:48] = 255  # its text, a stroke bright in every frame
+        view[17:, x:x + 8] = (0, 40, 0)  # the moving stripe, below the box
+        views.append(view)
+    assert text_pixels(np.minimum.reduce(views))[17:].any()  # the darkest value alone: a sliver at 18–22
+    steady = text_pixels(steady_view(views))
+    assert not steady[17:].any() and steady[8:11, 12:48].all()
