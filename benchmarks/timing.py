@@ -20,7 +20,6 @@ import subprocess
 import time
 
 import pysubs2
-
 from common import CACHE, REPO, five_minute_entry, measure, report, summary
 from speech import ffsubsync
 

@@ -112,7 +112,7 @@ CHINESE = ["我要以胜过如意宝的心", "成就一切众生的利益", "时
 
 def subtitles(kind: str) -> list[tuple[float, float, str]]:
     """16 cues over 29 s in the given arrangement."""
-    lines = {"bo": TIBETAN, "zh": CHINESE, "dual": [f"{b}\n{z}" for b, z in zip(TIBETAN, CHINESE)],
+    lines = {"bo": TIBETAN, "zh": CHINESE, "dual": [f"{b}\n{z}" for b, z in zip(TIBETAN, CHINESE, strict=False)],
              "stray": CHINESE}[kind]
     cues = [(0.5 + i * 1.8, 0.5 + i * 1.8 + 1.5, lines[i % len(lines)]) for i in range(16)]
     if kind == "stray":  # one Tibetan line among 15 Chinese ones

@@ -10,10 +10,10 @@ import stat
 import struct
 import subprocess
 import tempfile
+from collections.abc import Generator
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from collections.abc import Generator
 from typing import Any
 
 import ffmpeg
@@ -420,7 +420,7 @@ class Watchdog:
         self.fired = proc.poll() is None
         proc.kill()
 
-    def __enter__(self) -> "Watchdog":
+    def __enter__(self) -> Watchdog:
         self._timer.start()
         return self
 

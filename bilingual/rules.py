@@ -117,7 +117,7 @@ def cue_findings(cues: list[Cue], profile: Profile, fps: float | None) -> list[F
                            {"text": cue.text, "limit": rule.value, "unit": rule.unit, "cite": rule.cite, **data}))
 
     ordered = sorted(cues, key=lambda c: (c.start_s, c.end_s))
-    for prev, cue in zip(ordered, ordered[1:]):
+    for prev, cue in zip(ordered, ordered[1:], strict=False):
         gap = cue.start_s - prev.end_s
         if gap < -0.001 and (prev.start_s, prev.end_s) != (cue.start_s, cue.end_s):
             out.append(Finding("cue.overlap", Severity.WARNING, cue.start_s, prev.end_s, cue.index,

@@ -20,8 +20,9 @@ import threading
 import unicodedata
 import zlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 import regex

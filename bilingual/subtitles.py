@@ -247,12 +247,12 @@ def retime_text(text: str, times_ms: list[tuple[int, int]]) -> str:
     timing_lines = [(i, m) for i, m in enumerate(map(_TIMING_LINE.match, parts)) if m]
     if len(timing_lines) != len(times_ms):
         raise ValueError(f"{len(times_ms)} cue times for {len(timing_lines)} timing lines")
-    for (i, timing), (start, end) in zip(timing_lines, times_ms):
+    for (i, timing), (start, end) in zip(timing_lines, times_ms, strict=False):
         line = parts[i]
         parts[i] = (line[:timing.start("start")] + _time_code(start, timing.group("start"))
                     + line[timing.end("start"):timing.start("end")] + _time_code(end, timing.group("end"))
                     + line[timing.end("end"):])
-    return "".join(part + end for part, end in zip(parts, [*ends, ""]))
+    return "".join(part + end for part, end in zip(parts, [*ends, ""], strict=False))
 
 
 def _time_code(ms: int, like: str) -> str:
@@ -344,7 +344,7 @@ class OcrSettings:
     frames_dir: str | None = None  # where each cue's band image goes, as evidence (`--frames`)
 
     @classmethod
-    def of(cls, value: "OcrSettings | str") -> "OcrSettings":
+    def of(cls, value: OcrSettings | str) -> OcrSettings:
         return value if isinstance(value, OcrSettings) else cls(value)
 
 
@@ -459,6 +459,6 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings = OcrSettings()) -> S
                  "confidence": round(r.reading.confidence, 3), "engine": r.reading.engine,
                  "first_frame": r.cue.first_frame, "last_frame": r.cue.last_frame,
                  **({"image": image} if image else {})}
-             for i, (r, image) in enumerate(zip(read, images), 1)}
+             for i, (r, image) in enumerate(zip(read, images, strict=False), 1)}
     return SubtitleTrack(cues=cues, source="ocr", format="burned-in",
                          extra={"ocr": where, **({"ocr_dropped_bands": dropped} if dropped else {})})

@@ -89,7 +89,7 @@ def invalid_syllables(text: str) -> list[str]:
     marked = [bool(_TRANSLITERATION.search(syl)) for syl in found]
     if found and sum(marked) / len(found) >= TRANSLITERATED_SHARE:
         return []
-    return [syl for syl, sanskrit in zip(found, marked)
+    return [syl for syl, sanskrit in zip(found, marked, strict=False)
             if not sanskrit and not lex.is_valid(syl.translate(_IGNORED_MARKS))]
 
 

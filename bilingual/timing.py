@@ -200,7 +200,7 @@ def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s
     offsets = _block_offsets(cues, segments)
     analysis = TimingAnalysis(lag, confidence, ratio, segments)
     previous_end = float("-inf")
-    for cue, offset in zip(cues, offsets):
+    for cue, offset in zip(cues, offsets, strict=False):
         analysis.cues.append(_cue_timing(cue, offset, scale, speech, spans, previous_end))
         previous_end = analysis.cues[-1].end_s
     analysis.uncovered_speech = _uncovered(spans, analysis.cues)

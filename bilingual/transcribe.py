@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
 from bilingual import chinese
 from bilingual.findings import Finding, Severity
-from bilingual.speech import MAX_COMPRESSION, BRACKETED_TEXT, character_error_rate
+from bilingual.speech import BRACKETED_TEXT, MAX_COMPRESSION, character_error_rate
 from bilingual.subtitles import Cue
 
 MISMATCH_CER = 0.6  # Whisper base misreads 10–30 % of Mandarin characters; beyond 60 % the texts differ

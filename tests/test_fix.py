@@ -75,7 +75,7 @@ def test_fix_enforces_the_profile_gap(entry, tmp_path):
     proc = run_cli("fix", path, "--video", video, "--profile", "tianjin-2023-quality", "--lang", "en")
     assert "gaps under 500 ms" in proc.stdout
     fixed = sorted(pysubs2.load(str(tmp_path / "gaps.fixed.srt")), key=lambda e: e.start)
-    gaps = [b.start - a.end for a, b in zip(fixed, fixed[1:])]
+    gaps = [b.start - a.end for a, b in zip(fixed, fixed[1:], strict=False)]
     assert all(g == 0 or g >= 500 for g in gaps)
 
 
@@ -136,7 +136,7 @@ def test_fix_leaves_subtitles_that_stop_early_where_they_are(funasr, tmp_path, u
     path = write_srt(tmp_path / "partial.srt", [c for c in cues if c[1] <= until])
     proc = run_cli("fix", path, "--video", video, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
-    moved = [abs(a[0] - b[0]) for a, b in zip(cue_times(path), cue_times(tmp_path / "partial.fixed.srt"))]
+    moved = [abs(a[0] - b[0]) for a, b in zip(cue_times(path), cue_times(tmp_path / "partial.fixed.srt"), strict=False)]
     assert max(moved) <= 0.1 and "drift" not in proc.stdout
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from bilingual.errors import InputError
 from bilingual.media import probe
+
 from conftest import ffmpeg, make_video
 
 

@@ -23,6 +23,7 @@ from bilingual.report import Report
 
 from conftest import burn, digest, make_video, run_cli, write_srt
 
+
 @pytest.fixture(scope="module")
 def speech_clip(tmp_path_factory):
     """320×180, the sample entry's first 50 s (Mandarin with pauses): enough for `fix` to be sure of

@@ -11,6 +11,7 @@ from bilingual.rules import timing_findings
 from bilingual.speech import voice_activity
 from bilingual.subtitles import Cue
 from bilingual.timing import analyze_timing
+
 from conftest import make_video, run_cli, write_srt
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
@@ -126,7 +127,7 @@ def test_check_reports_timing_of_an_entry(tmp_path, corpus):
     video = make_video(tmp_path / "late.mp4", audio=corpus / "mandarin/funasr_vad_example_70s.wav", duration=70)
     srt = pysubs2.load(str(corpus / "mandarin/funasr_vad_example_70s.machine.srt"))
     tibetan = ["བཀྲ་ཤིས་བདེ་ལེགས།"] * len(srt)
-    write_srt(tmp_path / "late.bo.srt", [(e.start / 1000 + 1.2, e.end / 1000 + 1.2, t) for e, t in zip(srt, tibetan)])
+    write_srt(tmp_path / "late.bo.srt", [(e.start / 1000 + 1.2, e.end / 1000 + 1.2, t) for e, t in zip(srt, tibetan, strict=False)])
     proc = run_cli("check", video, "--format", "json")
     report = json.loads(proc.stdout)
     assert report["timing"]["offset_s"] == pytest.approx(1.2, abs=0.1)
