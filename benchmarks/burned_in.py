@@ -77,7 +77,8 @@ class Track:
     def expected(self) -> list[tuple[int, int]]:
         """First and last frame of each cue: on a fade, the frames shown at half opacity or more."""
         half = self.fade_s / 2
-        return [(math.ceil(round((start + half) * FPS, 6)), math.floor(round((end - half) * FPS, 6)) - (0 if half else 1))
+        return [(math.ceil(round((start + half) * FPS, 6)),
+                 math.floor(round((end - half) * FPS, 6)) - (0 if half else 1))
                 for start, end in self.times()]
 
 

@@ -27,8 +27,10 @@ def recordings() -> dict[str, tuple[str, str]]:
     return {"funasr-70s": (str(corpus / "mandarin/funasr_vad_example_70s.wav"),
                            str(corpus / "mandarin/funasr_vad_example_70s.machine.srt")),
             "sample-125s": (str(samples_dir() / "sample-entry.audio.flac"), str(samples_dir() / "sample-entry.bo.srt")),
-            "recitation-zh": (str(corpus / "mandarin/webuddhist_zh_prayer.mp3"), str(corpus / "mandarin/webuddhist_zh_prayer.srt")),
-            "recitation-bo": (str(corpus / "tibetan/webuddhist_bo_prayer.mp3"), str(corpus / "tibetan/webuddhist_bo_prayer.srt"))}
+            "recitation-zh": (str(corpus / "mandarin/webuddhist_zh_prayer.mp3"),
+                              str(corpus / "mandarin/webuddhist_zh_prayer.srt")),
+            "recitation-bo": (str(corpus / "tibetan/webuddhist_bo_prayer.mp3"),
+                              str(corpus / "tibetan/webuddhist_bo_prayer.srt"))}
 
 
 def cases(base: list[tuple[float, float]]) -> list[tuple[str, list[tuple[float, float]], list[float | None]]]:
@@ -46,8 +48,8 @@ def cases(base: list[tuple[float, float]]) -> list[tuple[str, list[tuple[float, 
         kept = [c for c in base if c[0] >= share * base[-1][1]]
         out += [(f"captioned from {share:.0%}", kept, [0.0] * len(kept))] if len(kept) >= 3 else []
     for shift in (0, 2):
-        out.append((f"title cards, shift {shift:+g}", [(0.0, 1.0), (1.0, 2.0)] + [(s + shift, e + shift) for s, e in base],
-                    [None, None] + [shift] * n))
+        shifted = [(s + shift, e + shift) for s, e in base]
+        out.append((f"title cards, shift {shift:+g}", [(0.0, 1.0), (1.0, 2.0)] + shifted, [None, None] + [shift] * n))
     return out
 
 
@@ -60,7 +62,8 @@ def main() -> None:
         own = analyze_timing([Cue(i, s, e, "") for i, (s, e) in enumerate(base, 1)], spans, duration).offset_s
         for label, times, truth in cases(base):
             analysis = analyze_timing([Cue(i, s, e, "") for i, (s, e) in enumerate(times, 1)], spans, duration)
-            error = max(abs(c.offset_s - (t + own)) for c, t in zip(analysis.cues, truth, strict=False) if t is not None)
+            error = max(abs(c.offset_s - (t + own))
+                        for c, t in zip(analysis.cues, truth, strict=False) if t is not None)
             d = distinctness(analysis, spans, duration)
             rows.append({"recording": name, "case": label, "distinctness": None if d is None else round(d, 2),
                          "right": analysis.drift is None and error <= 0.3, "worst_cue_error_s": round(error, 2)})

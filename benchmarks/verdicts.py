@@ -187,7 +187,9 @@ def tables(args: argparse.Namespace) -> dict:
             rows.append({**r, **w.to_dict()})
     by_background: dict[str, Counter] = {}
     for r in rows:
-        kind = "clean" if r["background"] == "clean" else f"{r['background'].rstrip('0123456789-')} {r['background'].split('-')[-1].lstrip('pink')} dB"
+        background = r["background"]
+        kind = ("clean" if background == "clean"
+                else f"{background.rstrip('0123456789-')} {background.split('-')[-1].lstrip('pink')} dB")
         by_background.setdefault(f"{r['truth']} {kind}", Counter())[r["verdict"]] += 1
     return {"windows": rows, **window_tables(rows),
             "by_background": {k: dict(v) for k, v in sorted(by_background.items())}}

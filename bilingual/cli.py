@@ -410,7 +410,8 @@ def scripts(
     errors = any(f.severity is Severity.ERROR for f in analysis.findings)
     if fmt is TextOrJson.json:
         emit(to_json({"schema": "bilingual.scripts/1", "verdict": verdict_of(analysis.findings),
-                      "exit_code": 1 if errors else 0, "path": track.path, "encoding": track.encoding, "format": track.format,
+                      "exit_code": 1 if errors else 0, "path": track.path, "encoding": track.encoding,
+                      "format": track.format,
                       "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
                       "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
     else:
@@ -481,7 +482,8 @@ def audit(
     paths: list[Path] = typer.Argument(..., help="Entries or folders (walked for video files)."),
     out: Path = typer.Option(Path("bilingual-audit"), "--out", help="Folder for reports and summaries."),
     profile: str | None = ProfileOpt,
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (at most one per core and per 1.5 GB of free memory; not with --cluster)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (at most one per core and per 1.5 GB "
+                                                             "of free memory; not with --cluster)."),
     lang: Lang = LangOpt,
     model: Path | None = ModelOpt,
     no_speech: bool = NoSpeechOpt,

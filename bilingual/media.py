@@ -169,7 +169,8 @@ def timed_out(tool: str, timeout_s: float, path: str | os.PathLike) -> InputErro
 def require_ffmpeg() -> None:
     for tool in ("ffmpeg", "ffprobe"):
         if shutil.which(tool) is None:
-            raise InputError("media.unreadable", f"{tool} not found on PATH; install Debian's ffmpeg (apt-get install ffmpeg)")
+            raise InputError("media.unreadable",
+                             f"{tool} not found on PATH; install Debian's ffmpeg (apt-get install ffmpeg)")
 
 
 def probe(path: str | os.PathLike) -> MediaInfo:

@@ -139,7 +139,8 @@ def cue_findings(cues: list[Cue], profile: Profile, fps: float | None) -> list[F
             units[kind] += n
             rule = r.max_line_chars_zh if kind == "zh" else r.max_line_syllables_bo
             if rule and n > rule.value:
-                flag("cue.line_length", rule, cue, line=line, length=n, counted="characters" if kind == "zh" else "syllables")
+                flag("cue.line_length", rule, cue, line=line, length=n,
+                     counted="characters" if kind == "zh" else "syllables")
         for kind, rule in (("zh", r.max_chars_per_s_zh), ("bo", r.max_syllables_per_s_bo)):
             if rule and units[kind] and duration > 0 and units[kind] / duration > rule.value:
                 flag("cue.reading_speed", rule, cue, rate=round(units[kind] / duration, 1),

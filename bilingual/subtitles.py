@@ -181,7 +181,8 @@ def _pysubs2_cues(text: str, fmt: str | None, where: str) -> tuple[list[Cue], st
     except Exception as exc:  # pysubs2 raises several unrelated types for malformed input
         raise InputError("subs.unreadable", f"cannot parse as {fmt or 'a subtitle format'}: {exc}", where) from None
     events = [e for e in subs.events if not e.is_comment]
-    return [Cue(i, e.start / 1000, e.end / 1000, e.plaintext.strip()) for i, e in enumerate(events, 1)], subs.format or fmt or "srt"
+    cues = [Cue(i, e.start / 1000, e.end / 1000, e.plaintext.strip()) for i, e in enumerate(events, 1)]
+    return cues, subs.format or fmt or "srt"
 
 
 def read_cues(text: str, fmt: str) -> list[Cue]:
@@ -283,7 +284,8 @@ def _validate_time_codes(text: str, fmt: str | None, where: str) -> None:
                 fields = line.split(",", 3)
                 bad = [f for f in fields[1:3] if not _ASS_TIME.match(f.strip())] if len(fields) > 3 else [line]
                 if bad:
-                    raise InputError("subs.unreadable", f"invalid time code at line {number}: {line.strip()[:80]}", where)
+                    raise InputError("subs.unreadable",
+                                     f"invalid time code at line {number}: {line.strip()[:80]}", where)
                 _check_hours(fields[1:3], number, where)
         elif _LOOKS_LIKE_TIMING.search(line):
             timing = _TIMING_LINE.match(line)

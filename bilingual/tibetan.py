@@ -62,7 +62,8 @@ class SyllableLexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> SyllableLexicon:
     folder = lexicon_dir()
-    endings = {cls: frozenset(items) for cls, items in json.loads((folder / "suffixes.json").read_text("utf-8")).items()}
+    suffixes = json.loads((folder / "suffixes.json").read_text("utf-8"))
+    endings = {cls: frozenset(items) for cls, items in suffixes.items()}
     stems: dict[str, str] = {}
     whole: set[str] = set()
     for name in ("root.txt", "wasurs.txt", "rare.txt", "exceptions.txt", "dzongkha.txt", "proper-names.txt"):

@@ -440,7 +440,8 @@ def _onset_delta(start: float, end: float, spans: list[tuple[float, float]], pre
     return None
 
 
-def _uncovered(spans: list[tuple[float, float]], cues: list[CueTiming], bridge_s: float = 0.7) -> list[tuple[float, float]]:
+def _uncovered(spans: list[tuple[float, float]], cues: list[CueTiming],
+               bridge_s: float = 0.7) -> list[tuple[float, float]]:
     """Stretches of speech (pauses under `bridge_s` bridged) that no corrected cue overlaps."""
     merged: list[list[float]] = []
     for s, e in spans:

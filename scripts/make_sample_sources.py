@@ -35,8 +35,8 @@ def duration(path: Path) -> float:
 
 def speech_spans(path: Path) -> list[tuple[float, float]]:
     """Speech stretches by ffmpeg's silencedetect (−35 dB, 0.35 s)."""
-    log = subprocess.run(["ffmpeg", "-nostdin", "-i", str(path), "-af", "silencedetect=n=-35dB:d=0.35", "-f", "null", "-"],
-                         capture_output=True, text=True).stderr
+    log = subprocess.run(["ffmpeg", "-nostdin", "-i", str(path), "-af", "silencedetect=n=-35dB:d=0.35",
+                          "-f", "null", "-"], capture_output=True, text=True).stderr
     starts = [float(x) for x in re.findall(r"silence_start: ([\d.]+)", log)]
     ends = [float(x) for x in re.findall(r"silence_end: ([\d.]+)", log)]
     total = duration(path)

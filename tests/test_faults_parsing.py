@@ -62,12 +62,13 @@ def fixed(subs, video, *extra):
 
 def test_a_cr_only_srt_reads_as_its_cues(tmp_path):
     path = tmp_path / "mac.srt"
-    path.write_bytes("1\r00:00:01,000 --> 00:00:02,500\r我们要节约用水\r\r2\r00:00:03,000 --> 00:00:04,000\r水是生命之源\r"
-                     .encode())
+    path.write_bytes("1\r00:00:01,000 --> 00:00:02,500\r我们要节约用水\r\r"
+                     "2\r00:00:03,000 --> 00:00:04,000\r水是生命之源\r".encode())
     proc = scripts(path)
     assert proc.returncode == 0, proc.stderr
     cues = json.loads(proc.stdout)["cues"]
-    assert [(c["start_s"], c["end_s"], c["text"]) for c in cues] == [(1.0, 2.5, "我们要节约用水"), (3.0, 4.0, "水是生命之源")]
+    assert [(c["start_s"], c["end_s"], c["text"]) for c in cues] == [(1.0, 2.5, "我们要节约用水"),
+                                                                      (3.0, 4.0, "水是生命之源")]
 
 
 def test_no_cue_vanishes_with_mixed_line_ends(tmp_path):
@@ -159,7 +160,8 @@ def test_fix_on_webvtt_changes_only_the_times(entry, tmp_path):
 
 def test_a_100_hour_time_code_is_refused_with_one_line(tmp_path):
     path = tmp_path / "hours.srt"
-    path.write_text("1\n00:00:01,000 --> 00:00:02,000\n甲\n\n2\n123:00:05,000 --> 123:00:06,000\n乙\n", encoding="utf-8")
+    path.write_text("1\n00:00:01,000 --> 00:00:02,000\n甲\n\n2\n123:00:05,000 --> 123:00:06,000\n乙\n",
+                    encoding="utf-8")
     proc = scripts(path)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
@@ -195,7 +197,8 @@ def test_fix_after_a_removed_cue_moves_cues_as_it_reports(tmp_path, corpus):
     after = [ms(m.group(1)) for m in map(TIMING.match, (tmp_path / "removed.fixed.srt").read_text("utf-8").split("\n"))
              if m]
     assert len(after) == len(starts) == 18
-    assert all(abs(b - a - moved_ms) <= 1 for a, b in zip(starts, after, strict=False)), list(zip(starts, after, strict=False))
+    pairs = list(zip(starts, after, strict=True))
+    assert all(abs(b - a - moved_ms) <= 1 for a, b in pairs), pairs
 
 
 # --- rotated video ---------------------------------------------------------------------------

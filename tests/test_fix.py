@@ -31,7 +31,8 @@ def late_copy(subs, path, shift_ms=2300, from_index=None, shift_after_ms=None):
 
 def timing(video, subs):
     report = json.loads(run_cli("check", video, "--subs", subs, "--format", "json").stdout)
-    return report["timing"], [f for f in report["findings"] if f["code"].startswith("timing.") and f["severity"] == "error"]
+    errors = [f for f in report["findings"] if f["code"].startswith("timing.") and f["severity"] == "error"]
+    return report["timing"], errors
 
 
 def test_fix_srt_round_trip(entry, tmp_path):

@@ -68,7 +68,8 @@ def test_fix_wording_in_zh_and_en(speech_clip, tmp_path):
     assert refused.returncode == 2 and refused.stderr == f"bilingual: error: {tmp_path / 'late.fixed.srt'}: " \
                                                           "文件已存在（加 --force 覆盖）\n", refused.stderr
     both = ["fix", subs, "--video", speech_clip, "--in-place", "-o", tmp_path / "other.srt"]
-    assert run_cli(*both, "--lang", "en").stderr == f"bilingual: error: {subs}: --in-place and --output exclude each other\n"
+    assert run_cli(*both, "--lang", "en").stderr == \
+        f"bilingual: error: {subs}: --in-place and --output exclude each other\n"
     assert run_cli(*both).stderr == f"bilingual: error: {subs}: --in-place 与 --output 不能同时使用\n"
 
 

@@ -130,7 +130,8 @@ def test_stray_lines_leave_the_pairing_to_the_dominant_language(chinese, tibetan
 def test_two_bands_of_the_same_lines_stay_dual_language():
     cues = []
     for i in range(5):
-        cues += [Cue(len(cues) + 1, i * 3.0, i * 3.0 + 2.5, TIBETAN[i]), Cue(len(cues) + 2, i * 3.0, i * 3.0 + 2.5, CHINESE[i])]
+        cues += [Cue(len(cues) + 1, i * 3.0, i * 3.0 + 2.5, TIBETAN[i]),
+                 Cue(len(cues) + 2, i * 3.0, i * 3.0 + 2.5, CHINESE[i])]
     script = analyze_track(SubtitleTrack(cues, source="ocr"), BILINGUAL)
     assert script.dual and sorted(script.pairing_languages) == ["bo", "zh"]
 
