@@ -23,9 +23,8 @@ import unicodedata
 from dataclasses import dataclass
 
 import pysubs2
-from rapidfuzz.distance import Levenshtein
-
 from common import CACHE, REPO, measure, report, summary
+from rapidfuzz.distance import Levenshtein
 
 from bilingual.media import probe  # noqa: E402
 from bilingual.ocr import read_burned_in  # noqa: E402
@@ -78,7 +77,8 @@ class Track:
     def expected(self) -> list[tuple[int, int]]:
         """First and last frame of each cue: on a fade, the frames shown at half opacity or more."""
         half = self.fade_s / 2
-        return [(math.ceil(round((start + half) * FPS, 6)), math.floor(round((end - half) * FPS, 6)) - (0 if half else 1))
+        return [(math.ceil(round((start + half) * FPS, 6)),
+                 math.floor(round((end - half) * FPS, 6)) - (0 if half else 1))
                 for start, end in self.times()]
 
 
@@ -93,7 +93,7 @@ def render(tracks: list[Track], path, duration=20, audio=None, encode=CONTEST_EN
                                                borderstyle=border, outline=outline, shadow=0, alignment=2,
                                                marginv=track.marginv)
         fade = rf"{{\fad({int(track.fade_s * 1000)},{int(track.fade_s * 1000)})}}" if track.fade_s else ""
-        for (start, end), text in zip(track.times(), track.texts):
+        for (start, end), text in zip(track.times(), track.texts, strict=False):
             doc.append(pysubs2.SSAEvent(start=round(start * 1000), end=round(end * 1000), text=fade + text,
                                         style=f"S{n}"))
     ass = path.with_suffix(".ass")
@@ -142,7 +142,7 @@ def _matching(expected: tuple[int, int], truth: str, read):
 def score(tracks: list[Track], path, tolerance: int = 0) -> dict:
     """Cues found, edges within `tolerance` frames, character error (a cue not found counts 100 %)."""
     read = read_burned_in(path, probe(path))
-    expected = [(e, t) for track in tracks for e, t in zip(track.expected(), track.texts)]
+    expected = [(e, t) for track in tracks for e, t in zip(track.expected(), track.texts, strict=False)]
     matches = [(e, t, _matching(e, t, read)) for e, t in expected]
     edges = sum((abs(m.cue.first_frame - e[0]) <= tolerance) + (abs(m.cue.last_frame - e[1]) <= tolerance)
                 for e, _, m in matches if m is not None)
@@ -234,7 +234,7 @@ def speed(runs: int = 3) -> dict:
             "peak_rss_mb": round(max(r[1] for _, r in pairs)),
             "ocr_calls_per_cue": {engine: round(n / max(1, len(read)), 2) for engine, n in calls.items()},
             "cues": len(expected), "cues_read": len(read), "exact_boundaries": sum(e in found for e in expected),
-            "cer": round(statistics.mean(cer(t, found.get(e, "")) for t, e in zip(texts, expected)), 4),
+            "cer": round(statistics.mean(cer(t, found.get(e, "")) for t, e in zip(texts, expected, strict=False)), 4),
             "target": "ratio ≤ 1.5 (aim 1.2), peak ≤ 1.5 GB"}
 
 

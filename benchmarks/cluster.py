@@ -60,8 +60,8 @@ def _processes() -> dict[int, tuple[int, str, int]]:
         try:
             ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            rss = next((int(l.split()[1]) for l in (proc / "status").read_text().splitlines()
-                        if l.startswith("VmRSS:")), 0)
+            rss = next((int(line.split()[1]) for line in (proc / "status").read_text().splitlines()
+                        if line.startswith("VmRSS:")), 0)
         except (OSError, ValueError, IndexError):
             continue
         table[int(proc.name)] = (ppid, cmdline, rss)
@@ -91,7 +91,7 @@ class PeakMemory:
         while not self._stop.wait(0.2):
             self.peak = max(self.peak, tree_rss_mb(self.is_root))
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         self._thread.start()
         return self
 

@@ -58,9 +58,10 @@ def main() -> None:
         "runs": args.runs,
         "wall_s": {name: summary(values) for name, values in wall.items()},
         "peak_rss_mb": {name: round(max(r[1] for r in results), 1) for name, results in runs.items()},
-        "check_over_ffsubsync": round(statistics.median(a / b for a, b in zip(wall["check"], wall["ffsubsync"])), 2),
+        "check_over_ffsubsync": round(statistics.median(
+            a / b for a, b in zip(wall["check"], wall["ffsubsync"], strict=False)), 2),
         "transcribe_x_real_time": round(300 / statistics.median(wall["transcribe"]), 1),
-        "check_over_ffsubsync_pairs": [round(a / b, 2) for a, b in zip(wall["check"], wall["ffsubsync"])],
+        "check_over_ffsubsync_pairs": [round(a / b, 2) for a, b in zip(wall["check"], wall["ffsubsync"], strict=False)],
         "targets": "check ≤ 10 s and ≤ 4× ffsubsync; transcribe ≥ 15× real time; peak ≤ 1.5 GB",
     })
 

@@ -20,7 +20,6 @@ import subprocess
 import time
 
 import pysubs2
-
 from common import CACHE, REPO, five_minute_entry, measure, report, summary
 from speech import ffsubsync
 
@@ -117,7 +116,8 @@ def speed(runs: int) -> dict:
     pairs = [(measure(a_cmd), measure(b_cmd)) for _ in range(runs)]
     return {"bilingual_timing_s": summary([a[0] for a, _ in pairs]), "ffsubsync_s": summary([b[0] for _, b in pairs]),
             "ratio_median_of_pairs": round(statistics.median(a[0] / b[0] for a, b in pairs), 2),
-            "peak_rss_mb": {"bilingual": round(max(a[1] for a, _ in pairs)), "ffsubsync": round(max(b[1] for _, b in pairs))},
+            "peak_rss_mb": {"bilingual": round(max(a[1] for a, _ in pairs)),
+                            "ffsubsync": round(max(b[1] for _, b in pairs))},
             "target": "ratio ≤ 1.0"}
 
 

@@ -112,7 +112,7 @@ CHINESE = ["我要以胜过如意宝的心", "成就一切众生的利益", "时
 
 def subtitles(kind: str) -> list[tuple[float, float, str]]:
     """16 cues over 29 s in the given arrangement."""
-    lines = {"bo": TIBETAN, "zh": CHINESE, "dual": [f"{b}\n{z}" for b, z in zip(TIBETAN, CHINESE)],
+    lines = {"bo": TIBETAN, "zh": CHINESE, "dual": [f"{b}\n{z}" for b, z in zip(TIBETAN, CHINESE, strict=False)],
              "stray": CHINESE}[kind]
     cues = [(0.5 + i * 1.8, 0.5 + i * 1.8 + 1.5, lines[i % len(lines)]) for i in range(16)]
     if kind == "stray":  # one Tibetan line among 15 Chinese ones
@@ -187,7 +187,9 @@ def tables(args: argparse.Namespace) -> dict:
             rows.append({**r, **w.to_dict()})
     by_background: dict[str, Counter] = {}
     for r in rows:
-        kind = "clean" if r["background"] == "clean" else f"{r['background'].rstrip('0123456789-')} {r['background'].split('-')[-1].lstrip('pink')} dB"
+        background = r["background"]
+        kind = ("clean" if background == "clean"
+                else f"{background.rstrip('0123456789-')} {background.split('-')[-1].lstrip('pink')} dB")
         by_background.setdefault(f"{r['truth']} {kind}", Counter())[r["verdict"]] += 1
     return {"windows": rows, **window_tables(rows),
             "by_background": {k: dict(v) for k, v in sorted(by_background.items())}}

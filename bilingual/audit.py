@@ -7,6 +7,7 @@ report is never half-written and is the same bytes whoever made it.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -17,22 +18,23 @@ import signal
 import stat
 import sys
 from collections import Counter, deque
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Protocol
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bilingual import __version__
-from bilingual.pipeline import check
 from bilingual.files import atomic_write_text
 from bilingual.findings import FATAL_CODES
 from bilingual.media import VIDEO_EXTENSIONS
 from bilingual.models import cache_dir
+from bilingual.pipeline import check
 from bilingual.profiles import Profile, load_profile
 from bilingual.render import to_json
 from bilingual.subtitles import find_sidecars
@@ -268,10 +270,8 @@ class LocalWorkers:
         """Ends the workers and the tools they run: their entries are dropped, nothing half-written
         (workers write no file)."""
         for pid in list(getattr(self._pool, "_processes", None) or {}):  # the executor keeps no public list
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
@@ -283,7 +283,7 @@ class _Interrupt:
 
     hit = False
 
-    def __enter__(self) -> "_Interrupt":
+    def __enter__(self) -> _Interrupt:
         try:
             self._previous = signal.signal(signal.SIGINT, self._handle)
         except ValueError:  # not the main thread: signals cannot be handled here

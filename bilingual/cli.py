@@ -11,7 +11,7 @@ import traceback
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import NoReturn, Optional
+from typing import NoReturn
 
 import typer
 from rich.markup import escape
@@ -25,13 +25,21 @@ except ImportError:  # pragma: no cover
 
 from bilingual import __version__
 from bilingual.errors import FixRefused, InputError
+from bilingual.files import (
+    STDOUT,
+    check_new_output,
+    check_output,
+    check_output_folder,
+    protect_inputs,
+    stdout_is_a_file,
+    write_output,
+)
 from bilingual.findings import Severity
-from bilingual.files import STDOUT, check_new_output, check_output, check_output_folder, protect_inputs, \
-    stdout_is_a_file, write_output
 from bilingual.media import probe as probe_media
 from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
 from bilingual.render import Terminal, render_json, render_text, term, timestamp, to_json
 from bilingual.report import catalogue_text, message, say
+
 
 def check_api(*args, **kwargs):
     """`bilingual.pipeline.check`, imported when a command needs it: the pipeline's imports (numpy and
@@ -108,7 +116,7 @@ FramesOpt = typer.Option(None, "--frames", help="Write each burned-in cue's band
                                                 "folder (cue-007-00h01m23.480s.png).")
 
 
-def ocr_settings(video: Path, ocr: "Ocr", band: Optional[str], frames: Optional[Path]):
+def ocr_settings(video: Path, ocr: Ocr, band: str | None, frames: Path | None):
     """The OCR options as the library takes them; a band that does not fit the picture is a usage error."""
     from bilingual.ocr import parse_band
     from bilingual.subtitles import OcrSettings
@@ -143,7 +151,7 @@ def fail(text: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def emit(text: str, output: Optional[Path]) -> None:
+def emit(text: str, output: Path | None) -> None:
     """Text to standard output, or to `output` through the output guard (`-` is standard output)."""
     text = text if text.endswith("\n") else text + "\n"
     if output is None:
@@ -153,7 +161,7 @@ def emit(text: str, output: Optional[Path]) -> None:
         write_output(output, text.encode("utf-8"))
 
 
-def guard_entry(video: Path, subs: Optional[Path], profile: Optional[str], output: Optional[Path],
+def guard_entry(video: Path, subs: Path | None, profile: str | None, output: Path | None,
                 force: bool = False) -> None:
     """Register what a check reads (the entry, its subtitle file or same-stem sidecars, a profile
     file) and refuse an output that would replace one of them, or an existing file without
@@ -167,11 +175,11 @@ def guard_entry(video: Path, subs: Optional[Path], profile: Optional[str], outpu
         check_new_output(output, force)
 
 
-def profile_file(profile: Optional[str]) -> Optional[str]:
+def profile_file(profile: str | None) -> str | None:
     return profile if profile and (profile.endswith(".toml") or "/" in profile) else None
 
 
-def _render(report, fmt: Format, lang: Lang, output: Optional[Path], video_url: Optional[str] = None) -> None:
+def _render(report, fmt: Format, lang: Lang, output: Path | None, video_url: str | None = None) -> None:
     if fmt is Format.json:
         emit(render_json(report, lang.value), output)
     elif fmt is Format.html:
@@ -193,20 +201,20 @@ def _render(report, fmt: Format, lang: Lang, output: Optional[Path], video_url: 
 @app.command()
 def check(
     video: Path = typer.Argument(..., help="The entry (MP4)."),
-    subs: Optional[Path] = SubsOpt,
-    profile: Optional[str] = ProfileOpt,
+    subs: Path | None = SubsOpt,
+    profile: str | None = ProfileOpt,
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal), json (the report contract) "
                                                                   "or html (one self-contained page)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     force: bool = ForceOpt,
     lang: Lang = LangOpt,
-    model: Optional[Path] = ModelOpt,
+    model: Path | None = ModelOpt,
     no_speech: bool = NoSpeechOpt,
     no_language: bool = NoLanguageOpt,
     ocr: Ocr = OcrOpt,
-    band: Optional[str] = BandOpt,
-    frames: Optional[Path] = FramesOpt,
-    video_url: Optional[str] = typer.Option(None, "--video-url", help="HTML report: the address its player loads "
+    band: str | None = BandOpt,
+    frames: Path | None = FramesOpt,
+    video_url: str | None = typer.Option(None, "--video-url", help="HTML report: the address its player loads "
                                                                       "the video from [default: the entry's path "
                                                                       "relative to the report]."),
 ) -> None:
@@ -218,8 +226,8 @@ def check(
     exit_with(report, report.exit_code)
 
 
-def run_check(status: str, video: Path, subs: Optional[Path], profile: Optional[str], ocr: Ocr,
-              band: Optional[str], frames: Optional[Path], **options):
+def run_check(status: str, video: Path, subs: Path | None, profile: str | None, ocr: Ocr,
+              band: str | None, frames: Path | None, **options):
     """The check as `check` and `timing` run it: the profile and the OCR options refused before any
     work, progress on stderr."""
     prof = load_profile(profile)
@@ -259,13 +267,13 @@ def probe(video: Path = typer.Argument(..., help="The entry (or any media file).
 @app.command()
 def timing(
     video: Path = typer.Argument(..., help="The entry."),
-    subs: Optional[Path] = SubsOpt,
-    profile: Optional[str] = ProfileOpt,
+    subs: Path | None = SubsOpt,
+    profile: str | None = ProfileOpt,
     fmt: TextOrJson = FormatOpt,
     lang: Lang = LangOpt,
     ocr: Ocr = OcrOpt,
-    band: Optional[str] = BandOpt,
-    frames: Optional[Path] = FramesOpt,
+    band: str | None = BandOpt,
+    frames: Path | None = FramesOpt,
 ) -> None:
     """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
     guard_entry(video, subs, profile, None)
@@ -300,10 +308,10 @@ def verdict_of(findings) -> str:
 @app.command()
 def transcribe(
     video: Path = typer.Argument(..., help="The entry."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
     force: bool = ForceOpt,
     fmt: Transcript = typer.Option(Transcript.srt, "--format", "-f", help="srt, or json (segments with word times)."),
-    model: Optional[Path] = ModelOpt,
+    model: Path | None = ModelOpt,
     any_language: bool = typer.Option(False, "--any-language", help="Transcribe even speech that is not Mandarin."),
 ) -> None:
     """The Mandarin transcript of the main audio, with segment times (word times in JSON); speech that
@@ -340,8 +348,8 @@ def transcribe(
 def fix(
     subs: Path = typer.Argument(..., help="Subtitle file to correct (srt, ass, ssa, vtt)."),
     video: Path = typer.Option(..., "--video", help="The entry whose speech the subtitles must follow."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Where to write [default: <name>.fixed.<ext>]."),
-    profile: Optional[str] = ProfileOpt,
+    output: Path | None = typer.Option(None, "--output", "-o", help="Where to write [default: <name>.fixed.<ext>]."),
+    profile: str | None = ProfileOpt,
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite the input, keeping <name>.bak."),
     force: bool = ForceOpt,
     lang: Lang = LangOpt,
@@ -370,8 +378,8 @@ def extract(
     out: Path = typer.Option(..., "--out", help="Folder to write into (created if missing)."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
     ocr: Ocr = OcrOpt,
-    band: Optional[str] = BandOpt,
-    frames: Optional[Path] = FramesOpt,
+    band: str | None = BandOpt,
+    frames: Path | None = FramesOpt,
 ) -> None:
     """The main audio as 16 kHz mono WAV, every text subtitle stream as SRT, and (OCR) what is burned
     into the picture as <stem>.burned-in.<lang>.srt."""
@@ -387,7 +395,7 @@ def extract(
 @app.command()
 def scripts(
     subs: Path = typer.Argument(..., help="Subtitle file (srt, ass, ssa, vtt)."),
-    profile: Optional[str] = ProfileOpt,
+    profile: str | None = ProfileOpt,
     fmt: TextOrJson = FormatOpt,
     lang: Lang = LangOpt,
 ) -> None:
@@ -402,7 +410,8 @@ def scripts(
     errors = any(f.severity is Severity.ERROR for f in analysis.findings)
     if fmt is TextOrJson.json:
         emit(to_json({"schema": "bilingual.scripts/1", "verdict": verdict_of(analysis.findings),
-                      "exit_code": 1 if errors else 0, "path": track.path, "encoding": track.encoding, "format": track.format,
+                      "exit_code": 1 if errors else 0, "path": track.path, "encoding": track.encoding,
+                      "format": track.format,
                       "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
                       "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
     else:
@@ -472,14 +481,15 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml fi
 def audit(
     paths: list[Path] = typer.Argument(..., help="Entries or folders (walked for video files)."),
     out: Path = typer.Option(Path("bilingual-audit"), "--out", help="Folder for reports and summaries."),
-    profile: Optional[str] = ProfileOpt,
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (at most one per core and per 1.5 GB of free memory; not with --cluster)."),
+    profile: str | None = ProfileOpt,
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (at most one per core and per 1.5 GB "
+                                                             "of free memory; not with --cluster)."),
     lang: Lang = LangOpt,
-    model: Optional[Path] = ModelOpt,
+    model: Path | None = ModelOpt,
     no_speech: bool = NoSpeechOpt,
     no_language: bool = NoLanguageOpt,
     ocr: Ocr = OcrOpt,
-    cluster: Optional[str] = typer.Option(None, "--cluster", help="Run the entries on this Ray cluster "
+    cluster: str | None = typer.Option(None, "--cluster", help="Run the entries on this Ray cluster "
                                           "(host:port, or auto for $RAY_ADDRESS); needs bilingual[cluster]."),
     ship: bool = typer.Option(False, "--ship", help="With --cluster: send each entry's bytes to its worker "
                                                     "(no shared storage)."),

@@ -8,6 +8,7 @@ another (Ray's `max_retries`); a broken entry comes back as an error row and is 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -42,8 +43,8 @@ def connect(address: str) -> None:
     try:
         ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise InputError("cluster.unreachable", f"cannot join the Ray cluster at {address}: "
-                                                f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError("cluster.unreachable", f"cannot join the Ray cluster at {address}: {reason}") from exc
 
 
 @ray.remote(num_cpus=0)
@@ -153,10 +154,8 @@ class RayWorkers:
 
     def cancel(self, handles: list[Any]) -> None:
         for handle in handles:
-            try:
+            with contextlib.suppress(Exception):  # already finished or lost: nothing left to cancel
                 ray.cancel(handle, force=True)
-            except Exception:  # already finished or lost: nothing left to cancel
-                pass
 
     def close(self) -> None:
         ray.shutdown()

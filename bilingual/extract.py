@@ -6,8 +6,14 @@ import os
 from pathlib import Path
 
 from bilingual.errors import InputError
-from bilingual.files import atomic_write_text, check_new_output, check_output_folder, finish_temp, protect_inputs, \
-    temp_path_beside
+from bilingual.files import (
+    atomic_write_text,
+    check_new_output,
+    check_output_folder,
+    finish_temp,
+    protect_inputs,
+    temp_path_beside,
+)
 from bilingual.media import StreamInfo, extract_audio, probe, read_subtitle_stream, require_analysable_length
 from bilingual.subtitles import OcrSettings, load_burned_in
 

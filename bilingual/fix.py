@@ -17,10 +17,17 @@ from bilingual.files import backup_copy, check_new_output, check_output, protect
 from bilingual.media import probe, require_analysable_length, require_file
 from bilingual.profiles import Profile
 from bilingual.speech import hear
-from bilingual.subtitles import (FORMAT_BY_EXTENSION, decode_text, parse_subtitles, read_bounded, read_cues,
-                                 require_plausible_count, retime_text, unify_line_ends)
+from bilingual.subtitles import (
+    FORMAT_BY_EXTENSION,
+    decode_text,
+    parse_subtitles,
+    read_bounded,
+    read_cues,
+    require_plausible_count,
+    retime_text,
+    unify_line_ends,
+)
 from bilingual.timing import TimingAnalysis, analyze_timing, distinctness
-
 
 # Below this `timing.distinctness` (each block's fit at its offset over the best fit more than 1 s
 # away) a correction is a guess. benchmarks/timing_distinctness.py, 95 cases on four recordings
@@ -158,7 +165,7 @@ def _speech_share(times: Times, spans: list[tuple[float, float]]) -> float:
 
 def _overlaps(times: Times) -> int:
     ordered = sorted(t for t in times if t[1] > t[0])
-    return sum(1 for (_, end), (start, _) in zip(ordered, ordered[1:]) if start < end)
+    return sum(1 for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False) if start < end)
 
 
 def _refuse_if_worse(moves: tuple[Times, Times, Times], check: Recheck, profile: Profile,
@@ -167,7 +174,7 @@ def _refuse_if_worse(moves: tuple[Times, Times, Times], check: Recheck, profile:
     by more than the profile's offset tolerance on a placement that other placements fit as well
     (`placement`: its distinctness, measured only then)."""
     before, retimed, _ = moves
-    moved_s = max((abs(a[0] - b[0]) / 1000 for a, b in zip(before, retimed)), default=0.0)
+    moved_s = max((abs(a[0] - b[0]) / 1000 for a, b in zip(before, retimed, strict=False)), default=0.0)
     if check.share_after < check.share_before - SHARE_TOLERANCE:
         raise FixRefused("fix.refused/less_speech", after=check.share_after, before=check.share_before)
     if check.overlaps_after > check.overlaps_before:
@@ -214,7 +221,7 @@ def _enforce_gaps_and_durations(events: list[pysubs2.SSAEvent], profile: Profile
     shortest = round(rules.min_duration_s.value * 1000) if rules.min_duration_s else 0
     events = sorted(events, key=lambda e: e.start)
     closed = trimmed = lengthened = 0
-    for prev, cue in zip(events, events[1:]):
+    for prev, cue in zip(events, events[1:], strict=False):
         space = cue.start - prev.end
         if 0 < space < gap:
             if space < gap / 2:

@@ -10,10 +10,10 @@ import stat
 import struct
 import subprocess
 import tempfile
+from collections.abc import Generator
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from collections.abc import Generator
 from typing import Any
 
 import ffmpeg
@@ -169,7 +169,8 @@ def timed_out(tool: str, timeout_s: float, path: str | os.PathLike) -> InputErro
 def require_ffmpeg() -> None:
     for tool in ("ffmpeg", "ffprobe"):
         if shutil.which(tool) is None:
-            raise InputError("media.unreadable", f"{tool} not found on PATH; install Debian's ffmpeg (apt-get install ffmpeg)")
+            raise InputError("media.unreadable",
+                             f"{tool} not found on PATH; install Debian's ffmpeg (apt-get install ffmpeg)")
 
 
 def probe(path: str | os.PathLike) -> MediaInfo:
@@ -420,7 +421,7 @@ class Watchdog:
         self.fired = proc.poll() is None
         proc.kill()
 
-    def __enter__(self) -> "Watchdog":
+    def __enter__(self) -> Watchdog:
         self._timer.start()
         return self
 

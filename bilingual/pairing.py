@@ -44,7 +44,8 @@ def reason_text(code: str, lang: str = "en") -> str:
     return catalogue_text(f"pairing.reason/{code}", lang) or code
 
 
-def pairing_verdict(audio_language: str, subtitle_languages: list[str], profile: Profile) -> tuple[dict[str, Any], list[Finding]]:
+def pairing_verdict(audio_language: str, subtitle_languages: list[str],
+                    profile: Profile) -> tuple[dict[str, Any], list[Finding]]:
     rule = profile.pairing
     detected, code = detected_pairing(audio_language, subtitle_languages, rule.allowed if rule else ())
     section = {"status": detected or "unknown", "reason": reason_text(code), "reason_code": code, "detected": detected}

@@ -232,9 +232,10 @@ def _build(cls: type, data: Any, where: str) -> Any:
 
 def _check_order(rule: RangeRule, where: str) -> None:
     bounds = [(name, getattr(rule, name)) for name in ("min", "max", "hard_max") if getattr(rule, name) is not None]
-    for (low_name, low), (high_name, high) in zip(bounds, bounds[1:]):
+    for (low_name, low), (high_name, high) in zip(bounds, bounds[1:], strict=False):
         if low > high:
-            raise ProfileError(f"'{_join(where, low_name)}' ({low}) must not exceed '{_join(where, high_name)}' ({high})")
+            raise ProfileError(f"'{_join(where, low_name)}' ({low}) must not exceed "
+                               f"'{_join(where, high_name)}' ({high})")
 
 
 def _coerce(hint: Any, value: Any, key: str) -> Any:

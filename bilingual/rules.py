@@ -117,7 +117,7 @@ def cue_findings(cues: list[Cue], profile: Profile, fps: float | None) -> list[F
                            {"text": cue.text, "limit": rule.value, "unit": rule.unit, "cite": rule.cite, **data}))
 
     ordered = sorted(cues, key=lambda c: (c.start_s, c.end_s))
-    for prev, cue in zip(ordered, ordered[1:]):
+    for prev, cue in zip(ordered, ordered[1:], strict=False):
         gap = cue.start_s - prev.end_s
         if gap < -0.001 and (prev.start_s, prev.end_s) != (cue.start_s, cue.end_s):
             out.append(Finding("cue.overlap", Severity.WARNING, cue.start_s, prev.end_s, cue.index,
@@ -139,7 +139,8 @@ def cue_findings(cues: list[Cue], profile: Profile, fps: float | None) -> list[F
             units[kind] += n
             rule = r.max_line_chars_zh if kind == "zh" else r.max_line_syllables_bo
             if rule and n > rule.value:
-                flag("cue.line_length", rule, cue, line=line, length=n, counted="characters" if kind == "zh" else "syllables")
+                flag("cue.line_length", rule, cue, line=line, length=n,
+                     counted="characters" if kind == "zh" else "syllables")
         for kind, rule in (("zh", r.max_chars_per_s_zh), ("bo", r.max_syllables_per_s_bo)):
             if rule and units[kind] and duration > 0 and units[kind] / duration > rule.value:
                 flag("cue.reading_speed", rule, cue, rate=round(units[kind] / duration, 1),

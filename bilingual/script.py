@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Any, Iterable
+from typing import Any
 
 import regex
 
@@ -42,11 +43,11 @@ class ScriptCounts:
     other: int = 0
 
     @classmethod
-    def of(cls, text: str) -> "ScriptCounts":
+    def of(cls, text: str) -> ScriptCounts:
         return cls(**{name: len(pattern.findall(text)) for name, pattern in _PATTERNS.items()})
 
-    def __add__(self, other: "ScriptCounts") -> "ScriptCounts":
-        return ScriptCounts(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple())))
+    def __add__(self, other: ScriptCounts) -> ScriptCounts:
+        return ScriptCounts(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=False)))
 
     def as_tuple(self) -> tuple[int, int, int, int]:
         return self.tibetan, self.han, self.latin, self.other
@@ -57,7 +58,7 @@ class ScriptCounts:
 
     def shares(self) -> dict[str, float]:
         total = self.total or 1
-        return {name: round(count / total, 3) for name, count in zip(_PATTERNS, self.as_tuple())}
+        return {name: round(count / total, 3) for name, count in zip(_PATTERNS, self.as_tuple(), strict=False)}
 
     def languages(self) -> tuple[str, ...]:
         """The languages the scripts say: () none, one, or two for a mixed cue."""

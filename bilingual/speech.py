@@ -20,8 +20,9 @@ import threading
 import unicodedata
 import zlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 import regex
@@ -288,8 +289,9 @@ def judge_window(w: Window) -> Window:
     elif w.top_language not in ("zh", "bo") and w.top_probability >= OTHER_LID:
         rule, verdict, reason = "other", "other", f"language ID {w.top_language}, not Mandarin"
     elif w.bo_rank <= TIBETAN_RANK and w.p_bo >= TIBETAN_LID and w.p_zh < ZH_DOMINANT:
-        rule, verdict, reason = "lid_bo", "bo", f"language ID has Tibetan among its top {TIBETAN_RANK} (bo {w.p_bo:.2f}) " \
-                                                f"and Mandarin not dominant (zh {w.p_zh:.2f})"
+        rule, verdict = "lid_bo", "bo"
+        reason = (f"language ID has Tibetan among its top {TIBETAN_RANK} (bo {w.p_bo:.2f}) "
+                  f"and Mandarin not dominant (zh {w.p_zh:.2f})")
     elif w.bo_rank <= TIBETAN_WEAK_RANK and w.p_zh < ZH_ABSENT:
         rule, verdict, reason = "lid_bo_weak", "bo", f"Tibetan ranks {w.bo_rank} in language ID and Mandarin " \
                                                      f"is absent (zh {w.p_zh:.2f}): speech under music or noise"

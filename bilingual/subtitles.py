@@ -181,7 +181,8 @@ def _pysubs2_cues(text: str, fmt: str | None, where: str) -> tuple[list[Cue], st
     except Exception as exc:  # pysubs2 raises several unrelated types for malformed input
         raise InputError("subs.unreadable", f"cannot parse as {fmt or 'a subtitle format'}: {exc}", where) from None
     events = [e for e in subs.events if not e.is_comment]
-    return [Cue(i, e.start / 1000, e.end / 1000, e.plaintext.strip()) for i, e in enumerate(events, 1)], subs.format or fmt or "srt"
+    cues = [Cue(i, e.start / 1000, e.end / 1000, e.plaintext.strip()) for i, e in enumerate(events, 1)]
+    return cues, subs.format or fmt or "srt"
 
 
 def read_cues(text: str, fmt: str) -> list[Cue]:
@@ -247,12 +248,12 @@ def retime_text(text: str, times_ms: list[tuple[int, int]]) -> str:
     timing_lines = [(i, m) for i, m in enumerate(map(_TIMING_LINE.match, parts)) if m]
     if len(timing_lines) != len(times_ms):
         raise ValueError(f"{len(times_ms)} cue times for {len(timing_lines)} timing lines")
-    for (i, timing), (start, end) in zip(timing_lines, times_ms):
+    for (i, timing), (start, end) in zip(timing_lines, times_ms, strict=False):
         line = parts[i]
         parts[i] = (line[:timing.start("start")] + _time_code(start, timing.group("start"))
                     + line[timing.end("start"):timing.start("end")] + _time_code(end, timing.group("end"))
                     + line[timing.end("end"):])
-    return "".join(part + end for part, end in zip(parts, [*ends, ""]))
+    return "".join(part + end for part, end in zip(parts, [*ends, ""], strict=False))
 
 
 def _time_code(ms: int, like: str) -> str:
@@ -283,7 +284,8 @@ def _validate_time_codes(text: str, fmt: str | None, where: str) -> None:
                 fields = line.split(",", 3)
                 bad = [f for f in fields[1:3] if not _ASS_TIME.match(f.strip())] if len(fields) > 3 else [line]
                 if bad:
-                    raise InputError("subs.unreadable", f"invalid time code at line {number}: {line.strip()[:80]}", where)
+                    raise InputError("subs.unreadable",
+                                     f"invalid time code at line {number}: {line.strip()[:80]}", where)
                 _check_hours(fields[1:3], number, where)
         elif _LOOKS_LIKE_TIMING.search(line):
             timing = _TIMING_LINE.match(line)
@@ -344,7 +346,7 @@ class OcrSettings:
     frames_dir: str | None = None  # where each cue's band image goes, as evidence (`--frames`)
 
     @classmethod
-    def of(cls, value: "OcrSettings | str") -> "OcrSettings":
+    def of(cls, value: OcrSettings | str) -> OcrSettings:
         return value if isinstance(value, OcrSettings) else cls(value)
 
 
@@ -459,6 +461,6 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings = OcrSettings()) -> S
                  "confidence": round(r.reading.confidence, 3), "engine": r.reading.engine,
                  "first_frame": r.cue.first_frame, "last_frame": r.cue.last_frame,
                  **({"image": image} if image else {})}
-             for i, (r, image) in enumerate(zip(read, images), 1)}
+             for i, (r, image) in enumerate(zip(read, images, strict=False), 1)}
     return SubtitleTrack(cues=cues, source="ocr", format="burned-in",
                          extra={"ocr": where, **({"ocr_dropped_bands": dropped} if dropped else {})})

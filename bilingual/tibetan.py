@@ -62,7 +62,8 @@ class SyllableLexicon:
 @lru_cache(maxsize=1)
 def lexicon() -> SyllableLexicon:
     folder = lexicon_dir()
-    endings = {cls: frozenset(items) for cls, items in json.loads((folder / "suffixes.json").read_text("utf-8")).items()}
+    suffixes = json.loads((folder / "suffixes.json").read_text("utf-8"))
+    endings = {cls: frozenset(items) for cls, items in suffixes.items()}
     stems: dict[str, str] = {}
     whole: set[str] = set()
     for name in ("root.txt", "wasurs.txt", "rare.txt", "exceptions.txt", "dzongkha.txt", "proper-names.txt"):
@@ -89,7 +90,7 @@ def invalid_syllables(text: str) -> list[str]:
     marked = [bool(_TRANSLITERATION.search(syl)) for syl in found]
     if found and sum(marked) / len(found) >= TRANSLITERATED_SHARE:
         return []
-    return [syl for syl, sanskrit in zip(found, marked)
+    return [syl for syl, sanskrit in zip(found, marked, strict=False)
             if not sanskrit and not lex.is_valid(syl.translate(_IGNORED_MARKS))]
 
 

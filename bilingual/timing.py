@@ -200,7 +200,7 @@ def analyze_timing(cues: list[Cue], spans: list[tuple[float, float]], duration_s
     offsets = _block_offsets(cues, segments)
     analysis = TimingAnalysis(lag, confidence, ratio, segments)
     previous_end = float("-inf")
-    for cue, offset in zip(cues, offsets):
+    for cue, offset in zip(cues, offsets, strict=False):
         analysis.cues.append(_cue_timing(cue, offset, scale, speech, spans, previous_end))
         previous_end = analysis.cues[-1].end_s
     analysis.uncovered_speech = _uncovered(spans, analysis.cues)
@@ -440,7 +440,8 @@ def _onset_delta(start: float, end: float, spans: list[tuple[float, float]], pre
     return None
 
 
-def _uncovered(spans: list[tuple[float, float]], cues: list[CueTiming], bridge_s: float = 0.7) -> list[tuple[float, float]]:
+def _uncovered(spans: list[tuple[float, float]], cues: list[CueTiming],
+               bridge_s: float = 0.7) -> list[tuple[float, float]]:
     """Stretches of speech (pauses under `bridge_s` bridged) that no corrected cue overlaps."""
     merged: list[list[float]] = []
     for s, e in spans:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import numpy as np
 
 from bilingual import chinese
 from bilingual.findings import Finding, Severity
-from bilingual.speech import MAX_COMPRESSION, BRACKETED_TEXT, character_error_rate
+from bilingual.speech import BRACKETED_TEXT, MAX_COMPRESSION, character_error_rate
 from bilingual.subtitles import Cue
 
 MISMATCH_CER = 0.6  # Whisper base misreads 10–30 % of Mandarin characters; beyond 60 % the texts differ
@@ -50,8 +51,9 @@ def transcribe(audio: np.ndarray, model: Any, *, words: bool = False,
         if not text or seg.compression_ratio > MAX_COMPRESSION:
             continue
         out.append(Segment(float(seg.start), float(seg.end), text, float(seg.avg_logprob), [
-            {"start_s": round(float(w.start), 3), "end_s": round(float(w.end), 3), "word": chinese.to_simplified(w.word),
-             "probability": round(float(w.probability), 3)} for w in (seg.words or [])]))
+            {"start_s": round(float(w.start), 3), "end_s": round(float(w.end), 3),
+             "word": chinese.to_simplified(w.word), "probability": round(float(w.probability), 3)}
+            for w in (seg.words or [])]))
     return out
 
 
@@ -109,7 +111,8 @@ def why_not_mandarin(audio: np.ndarray, model: Any) -> str | None:
         return None
     said = {"bo": "Tibetan", "other": "not Mandarin", "unknown": "not surely Mandarin"}[analysis.language]
     seen = ", ".join(f"{w.start_s:.0f}–{w.end_s:.0f} s {w.verdict}" for w in analysis.windows)
-    return f"the speech is {said} ({seen}); the transcript would be invented Chinese — pass --any-language to transcribe anyway"
+    return (f"the speech is {said} ({seen}); the transcript would be invented Chinese — "
+            "pass --any-language to transcribe anyway")
 
 
 def to_srt(segments: list[Segment]) -> str:

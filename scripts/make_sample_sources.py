@@ -35,13 +35,13 @@ def duration(path: Path) -> float:
 
 def speech_spans(path: Path) -> list[tuple[float, float]]:
     """Speech stretches by ffmpeg's silencedetect (−35 dB, 0.35 s)."""
-    log = subprocess.run(["ffmpeg", "-nostdin", "-i", str(path), "-af", "silencedetect=n=-35dB:d=0.35", "-f", "null", "-"],
-                         capture_output=True, text=True).stderr
+    log = subprocess.run(["ffmpeg", "-nostdin", "-i", str(path), "-af", "silencedetect=n=-35dB:d=0.35",
+                          "-f", "null", "-"], capture_output=True, text=True).stderr
     starts = [float(x) for x in re.findall(r"silence_start: ([\d.]+)", log)]
     ends = [float(x) for x in re.findall(r"silence_end: ([\d.]+)", log)]
     total = duration(path)
     spans, cursor = [], 0.0
-    for s, e in zip(starts, ends + [total]):
+    for s, e in zip(starts, ends + [total], strict=False):
         if s - cursor > 0.3:
             spans.append((cursor, s))
         cursor = e
@@ -88,7 +88,7 @@ def main(corpus: Path) -> None:
                     "-map", "[out]", "-t", str(DURATION_S), "-c:a", "flac", str(samples / "sample-entry.audio.flac")],
                    check=True)
     subs = pysubs2.SSAFile()
-    for (s, e), text in zip(cues, lines):
+    for (s, e), text in zip(cues, lines, strict=False):
         subs.append(pysubs2.SSAEvent(start=round(s * 1000), end=round(e * 1000), text=text))
     subs.save(str(samples / "sample-entry.bo.srt"))
     print(f"{len(cues)} cues, audio {DURATION_S} s")

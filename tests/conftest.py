@@ -165,7 +165,8 @@ def reused_count(stderr: str) -> int:
     """How many reports `audit` said it reused, from its closing line in either language (0 if it said none)."""
     import re
 
-    said = re.findall(r"^(?:共 \d+ 个作品（其中 (\d+) 个沿用已有报告）|\d+ entries \((\d+) up to date\))", stderr, flags=re.M)
+    said = re.findall(r"^(?:共 \d+ 个作品（其中 (\d+) 个沿用已有报告）|\d+ entries \((\d+) up to date\))",
+                      stderr, flags=re.M)
     return int(next(g for g in said[-1] if g)) if said else 0
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bilingual import audit
+
 from conftest import reused_count, run_cli, write_srt
 
 

@@ -32,7 +32,7 @@ def check_json(*args):
 def test_check_json_follows_the_contract(entry):
     before = digest(entry)
     proc, report = check_json(entry)
-    assert CONTRACT_KEYS <= set(report)
+    assert set(report) >= CONTRACT_KEYS
     assert report["schema"] == "bilingual.report/1" and report["profile"] == "sichuan-2024-kepu-bilingual"
     assert report["input"]["path"] == str(entry)
     s = report["subtitles"]

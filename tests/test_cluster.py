@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from test_audit import read_rows, start_audit
 
 from conftest import REPO, make_video, reused_count, run_cli, write_srt
-from test_audit import read_rows, start_audit
 
 pytestmark = pytest.mark.slow
 ray_cli = shutil.which("ray", path=str(Path(sys.executable).parent)) or shutil.which("ray")

@@ -6,6 +6,7 @@ from bilingual.profiles import load_profile
 from bilingual.rules import cue_findings, shot_change_findings
 from bilingual.shots import detect_cuts
 from bilingual.subtitles import Cue
+
 from conftest import ffmpeg
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")

@@ -157,3 +157,10 @@ def test_the_readme_shows_the_options_each_command_has(path):
     assert shown - names == set(), f"the README shows options bilingual {' '.join(path)} does not have"
     missing = [p.opts[0] for p in options(LEAVES[path]) if not set(p.opts) & shown]
     assert missing == [], f"bilingual {' '.join(path)} has options the README does not show"
+
+
+def test_the_readme_test_command_is_what_ci_runs():
+    """`.ci/run` runs the README's test command (set-up, ruff, mypy, tests), not a twin that drifts."""
+    ci = (REPO / ".ci/run").read_text("utf-8").strip().splitlines()[-1]
+    assert f"```sh\n{ci}\n```" in readme_section("## Two commands (fresh Debian 12, Python 3.11, root)")
+    assert "ruff check" in ci and "mypy" in ci and "pytest" in ci

@@ -218,7 +218,8 @@ def test_read_only_output_folder(entry, tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
     before = hashes(entry["video"], entry["sidecar"])
-    proc = run("check", entry["video"], "--no-speech", "-o", folder / "report.json", prefix=readonly_mount_prefix(folder))
+    proc = run("check", entry["video"], "--no-speech", "-o", folder / "report.json",
+               prefix=readonly_mount_prefix(folder))
     line = assert_one_line(proc, 2)
     assert "read-only" in line.lower(), line
     assert hashes(entry["video"], entry["sidecar"]) == before and list(folder.iterdir()) == []

@@ -6,6 +6,7 @@ one stderr line, no traceback, the inputs unchanged, the wall time and the peak 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -20,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import digest, ffmpeg, make_video, with_peak_rss, write_srt
-
 import bilingual.media as media
 from bilingual.errors import InputError
+
+from conftest import digest, ffmpeg, make_video, with_peak_rss, write_srt
 
 
 @dataclass
@@ -48,10 +49,8 @@ def run_bounded(*args: str, timeout_s: float = 30.0, cwd: Path | None = None) ->
         timer.start()
         proc.wait()
         timer.cancel()
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # what it left behind (an ffmpeg waiting on a FIFO)
-        except ProcessLookupError:
-            pass
+        with contextlib.suppress(ProcessLookupError):  # what it left behind (an ffmpeg waiting on a FIFO)
+            os.killpg(proc.pid, signal.SIGKILL)
         wall = time.perf_counter() - start
         out.seek(0)
         err.seek(0)
@@ -276,7 +275,8 @@ def test_a_streaming_decode_past_its_timeout_is_killed(clip, monkeypatch):
 def test_the_burned_in_scan_is_refused_past_its_memory_budget(clip, monkeypatch):
     from bilingual import burnedin
 
-    monkeypatch.setattr(burnedin, "SCAN_BUDGET", 10 << 20)  # 10 MB: 364 frames of this clip's scan (60 s at 25 fps: 1,502)
+    # 10 MB: 364 frames of this clip's scan (60 s at 25 fps: 1,502)
+    monkeypatch.setattr(burnedin, "SCAN_BUDGET", 10 << 20)
     long = media.probe(clip)
     long.duration_s = 60.0
     with pytest.raises(InputError) as refused:

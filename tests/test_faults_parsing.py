@@ -62,19 +62,20 @@ def fixed(subs, video, *extra):
 
 def test_a_cr_only_srt_reads_as_its_cues(tmp_path):
     path = tmp_path / "mac.srt"
-    path.write_bytes("1\r00:00:01,000 --> 00:00:02,500\r我们要节约用水\r\r2\r00:00:03,000 --> 00:00:04,000\r水是生命之源\r"
-                     .encode("utf-8"))
+    path.write_bytes("1\r00:00:01,000 --> 00:00:02,500\r我们要节约用水\r\r"
+                     "2\r00:00:03,000 --> 00:00:04,000\r水是生命之源\r".encode())
     proc = scripts(path)
     assert proc.returncode == 0, proc.stderr
     cues = json.loads(proc.stdout)["cues"]
-    assert [(c["start_s"], c["end_s"], c["text"]) for c in cues] == [(1.0, 2.5, "我们要节约用水"), (3.0, 4.0, "水是生命之源")]
+    assert [(c["start_s"], c["end_s"], c["text"]) for c in cues] == [(1.0, 2.5, "我们要节约用水"),
+                                                                      (3.0, 4.0, "水是生命之源")]
 
 
 def test_no_cue_vanishes_with_mixed_line_ends(tmp_path):
     path = tmp_path / "mixed.srt"
     path.write_bytes(("1\r\n00:00:01,000 --> 00:00:02,000\r\n甲乙\r\n\r\n"
                       "2\r00:00:03,000 --> 00:00:04,000\r丙丁\r\r"
-                      "3\n00:00:05,000 --> 00:00:06,000\n戊己\n").encode("utf-8"))
+                      "3\n00:00:05,000 --> 00:00:06,000\n戊己\n").encode())
     proc = scripts(path)
     assert proc.returncode == 0, proc.stderr
     assert [c["text"] for c in json.loads(proc.stdout)["cues"]] == ["甲乙", "丙丁", "戊己"]
@@ -89,7 +90,7 @@ def test_fix_keeps_each_line_end(entry, tmp_path, ends):
     pattern = ["\r"] if ends == "cr" else ["\r\n", "\r", "\n"]
     line_ends = [pattern[i * len(pattern) // len(lines)] for i in range(len(lines))]
     path = tmp_path / f"{ends}.srt"
-    path.write_bytes("".join(line + end for line, end in zip(lines, line_ends)).encode("utf-8"))
+    path.write_bytes("".join(line + end for line, end in zip(lines, line_ends, strict=False)).encode("utf-8"))
     proc = fixed(path, entry)
     moved = float(re.search(r"all cues: moved by ([-+0-9.]+) s", proc.stdout).group(1))
     assert moved == pytest.approx(-2.3, abs=0.1)
@@ -99,7 +100,7 @@ def test_fix_keeps_each_line_end(entry, tmp_path, ends):
     assert len(out_lines) == len(lines)
     starts = [ms(m.group(1)) for m in map(TIMING.match, out_lines) if m]
     assert len(starts) == len(cues)
-    assert all(abs(s - (start + moved * 1000)) <= 1 for s, (start, _, _) in zip(starts, cues))
+    assert all(abs(s - (start + moved * 1000)) <= 1 for s, (start, _, _) in zip(starts, cues, strict=False))
 
 
 # --- WebVTT ----------------------------------------------------------------------------------
@@ -144,14 +145,14 @@ def test_fix_on_webvtt_changes_only_the_times(entry, tmp_path):
     assert moved == pytest.approx(-2.3, abs=0.1)
     out = (tmp_path / "late.fixed.vtt").read_text("utf-8").split("\n")
     assert len(out) == len(lines)
-    for before, after in zip(lines, out):
+    for before, after in zip(lines, out, strict=False):
         timing = TIMING.match(before)
         if not timing:
             assert after == before  # ids, NOTE, STYLE, REGION, markup: byte for byte
             continue
         new = TIMING.match(after)
         assert new.group(3) == timing.group(3) == " line:90% align:center size:80%"
-        for old_code, new_code in zip(timing.group(1, 2), new.group(1, 2)):
+        for old_code, new_code in zip(timing.group(1, 2), new.group(1, 2), strict=False):
             assert abs(ms(new_code) - ms(old_code) - moved * 1000) <= 1
 
 
@@ -159,7 +160,8 @@ def test_fix_on_webvtt_changes_only_the_times(entry, tmp_path):
 
 def test_a_100_hour_time_code_is_refused_with_one_line(tmp_path):
     path = tmp_path / "hours.srt"
-    path.write_text("1\n00:00:01,000 --> 00:00:02,000\n甲\n\n2\n123:00:05,000 --> 123:00:06,000\n乙\n", encoding="utf-8")
+    path.write_text("1\n00:00:01,000 --> 00:00:02,000\n甲\n\n2\n123:00:05,000 --> 123:00:06,000\n乙\n",
+                    encoding="utf-8")
     proc = scripts(path)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
@@ -195,7 +197,8 @@ def test_fix_after_a_removed_cue_moves_cues_as_it_reports(tmp_path, corpus):
     after = [ms(m.group(1)) for m in map(TIMING.match, (tmp_path / "removed.fixed.srt").read_text("utf-8").split("\n"))
              if m]
     assert len(after) == len(starts) == 18
-    assert all(abs(b - a - moved_ms) <= 1 for a, b in zip(starts, after)), list(zip(starts, after))
+    pairs = list(zip(starts, after, strict=True))
+    assert all(abs(b - a - moved_ms) <= 1 for a, b in pairs), pairs
 
 
 # --- rotated video ---------------------------------------------------------------------------

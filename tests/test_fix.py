@@ -31,7 +31,8 @@ def late_copy(subs, path, shift_ms=2300, from_index=None, shift_after_ms=None):
 
 def timing(video, subs):
     report = json.loads(run_cli("check", video, "--subs", subs, "--format", "json").stdout)
-    return report["timing"], [f for f in report["findings"] if f["code"].startswith("timing.") and f["severity"] == "error"]
+    errors = [f for f in report["findings"] if f["code"].startswith("timing.") and f["severity"] == "error"]
+    return report["timing"], errors
 
 
 def test_fix_srt_round_trip(entry, tmp_path):
@@ -75,7 +76,7 @@ def test_fix_enforces_the_profile_gap(entry, tmp_path):
     proc = run_cli("fix", path, "--video", video, "--profile", "tianjin-2023-quality", "--lang", "en")
     assert "gaps under 500 ms" in proc.stdout
     fixed = sorted(pysubs2.load(str(tmp_path / "gaps.fixed.srt")), key=lambda e: e.start)
-    gaps = [b.start - a.end for a, b in zip(fixed, fixed[1:])]
+    gaps = [b.start - a.end for a, b in zip(fixed, fixed[1:], strict=False)]
     assert all(g == 0 or g >= 500 for g in gaps)
 
 
@@ -136,7 +137,7 @@ def test_fix_leaves_subtitles_that_stop_early_where_they_are(funasr, tmp_path, u
     path = write_srt(tmp_path / "partial.srt", [c for c in cues if c[1] <= until])
     proc = run_cli("fix", path, "--video", video, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
-    moved = [abs(a[0] - b[0]) for a, b in zip(cue_times(path), cue_times(tmp_path / "partial.fixed.srt"))]
+    moved = [abs(a[0] - b[0]) for a, b in zip(cue_times(path), cue_times(tmp_path / "partial.fixed.srt"), strict=False)]
     assert max(moved) <= 0.1 and "drift" not in proc.stdout
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-
-from conftest import REPO, make_video, run_cli
 from test_burnedin import STYLES
 from test_dual import burned, mandarin  # noqa: F401 (fixtures: 11 s of Mandarin, Tibetan and Chinese burned in)
+
+from conftest import REPO, make_video, run_cli
 
 pytestmark = pytest.mark.slow
 SCRIPT_CUE = "<script>alert(1)</script>"

@@ -4,6 +4,7 @@ import pytest
 
 from bilingual.errors import InputError
 from bilingual.media import probe
+
 from conftest import ffmpeg, make_video
 
 
@@ -66,7 +67,8 @@ def test_non_media_inputs_are_unreadable(tmp_path, kind):
 def test_audio_only_file_has_no_video_even_with_cover_art(media_dir, corpus):
     # An MP3 with an embedded cover picture: the picture is not a video stream.
     mp3 = media_dir / "cover.mp3"
-    ffmpeg("-i", str(corpus / "mandarin/funasr_asr_example.wav"), "-f", "lavfi", "-i", "color=red:size=64x64:duration=0.04",
+    ffmpeg("-i", str(corpus / "mandarin/funasr_asr_example.wav"),
+           "-f", "lavfi", "-i", "color=red:size=64x64:duration=0.04",
            "-frames:v", "1", "-map", "0:a", "-map", "1:v", "-c:v", "mjpeg", "-disposition:v", "attached_pic",
            str(mp3))
     m = probe(mp3)

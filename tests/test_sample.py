@@ -3,6 +3,7 @@
 import json
 
 from bilingual.sample import build_sample
+
 from conftest import run_cli
 
 

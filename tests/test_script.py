@@ -120,7 +120,8 @@ def test_sanskrit_transliteration_is_not_judged():
     assert "tibetan.invalid_syllable" not in codes(analysis)
 
 
-@pytest.mark.parametrize("profile, text", [("sichuan-2024-kepu", "བཀྲ་ཤིས་བདེ་ལེགས།"), ("sichuan-2024-kepu-bilingual", "Hello")])
+@pytest.mark.parametrize("profile, text", [("sichuan-2024-kepu", "བཀྲ་ཤིས་བདེ་ལེགས།"),
+                                           ("sichuan-2024-kepu-bilingual", "Hello")])
 def test_wrong_language_for_the_profile(profile, text):
     analysis = analyze_track(track(text), load_profile(profile))
     (finding,) = [f for f in analysis.findings if f.code == "script.wrong_language"]

@@ -6,6 +6,7 @@ import pysubs2
 import pytest
 
 from bilingual.speech import Window, character_error_rate, judge_window, pick_windows
+
 from conftest import ffmpeg, make_video, run_cli, write_srt
 
 TIBETAN_LINES = ["བློ་སྦྱོང་ཚིག་བརྒྱད་མ།", "བདག་ནི་སེམས་ཅན་ཐམས་ཅད་ལ།", "ཡིད་བཞིན་ནོར་བུ་ལས་ལྷག་པའི།",

@@ -4,6 +4,7 @@ import pytest
 from bilingual.errors import InputError
 from bilingual.media import probe
 from bilingual.subtitles import decode_text, find_sidecars, find_subtitle_source, load_subtitle_file
+
 from conftest import write_srt
 
 ZH = [(1.0, 3.0, "我们要节约用水"), (3.5, 6.0, "水是生命之源")]

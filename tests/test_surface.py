@@ -23,6 +23,7 @@ from bilingual.report import Report
 
 from conftest import burn, digest, make_video, run_cli, write_srt
 
+
 @pytest.fixture(scope="module")
 def speech_clip(tmp_path_factory):
     """320×180, the sample entry's first 50 s (Mandarin with pauses): enough for `fix` to be sure of
@@ -67,7 +68,8 @@ def test_fix_wording_in_zh_and_en(speech_clip, tmp_path):
     assert refused.returncode == 2 and refused.stderr == f"bilingual: error: {tmp_path / 'late.fixed.srt'}: " \
                                                           "文件已存在（加 --force 覆盖）\n", refused.stderr
     both = ["fix", subs, "--video", speech_clip, "--in-place", "-o", tmp_path / "other.srt"]
-    assert run_cli(*both, "--lang", "en").stderr == f"bilingual: error: {subs}: --in-place and --output exclude each other\n"
+    assert run_cli(*both, "--lang", "en").stderr == \
+        f"bilingual: error: {subs}: --in-place and --output exclude each other\n"
     assert run_cli(*both).stderr == f"bilingual: error: {subs}: --in-place 与 --output 不能同时使用\n"
 
 

@@ -11,6 +11,7 @@ from bilingual.rules import timing_findings
 from bilingual.speech import voice_activity
 from bilingual.subtitles import Cue
 from bilingual.timing import analyze_timing
+
 from conftest import make_video, run_cli, write_srt
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
@@ -67,7 +68,8 @@ def test_a_block_with_its_own_offset_is_a_split(recording):
     assert abs(second.first_cue - 9) <= 1 and second.last_cue == 19
     splits = [f for f in timing_findings(analysis, BILINGUAL) if f.code == "timing.split"]
     assert [f.data["first_cue"] for f in splits] == [1, second.first_cue]
-    assert splits[1].severity.value == "error" and splits[1].start_s == pytest.approx(cues[second.first_cue - 1].start_s + 2.5)
+    assert splits[1].severity.value == "error"
+    assert splits[1].start_s == pytest.approx(cues[second.first_cue - 1].start_s + 2.5)
 
 
 @pytest.mark.parametrize("ratio, cause", [(25 / 23.976, "25 vs 23.976 fps"), (23.976 / 25, "25 vs 23.976 fps")])
@@ -106,7 +108,8 @@ def test_speech_without_cues_is_reported_where_cues_were_removed(sample_recordin
     gaps = [f for f in findings if f.code == "timing.speech_without_cue"]
     assert gaps and all(f.severity.value == "warning" for f in gaps)
     hole = (cues[3].end_s, cues[8].start_s)  # where cues 5–8 were
-    inside = sum(min(f.end_s, hole[1]) - max(f.start_s, hole[0]) for f in gaps if f.end_s > hole[0] and f.start_s < hole[1])
+    inside = sum(min(f.end_s, hole[1]) - max(f.start_s, hole[0])
+                 for f in gaps if f.end_s > hole[0] and f.start_s < hole[1])
     assert inside >= 0.8 * sum(c.duration_s for c in cues[4:8])
     baseline = analyze_timing(cues, spans, duration).uncovered_speech  # the full file's own misses
     for f in gaps:
@@ -126,7 +129,8 @@ def test_check_reports_timing_of_an_entry(tmp_path, corpus):
     video = make_video(tmp_path / "late.mp4", audio=corpus / "mandarin/funasr_vad_example_70s.wav", duration=70)
     srt = pysubs2.load(str(corpus / "mandarin/funasr_vad_example_70s.machine.srt"))
     tibetan = ["བཀྲ་ཤིས་བདེ་ལེགས།"] * len(srt)
-    write_srt(tmp_path / "late.bo.srt", [(e.start / 1000 + 1.2, e.end / 1000 + 1.2, t) for e, t in zip(srt, tibetan)])
+    write_srt(tmp_path / "late.bo.srt",
+              [(e.start / 1000 + 1.2, e.end / 1000 + 1.2, t) for e, t in zip(srt, tibetan, strict=False)])
     proc = run_cli("check", video, "--format", "json")
     report = json.loads(proc.stdout)
     assert report["timing"]["offset_s"] == pytest.approx(1.2, abs=0.1)

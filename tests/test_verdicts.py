@@ -13,6 +13,7 @@ from bilingual.pairing import pairing_verdict
 from bilingual.profiles import load_profile
 from bilingual.script import analyze_track
 from bilingual.subtitles import Cue, SubtitleTrack
+
 from conftest import MUSIC_DIR, REPO, make_video, mix_background, pink_noise, run_cli, write_srt
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
@@ -129,7 +130,8 @@ def test_stray_lines_leave_the_pairing_to_the_dominant_language(chinese, tibetan
 def test_two_bands_of_the_same_lines_stay_dual_language():
     cues = []
     for i in range(5):
-        cues += [Cue(len(cues) + 1, i * 3.0, i * 3.0 + 2.5, TIBETAN[i]), Cue(len(cues) + 2, i * 3.0, i * 3.0 + 2.5, CHINESE[i])]
+        cues += [Cue(len(cues) + 1, i * 3.0, i * 3.0 + 2.5, TIBETAN[i]),
+                 Cue(len(cues) + 2, i * 3.0, i * 3.0 + 2.5, CHINESE[i])]
     script = analyze_track(SubtitleTrack(cues, source="ocr"), BILINGUAL)
     assert script.dual and sorted(script.pairing_languages) == ["bo", "zh"]
 
