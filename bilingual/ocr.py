@@ -24,7 +24,8 @@ import numpy as np
 import regex
 
 from bilingual import tibetan
-from bilingual.burnedin import SCAN_WIDTH, Band, BandBits, BurnedCue, Scan, burned_in_cues, sample_rgb
+from bilingual.burnedin import (SCAN_WIDTH, Band, BandBits, BurnedCue, Scan, burned_in_cues, keyframes, sample_rgb,
+                                text_lines)
 from bilingual.errors import InputError
 from bilingual.media import MediaInfo, run_ffmpeg, tool_input
 
@@ -295,10 +296,10 @@ def read_line(image: np.ndarray) -> Reading:
 BAND_SCRIPT_AFTER = 3  # lines of a band read as Tibetan before its further lines skip the Chinese try
 
 
-def read_lines(images: list[np.ndarray], bands: list[int]) -> list[Reading]:
+def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True) -> list[Reading]:
     """Chinese when RapidOCR reads mostly Han characters confidently; else Tibetan if Tesseract reads
-    mostly Tibetan letters; else Chinese by full detection (a line whose box was not clean); else
-    nothing. Once a band's first lines all read as Tibetan, its further lines go to Tesseract first
+    mostly Tibetan letters; else (with `detect`) Chinese by full detection (a line whose box was not
+    clean); else nothing. Once a band's first lines all read as Tibetan, its further lines go to Tesseract first
     (a Chinese line among them still falls through to RapidOCR)."""
     readings: list[Reading | None] = [None] * len(images)
     masks = [text_pixels(image) for image in images]
@@ -310,6 +311,8 @@ def read_lines(images: list[np.ndarray], bands: list[int]) -> list[Reading]:
         if band not in chinese_bands and not_chinese[band] >= BAND_SCRIPT_AFTER:
             some_han.add(i)  # not tried: the full detection below stays open to it
             continue
+        if boxes[i] is None and not detect:
+            continue  # no clean text to recognise on, and no detection (read_chinese without a box)
         zh = read_chinese(image, boxes[i])
         if _is_chinese(zh):
             readings[i] = Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine)
@@ -325,7 +328,8 @@ def read_lines(images: list[np.ndarray], bands: list[int]) -> list[Reading]:
             continue
         # Detection (≈ 0.8 s, 4 s on a loaded machine) only for a line that may be Chinese in a box
         # not clean: one RapidOCR read no Han in at all (a Latin word, texture) is not.
-        zh = read_chinese(images[i], None) if boxes[i] is not None and i in some_han else Reading("", "none", 0.0, "")
+        zh = (read_chinese(images[i], None) if detect and boxes[i] is not None and i in some_han
+              else Reading("", "none", 0.0, ""))
         readings[i] = (Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine) if _is_chinese(zh)
                        else Reading("", "none", 0.0, ""))
     return readings
@@ -520,3 +524,52 @@ def write_evidence(read: list[OcrCue], folder: str | os.PathLike) -> list[str]:
             atomic_write_bytes(path, png.tobytes())
             paths.append(path)
     return paths
+
+
+@dataclass
+class QuickLook:
+    """What a quick look at the picture saw (`quick_look`): for each language read in its lower half,
+    on how many of the keyframes looked at, first when, and what."""
+
+    frames: int  # keyframes looked at
+    seen: dict[str, int]  # language → keyframes with a line read in it
+    first_s: dict[str, float]  # language → time of the first such keyframe
+    text: dict[str, str]  # language → the first line read in it
+    seconds: float  # what the look cost
+
+    @property
+    def languages(self) -> list[str]:
+        return sorted(self.seen)
+
+
+def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
+    """The scripts of the subtitles burned into the picture, from a sparse sample: a few keyframes'
+    lower halves (`burnedin.keyframes`), each split into its lines (`burnedin.text_lines`), every
+    line read as the full reading reads a cue (`read_lines`). A line read as no confident Tibetan
+    or Chinese (scenery, a logo, a Latin word) is not counted. Dark text on a light box is not looked for."""
+    import time
+
+    started = time.perf_counter()
+    frames = keyframes(video, media)
+    views: list[tuple[float, np.ndarray]] = []
+    for time_s, image in frames:
+        lines = text_lines(image, media.height // 2)
+        bands = [band for band, _ in lines]
+        for i, (_, (first, last)) in enumerate(lines):
+            top, bottom = read_rows(bands, i, media.height)
+            view = image[top - media.height // 2:bottom - media.height // 2].copy()
+            view[:, :first], view[:, last:] = NEUTRAL, NEUTRAL  # the picture beside the line
+            views.append((time_s, view))
+    # Each line its own band (no line skips the Chinese try because lines before it were Tibetan), and
+    # no full detection (≈ 2 s a line at 1080p): a look, not a reading.
+    readings = read_lines([image for _, image in views], list(range(len(views))), detect=False) if views else []
+    seen: dict[str, set[float]] = {}
+    first_s: dict[str, float] = {}
+    text: dict[str, str] = {}
+    for (time_s, _), reading in zip(views, readings):
+        if reading.text and reading.language in ("bo", "zh"):
+            seen.setdefault(reading.language, set()).add(time_s)
+            if time_s < first_s.get(reading.language, float("inf")):
+                first_s[reading.language], text[reading.language] = time_s, reading.text
+    return QuickLook(len(frames), {lang: len(times) for lang, times in seen.items()}, first_s, text,
+                     time.perf_counter() - started)

@@ -20,7 +20,7 @@ from bilingual.profiles import Profile, load_profile
 from bilingual.report import Report
 from bilingual.rules import (cue_findings, manual_findings, media_findings, shot_change_findings,
                              timing_findings)
-from bilingual.script import ScriptCounts, TrackScript, analyze_track
+from bilingual.script import ScriptCounts, TrackScript, analyze_track, language_label
 from bilingual.shots import detect_cuts
 from bilingual.speech import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
 from bilingual.subtitles import Cue, OcrSettings, SubtitleTrack, find_subtitle_source, load_burned_in
@@ -158,7 +158,36 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
         else:
             report.details["ocr"] = picture
             report.add(compare_with_picture(track, analysis, picture))
+    elif ocr.mode == "auto" and track.source != "ocr" and media.has_video:
+        report.add(*_look_at_picture(report, media, analysis))
     return track, analysis
+
+
+# Keyframes a script must be read on for the picture's subtitles to be in it: one keyframe may show a
+# sign or a shop front in the scenery; subtitles are on most of the keyframes of the time they run.
+PICTURE_MIN_FRAMES = 2
+
+
+def _look_at_picture(report: Report, media: MediaInfo, analysis: TrackScript) -> list[Finding]:
+    """`ocr.picture_differs` for each script the picture's subtitles are in (`ocr.quick_look`) that the
+    text track does not have: an error when read on PICTURE_MIN_FRAMES keyframes or more, else a
+    warning. The look is a help beside the text track, not a check of its own: when the picture cannot
+    be looked at (no Tesseract, an unreadable frame), `subtitles.picture` says why and nothing else."""
+    from bilingual.ocr import quick_look
+
+    try:
+        look = quick_look(media.path, media)
+    except InputError as exc:
+        report.subtitles["picture"] = {"looked": False, "reason": exc.reason}
+        return []
+    report.subtitles["picture"] = {"looked": True, "keyframes": look.frames, "languages": look.languages,
+                                   "keyframes_with_text": look.seen, "seconds": round(look.seconds, 3)}
+    track = list(analysis.languages)
+    return [Finding("ocr.picture_differs", Severity.ERROR if look.seen[lang] >= PICTURE_MIN_FRAMES else Severity.WARNING,
+                    look.first_s[lang], data={"language": lang, "track_language": language_label(track) if track else "none",
+                                              "frames_with_text": look.seen[lang], "keyframes": look.frames,
+                                              "at_s": round(look.first_s[lang], 3), "text": look.text[lang]})
+            for lang in look.languages if lang not in track]
 
 
 def dropped_band_findings(track: SubtitleTrack) -> list[Finding]:

@@ -151,13 +151,15 @@ def write_srt(path: Path, cues: list[tuple[float, float, str]], encoding: str = 
     return path
 
 
-def burn(ass: Path, video: Path, duration: float, *, audio: Path | None = None, pre_filter: str = "") -> Path:
+def burn(ass: Path, video: Path, duration: float, *, audio: Path | None = None, pre_filter: str = "",
+         keyframe_every: int = 250) -> Path:
     """A 1080p clip of a moving test picture with the ASS file burned in by libass, shaped as a video
-    editor shapes (complex shaping: Tibetan stacks and vowels placed by HarfBuzz), with `audio`."""
+    editor shapes (complex shaping: Tibetan stacks and vowels placed by HarfBuzz), with `audio`;
+    a keyframe every `keyframe_every` frames (x264's default; a phone or an editor: every 1–2 s)."""
     inputs = ["-f", "lavfi", "-i", f"testsrc2=size=1920x1080:rate=25:duration={duration}"]
     audio_args = ["-i", str(audio), "-shortest", "-c:a", "aac"] if audio else []
     ffmpeg(*inputs, *audio_args[:2], "-vf", f"{pre_filter}ass={ass}:shaping=complex", *audio_args[2:],
-           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(video))
+           "-c:v", "libx264", "-preset", "ultrafast", "-g", str(keyframe_every), "-pix_fmt", "yuv420p", str(video))
     return video
 
 
