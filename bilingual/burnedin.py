@@ -111,7 +111,7 @@ class Scan:
         step = float(np.median(np.diff(self.times[-16:]))) if len(self.times) > 1 else 1 / 25
         return float(self.times[-1]) + step * (frame - len(self.times) + 1)
 
-    def cue(self, band: int, first: int, last: int) -> "BurnedCue":
+    def cue(self, band: int, first: int, last: int) -> BurnedCue:
         return BurnedCue(band, first, last, self.frame_s(first), self.frame_s(last + 1))
 
 
@@ -188,8 +188,9 @@ def _frame_times(logged: dict[int, float], count: int, fps: float | None) -> np.
 
 def _too_long(video: str | os.PathLike, frames: int, limit: int, media: MediaInfo) -> InputError:
     minutes = limit / (media.fps or 25) / 60
-    return InputError("media.too_long", f"burned-in subtitles: {frames} frames or more of {media.width}×{media.height}, "
-                      f"the scan holds {limit} ({minutes:.1f} min at this size and rate)", str(video))
+    size = f"{media.width}×{media.height}"
+    return InputError("media.too_long", f"burned-in subtitles: {frames} frames or more of {size}, the scan holds "
+                      f"{limit} ({minutes:.1f} min at this size and rate)", str(video))
 
 
 class _FrameStack:
@@ -226,6 +227,7 @@ def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple
     with ThreadPoolExecutor(max_workers=2) as pool:
         samples = pool.submit(_read_samples, full_pipe, full_shape, scale, top)
         times = pool.submit(_read_times, proc.stderr)
+        assert proc.stdout is not None  # stdout=PIPE
         try:
             while masks.count < limit and len(chunk := proc.stdout.read(size)) == size:
                 frame = np.frombuffer(chunk, dtype=np.uint8).reshape(scan_h, SCAN_WIDTH)
@@ -374,7 +376,7 @@ def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray,
     return cues if half is None else _through_fades(cues, raw, BandBits(half, band))
 
 
-def _to_edges(cues: list[tuple[int, int]], bits: "BandBits", raw: "BandBits") -> list[tuple[int, int]]:
+def _to_edges(cues: list[tuple[int, int]], bits: BandBits, raw: BandBits) -> list[tuple[int, int]]:
     """Each cue's first and last frame: its text (the held pixels of its middle frame) decides, not
     the picture's. A held run starts HOLD frames after the text appears and ends HOLD before it goes,
     and where one cue replaces another the frames around the cut hold what both share: each edge
@@ -442,7 +444,7 @@ MAX_FADE_FRAMES = 15  # how far a cue's edge may move out into its fade
 HALF_SHARE = 0.5  # of the cue's text pixels at half opacity or more: the frame shows the cue
 
 
-def _through_fades(cues: list[tuple[int, int]], bits: np.ndarray, half: np.ndarray) -> list[tuple[int, int]]:
+def _through_fades(cues: list[tuple[int, int]], bits: BandBits, half: BandBits) -> list[tuple[int, int]]:
     """Move each edge out over the frames of a fade in which the cue's text (its pixels on its middle
     frame) still stands at half opacity or more. The text mask only sees text nearly opaque, so a fade
     would otherwise start late and end early; a hard cut has no such frames and stays put. An edge
@@ -454,7 +456,7 @@ def _through_fades(cues: list[tuple[int, int]], bits: np.ndarray, half: np.ndarr
             out.append((first, last))
             continue
 
-        def shown(t: int) -> bool:
+        def shown(t: int, text: np.ndarray = text) -> bool:
             return (half[t].astype(bool) & text).sum() >= HALF_SHARE * text.sum()
 
         floor = max(out[-1][1] + 1 if out else 0, first - MAX_FADE_FRAMES)
@@ -467,7 +469,7 @@ def _through_fades(cues: list[tuple[int, int]], bits: np.ndarray, half: np.ndarr
     return out
 
 
-def _rejoin(cues: list[tuple[int, int]], bits: np.ndarray, max_gap: int = 2) -> list[tuple[int, int]]:
+def _rejoin(cues: list[tuple[int, int]], bits: BandBits, max_gap: int = 2) -> list[tuple[int, int]]:
     """Pieces of one cue cut apart by a flicker of the picture behind it: neighbours at most
     `max_gap` frames apart whose text is the same (Jaccard ≥ 0.5 on their middle frames)."""
     joined: list[tuple[int, int]] = []

@@ -24,8 +24,17 @@ import numpy as np
 import regex
 
 from bilingual import tibetan
-from bilingual.burnedin import (SCAN_WIDTH, Band, BandBits, BurnedCue, Scan, burned_in_cues, keyframes, sample_rgb,
-                                text_lines)
+from bilingual.burnedin import (
+    SCAN_WIDTH,
+    Band,
+    BandBits,
+    BurnedCue,
+    Scan,
+    burned_in_cues,
+    keyframes,
+    sample_rgb,
+    text_lines,
+)
 from bilingual.errors import InputError
 from bilingual.media import MediaInfo, run_ffmpeg, tool_input
 
@@ -187,20 +196,23 @@ def read_tibetan_lines(images: list[np.ndarray], masks: list[np.ndarray] | None 
     require_tesseract()
     import cv2
 
-    pages = [isolate_text(image, mask) for image, mask in zip(images, masks or [None] * len(images))]
+    given: list[np.ndarray | None] = list(masks) if masks else [None] * len(images)
+    pages = {i: page for i, (image, mask) in enumerate(zip(images, given, strict=True))
+             if (page := isolate_text(image, mask)) is not None}
     best: list[tuple[float, str, float, float] | None] = [None] * len(images)
-    pending = [i for i, page in enumerate(pages) if page is not None]
+    pending = list(pages)
     for scale, psm in TIBETAN_READINGS:
         if not pending:
             break
         scaled = [cv2.resize(pages[i], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
                   if scale != 1.0 else pages[i] for i in pending]
         still = []
-        for i, (text, engine_score) in zip(pending, tesseract_pages(scaled, psm)):
+        for i, (text, engine_score) in zip(pending, tesseract_pages(scaled, psm), strict=False):
             found = tibetan.syllables(text)
             valid = len(found) - len(tibetan.invalid_syllables(text))
             score = valid - 2 * len(_NOT_TIBETAN_LETTER.findall(text))
-            if best[i] is None or (score, engine_score) > (best[i][0], best[i][3]):
+            prior = best[i]
+            if prior is None or (score, engine_score) > (prior[0], prior[3]):
                 best[i] = (score, text, valid / len(found) if found else 0.0, engine_score)
             if not (found and valid == len(found) and score == valid and engine_score >= TIBETAN_MIN_ENGINE):
                 still.append(i)  # another reading may beat this one
@@ -210,9 +222,9 @@ def read_tibetan_lines(images: list[np.ndarray], masks: list[np.ndarray] | None 
 
 
 def tesseract_pages(pages: list[np.ndarray], psm: str) -> list[tuple[str, float]]:
-    """One text line of each page, with Tesseract's confidence in it (0–1). The pages go to two Tesseract processes (one per core, each told
-    to use one thread: its OpenMP threads fight each other on two cores, 4× slower) as a list of
-    image files, so the model loads once per process."""
+    """One text line of each page, with Tesseract's confidence in it (0–1). The pages go to two
+    Tesseract processes (one per core, each told to use one thread: its OpenMP threads fight each
+    other on two cores, 4× slower) as a list of image files, so the model loads once per process."""
     import tempfile
     from concurrent.futures import ThreadPoolExecutor
 
@@ -307,7 +319,7 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True) 
     not_chinese: Counter[int] = Counter()
     chinese_bands: set[int] = set()
     some_han: set[int] = set()  # lines whose box read at least one Han character, unsure
-    for i, (image, band) in enumerate(zip(images, bands)):
+    for i, (image, band) in enumerate(zip(images, bands, strict=False)):
         if band not in chinese_bands and not_chinese[band] >= BAND_SCRIPT_AFTER:
             some_han.add(i)  # not tried: the full detection below stays open to it
             continue
@@ -322,7 +334,7 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True) 
             if _HAN.search(zh.text):
                 some_han.add(i)
     rest = [i for i, r in enumerate(readings) if r is None]
-    for i, bo in zip(rest, read_tibetan_lines([images[i] for i in rest], [masks[i] for i in rest])):
+    for i, bo in zip(rest, read_tibetan_lines([images[i] for i in rest], [masks[i] for i in rest]), strict=False):
         if _is_tibetan(bo):
             readings[i] = Reading(normalize(bo.text, "bo"), "bo", bo.confidence, bo.engine, bo.engine_score)
             continue
@@ -332,7 +344,7 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True) 
               else Reading("", "none", 0.0, ""))
         readings[i] = (Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine) if _is_chinese(zh)
                        else Reading("", "none", 0.0, ""))
-    return readings
+    return [r if r is not None else Reading("", "none", 0.0, "") for r in readings]  # every line is read by now
 
 
 @dataclass
@@ -344,24 +356,32 @@ class OcrCue:
     image: np.ndarray  # the band as read: evidence for `--frames`
 
 
+def picture_size(media: MediaInfo) -> tuple[int, int]:
+    """Width and height of the picture the burned-in subtitles are read from."""
+    if media.width is None or media.height is None:
+        raise InputError("media.no_video", "the file has no picture to read subtitles from", media.path)
+    return media.width, media.height
+
+
 def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None,
                    dropped: list[dict] | None = None) -> list[OcrCue]:
     """Every burned-in cue, timed to the frame, read once on its clearest frame. A band most of whose
     cues read as no text is picture, not subtitles: none of its cues is kept, and the band is listed
     in `dropped` (its rows, cues found and read)."""
     bands, cues, found = burned_in_cues(video, media, region)
-    rows = [read_rows(bands, i, media.height) for i in range(len(bands))]
+    rows = [read_rows(bands, i, picture_size(media)[1]) for i in range(len(bands))]
     views = [cue_view(video, media, found, bands[cue.band], rows[cue.band], cue) for cue in cues]
     readings = read_lines([read for *_, read in views], [cue.band for cue in cues])
     _read_dark_text(readings, cues, [read for *_, read in views],
                     lambda cue: cue_view(video, media, found, bands[cue.band], rows[cue.band], cue, dark_text=True)[2])
-    found_in, read_in = Counter(c.band for c in cues), Counter(c.band for c, r in zip(cues, readings) if r.text)
+    found_in = Counter(c.band for c in cues)
+    read_in = Counter(c.band for c, r in zip(cues, readings, strict=False) if r.text)
     junk = {b for b in found_in if read_in[b] < BAND_READ_SHARE * found_in[b] and not bands[b].given}
     if dropped is not None:
         dropped += [{"band": list(bands[b].source_rows()), "cues_found": found_in[b], "cues_read": read_in[b]}
                     for b in sorted(junk)]
     return [OcrCue(cue, bands[cue.band], frame_s, reading, image)
-            for cue, (frame_s, image, _), reading in zip(cues, views, readings)
+            for cue, (frame_s, image, _), reading in zip(cues, views, readings, strict=False)
             if reading.text and cue.band not in junk]
 
 
@@ -436,12 +456,12 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
         # The seek aims between the frame's time and the next one's: an accurate seek gives the first
         # frame shown at or after it, whatever the frame rate.
         seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
-        image = frame_rows(video, seek_s, top, bottom, media.width)
+        image = frame_rows(video, seek_s, top, bottom, picture_size(media)[0])
         return found.frame_s(middle), image, steady_view([255 - image if dark_text else image])
     pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
     best = inner[int(np.argmax(pixels))]
     image = _sample_rows(found, best, top, bottom)
-    steady = [t for t, n in zip(inner, pixels) if n >= SHOWN_SHARE * max(pixels)]
+    steady = [t for t, n in zip(inner, pixels, strict=False) if n >= SHOWN_SHARE * max(pixels)]
     stack = [view for t in steady[::max(1, len(steady) // STACK_SAMPLES)]
              if (view := _sample_rows(found, t, top, bottom)).shape == image.shape]
     stack = stack if len(stack) > 1 else [image]
@@ -551,13 +571,14 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
 
     started = time.perf_counter()
     frames = keyframes(video, media)
+    height = picture_size(media)[1]
     views: list[tuple[float, np.ndarray]] = []
     for time_s, image in frames:
-        lines = text_lines(image, media.height // 2)
+        lines = text_lines(image, height // 2)
         bands = [band for band, _ in lines]
         for i, (_, (first, last)) in enumerate(lines):
-            top, bottom = read_rows(bands, i, media.height)
-            view = image[top - media.height // 2:bottom - media.height // 2].copy()
+            top, bottom = read_rows(bands, i, height)
+            view = image[top - height // 2:bottom - height // 2].copy()
             view[:, :first], view[:, last:] = NEUTRAL, NEUTRAL  # the picture beside the line
             views.append((time_s, view))
     # Each line its own band (no line skips the Chinese try because lines before it were Tibetan), and
@@ -566,7 +587,7 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
     seen: dict[str, set[float]] = {}
     first_s: dict[str, float] = {}
     text: dict[str, str] = {}
-    for (time_s, _), reading in zip(views, readings):
+    for (time_s, _), reading in zip(views, readings, strict=False):
         if reading.text and reading.language in ("bo", "zh"):
             seen.setdefault(reading.language, set()).add(time_s)
             if time_s < first_s.get(reading.language, float("inf")):

@@ -6,9 +6,10 @@ import importlib
 import os
 import stat
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any
 
 from bilingual.compare import compare_with_picture
 from bilingual.errors import InputError
@@ -18,8 +19,7 @@ from bilingual.models import load_whisper, whisper_model_dir
 from bilingual.pairing import pairing_verdict, reason_text, timing_cues
 from bilingual.profiles import Profile, load_profile
 from bilingual.report import Report
-from bilingual.rules import (cue_findings, manual_findings, media_findings, shot_change_findings,
-                             timing_findings)
+from bilingual.rules import cue_findings, manual_findings, media_findings, shot_change_findings, timing_findings
 from bilingual.script import ScriptCounts, TrackScript, analyze_track, language_label
 from bilingual.shots import detect_cuts
 from bilingual.speech import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
@@ -81,11 +81,11 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
         cuts = detect_cuts(media.path, media.duration_s) if track is not None and not too_long \
             and profile.cues.shot_change_frames is not None and media.has_video else None
         heard = None
-        if audio is not None and media.audio_streams and media.has_video:
-            if media.main_audio.index != media.audio_streams[0].index:
-                audio = pool.submit(hear, video, media.main_audio.index, stop)
+        if audio is not None and (main := media.main_audio) is not None and media.has_video:
+            if main.index != media.audio_streams[0].index:
+                audio = pool.submit(hear, video, main.index, stop)
             heard = _check_speech(report, track, script, profile, model, language, audio, progress)
-        if track is not None:
+        if track is not None and script is not None:
             cues, cues_language = timing_cues(track, script, report.pairing)
             report.timing.update(cues_language=cues_language, cue_count=len(cues))
             if heard is not None:
@@ -113,7 +113,7 @@ def _too_long(media: MediaInfo) -> Finding:
     finding = input_finding(InputError(
         "media.too_long", f"{media.duration_s:.0f} s; speech, timing, shot changes and burned-in subtitles "
         f"are analysed up to {MAX_ANALYSED_S:.0f} s", media.path))
-    finding.data.update(duration_s=round(media.duration_s, 3), limit_s=MAX_ANALYSED_S)
+    finding.data.update(duration_s=round(media.duration_s or 0.0, 3), limit_s=MAX_ANALYSED_S)
     return finding
 
 
@@ -183,10 +183,11 @@ def _look_at_picture(report: Report, media: MediaInfo, analysis: TrackScript) ->
     report.subtitles["picture"] = {"looked": True, "keyframes": look.frames, "languages": look.languages,
                                    "keyframes_with_text": look.seen, "seconds": round(look.seconds, 3)}
     track = list(analysis.languages)
-    return [Finding("ocr.picture_differs", Severity.ERROR if look.seen[lang] >= PICTURE_MIN_FRAMES else Severity.WARNING,
-                    look.first_s[lang], data={"language": lang, "track_language": language_label(track) if track else "none",
-                                              "frames_with_text": look.seen[lang], "keyframes": look.frames,
-                                              "at_s": round(look.first_s[lang], 3), "text": look.text[lang]})
+    track_language = language_label(track) if track else "none"
+    return [Finding("ocr.picture_differs",
+                    Severity.ERROR if look.seen[lang] >= PICTURE_MIN_FRAMES else Severity.WARNING, look.first_s[lang],
+                    data={"language": lang, "track_language": track_language, "frames_with_text": look.seen[lang],
+                          "keyframes": look.frames, "at_s": round(look.first_s[lang], 3), "text": look.text[lang]})
             for lang in look.languages if lang not in track]
 
 
@@ -223,7 +224,8 @@ def _check_speech(report: Report, track: SubtitleTrack | None, script: TrackScri
     except InputError as exc:
         report.add(input_finding(exc))
         return None
-    chinese = lines_in(track.cues, script, "zh") if track is not None and "zh" in script.languages else None
+    chinese = lines_in(track.cues, script, "zh") if track is not None and script is not None \
+        and "zh" in script.languages else None
     analysis = analyze_speech(audio, whisper, spans=spans, progress=progress,
                               subtitle_text=(lambda s, e: cue_text_between(chinese, s, e)) if chinese else None)
     analysis.model = str(model_dir or "")

@@ -8,6 +8,7 @@ shares ≤ 1, a range's min ≤ max ≤ hard_max) are refused with the dotted na
 from __future__ import annotations
 
 import math
+import os
 import tomllib
 import types
 import typing
@@ -148,7 +149,7 @@ def list_profiles() -> list[str]:
     return sorted(p.stem for p in PROFILE_DIR.glob("*.toml"))
 
 
-def load_profile(name_or_path: str | Path | None = None) -> Profile:
+def load_profile(name_or_path: str | os.PathLike | None = None) -> Profile:
     """A built-in profile by name, or a user's profile file (any path ending in .toml)."""
     return _load(str(name_or_path or DEFAULT_PROFILE))
 

@@ -16,6 +16,7 @@ Thresholds were measured on the shared corpus (30 s windows, int8 base model, 20
 
 from __future__ import annotations
 
+import os
 import threading
 import unicodedata
 import zlib
@@ -126,7 +127,8 @@ def voice_activity(audio: np.ndarray) -> Spans:
     return detect_speech(audio[i:i + VAD_CHUNK] for i in range(0, len(audio), VAD_CHUNK))[1]
 
 
-def hear(path: str, stream_index: int | None = None, stop: threading.Event | None = None) -> tuple[np.ndarray, Spans]:
+def hear(path: str | os.PathLike, stream_index: int | None = None,
+         stop: threading.Event | None = None) -> tuple[np.ndarray, Spans]:
     """Decode one audio stream and find its speech at once: VAD runs on each chunk as ffmpeg
     delivers it, so on two cores the decode and the VAD overlap instead of following each other.
 
@@ -141,7 +143,7 @@ def hear(path: str, stream_index: int | None = None, stop: threading.Event | Non
         chunks.close()  # kills ffmpeg when the decode was stopped
     if len(audio) > MAX_ANALYSED_S * SAMPLE_RATE:
         raise InputError("media.too_long", f"the audio runs past {MAX_ANALYSED_S:.0f} s, the longest "
-                         "analysed: speech and timing are not", path)
+                         "analysed: speech and timing are not", str(path))
     return audio, spans
 
 

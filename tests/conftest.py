@@ -13,6 +13,10 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# The [V4+ Styles] format line of the ASS files the tests burn in with libass.
+ASS_STYLE_FORMAT = ("Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, "
+                    "Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, "
+                    "Shadow, Alignment, MarginL, MarginR, MarginV, Encoding")
 
 # The unit lane, `pytest -m "not slow"`, runs in seconds. A test is `slow` when it, or a fixture it
 # uses, starts a process, renders or decodes media, or loads a model: its code (or that fixture's)

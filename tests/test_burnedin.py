@@ -3,15 +3,16 @@
 
 from bilingual.burnedin import burned_in_cues
 from bilingual.media import probe
-from conftest import burn
 
-STYLES = """[Script Info]
+from conftest import ASS_STYLE_FORMAT, burn
+
+STYLES = f"""[Script Info]
 ScriptType: v4.00+
 PlayResX: 1920
 PlayResY: 1080
 
 [V4+ Styles]
-Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+{ASS_STYLE_FORMAT}
 Style: White,DejaVu Sans,64,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
 Style: Yellow,DejaVu Sans,64,&H0000FFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
 Style: Upper,DejaVu Sans,56,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,160,1
@@ -82,7 +83,7 @@ def test_fades_are_timed_at_half_opacity(tmp_path):
     _, cues = frames(render(tmp_path, "fades", events, 10))
     half = [(30, 70), (102.5, 142.5), (180, 220)]  # 25 fps
     assert len(cues) == 3
-    for (_, first, last), (want_first, want_last) in zip(cues, half):
+    for (_, first, last), (want_first, want_last) in zip(cues, half, strict=False):
         assert abs(first - want_first) <= 2 and abs(last - want_last) <= 2, (first, last)
 
 

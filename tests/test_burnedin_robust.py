@@ -5,15 +5,15 @@ import subprocess
 
 import pysubs2
 
-from conftest import ffmpeg, run_cli
+from conftest import ASS_STYLE_FORMAT, ffmpeg, run_cli
 
-HEADER = """[Script Info]
+HEADER = f"""[Script Info]
 ScriptType: v4.00+
 PlayResX: 1920
 PlayResY: 1080
 
 [V4+ Styles]
-Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
+{ASS_STYLE_FORMAT}
 Style: Zh,Noto Sans CJK SC,64,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
 Style: Bo,Tibetan Machine Uni,60,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
 Style: ZhDark,Noto Sans CJK SC,64,&H00202020,&H000000FF,&H20F0F0F0,&H20F0F0F0,0,0,0,0,100,100,0,0,3,8,0,2,10,10,60,1
@@ -45,7 +45,8 @@ def shown(times: list[float], at: float) -> float:
 def test_variable_frame_rate_cues_are_timed_by_presentation_time(tmp_path):
     # 30 fps, then every other frame (15 fps) from 2 s, every third (10 fps) from 5 s: burned in first,
     # so the subtitles keep their times and only the frames that show them thin out.
-    events = [("0:00:01.00", "0:00:03.00", "Zh", "水是生命之源"), ("0:00:03.50", "0:00:05.50", "Zh", "我们要节约每一滴水"),
+    events = [("0:00:01.00", "0:00:03.00", "Zh", "水是生命之源"),
+              ("0:00:03.50", "0:00:05.50", "Zh", "我们要节约每一滴水"),
               ("0:00:06.00", "0:00:07.70", "Zh", "河流把水带到大海")]
     ass = write_ass(tmp_path / "vfr.ass", events)
     video = tmp_path / "entry" / "entry.mp4"
@@ -82,7 +83,7 @@ CONTEST_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxr
 def render_busy(folder, background, style, texts, size="1280x720", duration=8.0, encode=None, audio=None):
     """`texts` burned at TIMES over a busy lavfi background; alone in its folder (no sidecar)."""
     ass = write_ass(folder / f"{background}-{style}.ass",
-                    [(_tc(s), _tc(e), style, t) for (s, e), t in zip(TIMES, texts)])
+                    [(_tc(s), _tc(e), style, t) for (s, e), t in zip(TIMES, texts, strict=False)])
     video = folder / f"{background}-{style}" / "entry.mp4"
     video.parent.mkdir(exist_ok=True)
     audio_in = ["-i", str(audio)] if audio else []
@@ -121,7 +122,7 @@ def test_tibetan_over_a_zooming_fractal_at_1080p_6_mbits(tmp_path):
     cues = read_cues(video)
     assert [(a, b) for a, b, *_ in cues] == EXPECTED_FRAMES
     assert {language for *_, language, _ in cues} == {"bo"}
-    for (*_, text), truth in zip(cues, BO_LINES):
+    for (*_, text), truth in zip(cues, BO_LINES, strict=False):
         assert letter_error(truth, text) <= 0.05, text
 
 
@@ -131,7 +132,7 @@ def test_chinese_over_grainy_backgrounds_is_whole_cues_and_no_tibetan(tmp_path):
     for background in ("gradients",):  # cellauto: no cue found yet (not done, see the branch report)
         cues = read_cues(render_busy(tmp_path, background, "Zh", ZH_LINES))
         assert [(a, b, language, text) for a, b, language, text in cues] == \
-            [(a, b, "zh", t) for (a, b), t in zip(EXPECTED_FRAMES, ZH_LINES)], background
+            [(a, b, "zh", t) for (a, b), t in zip(EXPECTED_FRAMES, ZH_LINES, strict=False)], background
 
 
 def test_texture_with_no_subtitles_yields_no_cue(tmp_path):

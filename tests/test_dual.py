@@ -5,14 +5,15 @@ import json
 
 import pysubs2
 import pytest
+from test_burnedin import STYLES
 
 from bilingual.compare import compare_with_picture
 from bilingual.pairing import pairing_verdict, timing_cues
 from bilingual.profiles import load_profile
 from bilingual.script import analyze_track
 from bilingual.subtitles import Cue, SubtitleTrack, load_subtitle_file, with_other_sidecars
+
 from conftest import burn, ffmpeg, make_video, run_cli, write_srt
-from test_burnedin import STYLES
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
 MANDARIN = load_profile("sichuan-2024-kepu")
@@ -62,7 +63,8 @@ def shifted(cues, shift):
 def test_one_cue_dual_track_on_mandarin_speech_is_mandarin_with_tibetan(tmp_path, mandarin):
     wav, zh = mandarin
     video = make_video(tmp_path / "entry.mp4", audio=wav, duration=23)
-    write_srt(tmp_path / "entry.srt", [(s, e, f"{bo}\n{text}") for (s, e, bo), (_, _, text) in zip(tibetan(zh), zh)])
+    lines = [(s, e, f"{bo}\n{text}") for (s, e, bo), (_, _, text) in zip(tibetan(zh), zh, strict=True)]
+    write_srt(tmp_path / "entry.srt", lines)
     report, findings = report_of(video)
     s = report["subtitles"]
     assert s["language"] == "mixed" and set(s["languages"]) == {"bo", "zh"} and s["dual_language"]
