@@ -1,4 +1,5 @@
-"""Stage 2, subtitles: one cue model, filled from sources (a sidecar file, a text stream, later OCR).
+"""Stage 2, subtitles: one cue model, filled from sources (a sidecar file, a text stream, or the
+picture through `ocr.read_burned_in`).
 
 pysubs2 parses ASS/SSA; SRT and WebVTT are read here, by their timing lines (pysubs2 1.8 splits
 lines on LF only, so a CR-only file had no cue; it reads WebVTT identifiers and NOTE blocks as cue
