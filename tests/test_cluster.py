@@ -167,3 +167,20 @@ def test_ray_is_imported_only_for_a_cluster_run():
     code = "import sys, bilingual.audit, bilingual.cli; print('ray' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "False"
+
+
+def test_a_broken_entry_is_an_error_row_as_locally(cluster, tmp_path):
+    """A file that is no video comes back from its worker as an error row (not an exception Ray
+    would retry), and its report and summary are the bytes a local run writes."""
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    (folder / "broken.mp4").write_bytes(os.urandom(4096))
+    local, remote = tmp_path / "local", tmp_path / "remote"
+    assert run_cli("audit", folder, "--out", local, *CHEAP).returncode == 2
+    started = time.monotonic()
+    proc = run_cli("audit", folder, "--out", remote, *CHEAP, "--cluster", cluster)
+    assert proc.returncode == 2, proc.stderr
+    assert time.monotonic() - started < 60  # not retried with back-off
+    (row,) = read_rows(remote)
+    assert row["verdict"] == "error" and row["exit_code"] == "2" and "not a readable media file" in row["error"]
+    assert written(remote) == written(local)
