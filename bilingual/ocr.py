@@ -552,12 +552,13 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
     started = time.perf_counter()
     frames = keyframes(video, media)
     views: list[tuple[float, np.ndarray]] = []
+    height = media.height or 0  # `keyframes` refused a picture without one
     for time_s, image in frames:
-        lines = text_lines(image, media.height // 2)
+        lines = text_lines(image, height // 2)
         bands = [band for band, _ in lines]
         for i, (_, (first, last)) in enumerate(lines):
-            top, bottom = read_rows(bands, i, media.height)
-            view = image[top - media.height // 2:bottom - media.height // 2].copy()
+            top, bottom = read_rows(bands, i, height)
+            view = image[top - height // 2:bottom - height // 2].copy()
             view[:, :first], view[:, last:] = NEUTRAL, NEUTRAL  # the picture beside the line
             views.append((time_s, view))
     # Each line its own band (no line skips the Chinese try because lines before it were Tibetan), and

@@ -5,9 +5,9 @@ error that names what the picture shows."""
 import json
 
 import pytest
+from test_ocr import STYLES_OCR, TIBETAN
 
 from conftest import burn, ffmpeg, run_cli, write_srt
-from test_ocr import STYLES_OCR, TIBETAN
 
 CHINESE = ["水是生命之源", "我们要节约用水", "保护环境人人有责"]
 TIBETAN_SRT = [(0.5, 2.0, TIBETAN[0][2]), (2.0, 3.6, TIBETAN[1][2]), (3.6, 5.5, TIBETAN[0][2])]
