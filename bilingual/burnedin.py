@@ -546,7 +546,7 @@ def keyframes(video: str | os.PathLike, media: MediaInfo,
     top = height // 2
     step_s = QUICK_LOOK_SPACING * (media.duration_s or 0.0) / limit
     graph = (f"select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{step_s:.3f})',"
-             f"crop={width}:{height - top}:0:{top},showinfo,format=rgb24")
+             f"showinfo,format=rgb24,crop={width}:{height - top}:0:{top}")  # RGB first: any row may start the crop
     raw, log = run_tool(ffmpeg_command("-skip_frame", "nokey", *DECODE_OPTIONS, "-i", tool_input(video),
                                        "-map", "0:v:0", "-vf", graph, "-frames:v", str(limit),
                                        "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1", loglevel="info"),

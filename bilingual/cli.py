@@ -277,7 +277,8 @@ def timing(
 ) -> None:
     """Only check that the subtitles follow the speech: offset, splits, drift, cues against speech."""
     guard_entry(video, subs, profile, None)
-    report = run_check(say("progress/timing", lang.value), video, subs, profile, ocr, band, frames, language=False)
+    report = run_check(say("progress/timing", lang.value), video, subs, profile, ocr, band, frames, language=False,
+                       look=False)  # the quick look's finding is not a timing finding: not shown, not paid for
     timing_codes = [f for f in report.sorted_findings() if f.fatal or f.code.startswith("timing.")]
     code = 2 if report.fatal else 1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0
     if fmt is TextOrJson.json:

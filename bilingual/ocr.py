@@ -573,6 +573,7 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
     frames = keyframes(video, media)
     height = picture_size(media)[1]
     views: list[tuple[float, np.ndarray]] = []
+    height = media.height or 0  # `keyframes` refused a picture without one
     for time_s, image in frames:
         lines = text_lines(image, height // 2)
         bands = [band for band, _ in lines]

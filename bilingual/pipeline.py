@@ -31,14 +31,16 @@ from bilingual.transcribe import content_findings, transcribe
 def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
           profile: Profile | str | os.PathLike | None = None, *, speech: bool = True, language: bool = True,
           ocr: OcrSettings | str = "auto", model: str | os.PathLike | None = None,
-          progress: Callable[[str], None] | None = None) -> Report:
+          progress: Callable[[str], None] | None = None, look: bool = True) -> Report:
     """Check one entry against a contest profile. Input problems become findings, never exceptions
     (a bad profile is the caller's argument and raises InputError).
 
     `speech=False` skips the speech stage (the static screen only); `language=False` keeps voice
     activity and timing but runs no language-ID model (no Whisper, no fastText); `model` is a
     CTranslate2 Whisper folder to use instead of the bundled base model. `ocr`: "auto" reads
-    subtitles burned into the picture when there is no subtitle file or text track; "on" reads them
+    subtitles burned into the picture when there is no subtitle file or text track (beside one, with
+    `look`, a quick look at the picture: `ocr.picture_differs`; `timing` shows no such finding and
+    passes look=False); "on" reads them
     always — beside a text track, the text track is what is analysed and the picture is compared
     with it (`ocr.agrees` / `ocr.disagrees`); "off" never. An `OcrSettings` also gives the band
     to read (`band`: source rows) and a folder for each cue's band image (`frames_dir`).
@@ -75,7 +77,7 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
             stop.set()
             report.add(_too_long(media))
             audio, ocr = None, replace(OcrSettings.of(ocr), mode="off")
-        track, script = _check_subtitles(report, media, subs, profile, ocr, second_opinion=language)
+        track, script = _check_subtitles(report, media, subs, profile, ocr, second_opinion=language, look=look)
         # Shot changes are found while the audio decodes; the cues they are checked against wait
         # for the pairing (dual-language subtitles: the required language's cues).
         cuts = detect_cuts(media.path, media.duration_s) if track is not None and not too_long \
@@ -118,7 +120,7 @@ def _too_long(media: MediaInfo) -> Finding:
 
 
 def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile, ocr: OcrSettings | str = "auto",
-                     second_opinion: bool = True) -> tuple[SubtitleTrack | None, TrackScript | None]:
+                     second_opinion: bool = True, look: bool = True) -> tuple[SubtitleTrack | None, TrackScript | None]:
     """Find and read the subtitles, their script and integrity; with `ocr="on"` and a text track,
     also read the picture and compare the two."""
     report.add(*(Finding("subs.image_only", Severity.WARNING, data={"stream_index": s.index, "codec": s.codec})
@@ -158,7 +160,7 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
         else:
             report.details["ocr"] = picture
             report.add(compare_with_picture(track, analysis, picture))
-    elif ocr.mode == "auto" and track.source != "ocr" and media.has_video:
+    elif look and ocr.mode == "auto" and track.source != "ocr" and media.has_video:
         report.add(*_look_at_picture(report, media, analysis))
     return track, analysis
 
