@@ -175,12 +175,14 @@ def test_a_broken_entry_is_an_error_row_as_locally(cluster, tmp_path):
     folder = tmp_path / "entries"
     folder.mkdir()
     (folder / "broken.mp4").write_bytes(os.urandom(4096))
-    local, remote = tmp_path / "local", tmp_path / "remote"
-    assert run_cli("audit", folder, "--out", local, *CHEAP).returncode == 2
+    out = tmp_path / "audit"
+    assert run_cli("audit", folder, "--out", out, *CHEAP).returncode == 2
+    local = written(out)
+    shutil.rmtree(out)
     started = time.monotonic()
-    proc = run_cli("audit", folder, "--out", remote, *CHEAP, "--cluster", cluster)
+    proc = run_cli("audit", folder, "--out", out, *CHEAP, "--cluster", cluster)
     assert proc.returncode == 2, proc.stderr
     assert time.monotonic() - started < 60  # not retried with back-off
-    (row,) = read_rows(remote)
+    (row,) = read_rows(out)
     assert row["verdict"] == "error" and row["exit_code"] == "2" and "not a readable media file" in row["error"]
-    assert written(remote) == written(local)
+    assert written(out) == local
