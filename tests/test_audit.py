@@ -165,12 +165,17 @@ def start_audit(*args) -> subprocess.Popen:
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "COLUMNS": "120"})
 
 
+def copies(entry: Path, folder: Path, count: int) -> Path:
+    """`folder` holding `count` copies of `entry` (e0.mp4, e1.mp4, …)."""
+    folder.mkdir()
+    for k in range(count):
+        shutil.copyfile(entry, folder / f"e{k}.mp4")
+    return folder
+
+
 @pytest.mark.slow
 def test_audit_caps_jobs_by_cores_and_says_so(tmp_path, clip):
-    entries = tmp_path / "entries"
-    entries.mkdir()
-    for k in range(4):
-        shutil.copyfile(clip, entries / f"e{k}.mp4")
+    entries = copies(clip, tmp_path / "entries", 4)
     proc = start_audit(entries, "--out", tmp_path / "audit", "--jobs", "20", "--no-speech", "--ocr", "off")
     most = 0
     while proc.poll() is None:
@@ -191,10 +196,7 @@ def read_rows(out):
 
 @pytest.mark.slow
 def test_ctrl_c_cancels_the_queue_and_leaves_a_consistent_summary(tmp_path, mandarin_entry):
-    entries = tmp_path / "entries"
-    entries.mkdir()
-    for k in range(8):
-        shutil.copyfile(mandarin_entry, entries / f"e{k}.mp4")
+    entries = copies(mandarin_entry, tmp_path / "entries", 8)
     out = tmp_path / "audit"
     proc = start_audit(entries, "--out", out, "--jobs", "2", "--no-language", "--ocr", "off")
     deadline = time.monotonic() + 120
