@@ -32,7 +32,7 @@ def catalogue_text(key: str, lang: str = "zh") -> str | None:
     return _catalogue().get(key, {}).get(lang)
 
 
-def say(key: str, lang: str = "zh", **values: Any) -> str:
+def say(key: str, lang: str = "zh", /, **values: Any) -> str:
     """An interface wording from messages.toml (a progress line, what `fix` changed) filled with
     `values`; English where the language has none, the key where neither has."""
     template = catalogue_text(key, lang) or catalogue_text(key, "en") or key

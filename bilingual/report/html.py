@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from bilingual import __version__
 from bilingual.files import atomic_write_text
-from bilingual.report import catalogue_text
+from bilingual.report import catalogue_text, say
 
 SEVERITIES = ("error", "warning", "info", "manual")
 OCR_SURE = 0.9  # the confidence below which a burned-in cue's reading is worth a look (as in check.py)
@@ -37,8 +37,7 @@ class Words:
         self.lang = lang
 
     def __call__(self, key: str, **values: Any) -> str:
-        text = catalogue_text(key, self.lang) or catalogue_text(key, "en") or key
-        return text.format(**values) if values else text
+        return say(key, self.lang, **values)
 
     def term(self, kind: str, code: str | None) -> str:
         """A coded value in words (`speech`, `script`, `source`, `pairing`, `severity`...); the code itself
