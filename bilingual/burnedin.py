@@ -115,13 +115,18 @@ class Scan:
         return BurnedCue(band, first, last, self.frame_s(first), self.frame_s(last + 1))
 
 
+def picture_size(media: MediaInfo, video: str | os.PathLike) -> tuple[int, int]:
+    """Width and height of the picture burned-in subtitles are read from; `media.no_video` without one."""
+    if not media.width or not media.height:
+        raise InputError("media.no_video", "no picture to look for burned-in subtitles in", str(video))
+    return media.width, media.height
+
+
 def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None) -> Scan:
     """Decode the picture once: the region (default the lower half; `region` = source rows) goes
     scaled to SCAN_WIDTH for the masks, and at full size, every SAMPLE_EVERY-th frame, for reading."""
     require_ffmpeg()
-    width, height = media.width, media.height
-    if not width or not height:
-        raise InputError("media.no_video", "no picture to look for burned-in subtitles in", str(video))
+    width, height = picture_size(media, video)
     top, bottom = region or (height // 2, height)
     top, bottom = top // 4 * 4, min(height, -(-bottom // 4) * 4)  # whole 4:2:0 rows for the samples
     scan_h = max(1, int(round((bottom - top) * SCAN_WIDTH / width)))
@@ -540,9 +545,7 @@ def keyframes(video: str | os.PathLike, media: MediaInfo,
     skips every other frame (`-skip_frame nokey`)."""
     from bilingual.media import run_tool
 
-    width, height = media.width, media.height
-    if not width or not height:
-        raise InputError("media.no_video", "no picture to look for burned-in subtitles in", str(video))
+    width, height = picture_size(media, video)
     top = height // 2
     step_s = QUICK_LOOK_SPACING * (media.duration_s or 0.0) / limit
     graph = (f"select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{step_s:.3f})',"

@@ -32,6 +32,7 @@ from bilingual.burnedin import (
     Scan,
     burned_in_cues,
     keyframes,
+    picture_size,
     sample_rgb,
     text_lines,
 )
@@ -356,20 +357,13 @@ class OcrCue:
     image: np.ndarray  # the band as read: evidence for `--frames`
 
 
-def picture_size(media: MediaInfo) -> tuple[int, int]:
-    """Width and height of the picture the burned-in subtitles are read from."""
-    if media.width is None or media.height is None:
-        raise InputError("media.no_video", "the file has no picture to read subtitles from", media.path)
-    return media.width, media.height
-
-
 def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None,
                    dropped: list[dict] | None = None) -> list[OcrCue]:
     """Every burned-in cue, timed to the frame, read once on its clearest frame. A band most of whose
     cues read as no text is picture, not subtitles: none of its cues is kept, and the band is listed
     in `dropped` (its rows, cues found and read)."""
     bands, cues, found = burned_in_cues(video, media, region)
-    rows = [read_rows(bands, i, picture_size(media)[1]) for i in range(len(bands))]
+    rows = [read_rows(bands, i, picture_size(media, video)[1]) for i in range(len(bands))]
     views = [cue_view(video, media, found, bands[cue.band], rows[cue.band], cue) for cue in cues]
     readings = read_lines([read for *_, read in views], [cue.band for cue in cues])
     _read_dark_text(readings, cues, [read for *_, read in views],
@@ -456,7 +450,7 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
         # The seek aims between the frame's time and the next one's: an accurate seek gives the first
         # frame shown at or after it, whatever the frame rate.
         seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
-        image = frame_rows(video, seek_s, top, bottom, picture_size(media)[0])
+        image = frame_rows(video, seek_s, top, bottom, picture_size(media, video)[0])
         return found.frame_s(middle), image, steady_view([255 - image if dark_text else image])
     pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
     best = inner[int(np.argmax(pixels))]
@@ -571,7 +565,7 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
 
     started = time.perf_counter()
     frames = keyframes(video, media)
-    height = picture_size(media)[1]
+    height = picture_size(media, video)[1]
     views: list[tuple[float, np.ndarray]] = []
     height = media.height or 0  # `keyframes` refused a picture without one
     for time_s, image in frames:
