@@ -37,6 +37,7 @@ from bilingual.models import cache_dir
 from bilingual.pipeline import check
 from bilingual.profiles import Profile, load_profile
 from bilingual.render import to_json
+from bilingual.report import say as word
 from bilingual.subtitles import find_sidecars
 
 SUMMARY_FIELDS = ("entry", "report", "verdict", "exit_code", "errors", "warnings", "error", "pairing", "speech",
@@ -219,17 +220,17 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def cap_jobs(requested: int, per_worker: int) -> tuple[int, str | None]:
+def cap_jobs(requested: int, per_worker: int, lang: str = "en") -> tuple[int, str | None]:
     """At most one worker per core and per `per_worker` bytes of available memory; the second value
-    says why when that is fewer than asked."""
+    says why (in `lang`) when that is fewer than asked."""
     cores, memory = usable_cores(), available_memory()
     by_memory = max(1, memory // per_worker) if memory is not None else requested
     jobs = max(1, min(requested, cores, by_memory))
     if jobs == requested:
         return jobs, None
-    free = f"{memory / 2**30:.1f} GiB" if memory is not None else "unknown"
-    return jobs, (f"--jobs {requested} capped to {jobs} ({cores} cores, {free} memory available, "
-                  f"{per_worker / 2**30:.2f} GiB per worker)")
+    free = f"{memory / 2**30:.1f} GiB" if memory is not None else word("audit/unknown_memory", lang)
+    return jobs, word("audit/capped", lang, requested=requested, jobs=jobs, cores=cores, free=free,
+                      per_worker=f"{per_worker / 2**30:.2f}")
 
 
 def _leave_terminal_group() -> None:
@@ -323,12 +324,12 @@ def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, j
             rows[str(entry)] = reused
         else:
             todo.append(Job(str(entry), str(report_path), loaded, lang, options, made, str(cache_dir())))
-    workers = _workers(todo, jobs, options, cluster, ship, say) if todo else None
+    workers = _workers(todo, jobs, options, cluster, ship, say, lang) if todo else None
     progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(), console=console or Console(stderr=True))
     with _Interrupt() as interrupt:
         with progress:
-            task = progress.add_task(f"audit ({len(rows)} up to date)", total=len(todo))
+            task = progress.add_task(word("audit/progress", lang, n=len(rows)), total=len(todo))
             for row in _drive(workers, todo, interrupt) if workers else ():
                 rows[row["entry"]] = row
                 # escaped: an entry named `[red]x.mp4` is shown by its name, not coloured as `x.mp4`
@@ -341,12 +342,12 @@ def run_audit(paths: Iterable[Path], out: Path, *, profile: str | None = None, j
 
 
 def _workers(todo: list[Job], jobs: int, options: dict[str, Any], cluster: str | None, ship: bool,
-             say: Callable[[str], None]) -> Workers:
+             say: Callable[[str], None], lang: str) -> Workers:
     if cluster is not None:
         from bilingual.cluster import RayWorkers  # Ray is imported only for a cluster run
 
         return RayWorkers(cluster, options, ship=ship)
-    capped, why = cap_jobs(jobs, worker_bytes(options))
+    capped, why = cap_jobs(jobs, worker_bytes(options), lang)
     if why:
         say(why)
     return LocalWorkers(min(capped, len(todo)))

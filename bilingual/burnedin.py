@@ -118,7 +118,7 @@ class Scan:
 def picture_size(media: MediaInfo, video: str | os.PathLike) -> tuple[int, int]:
     """Width and height of the picture burned-in subtitles are read from; `media.no_video` without one."""
     if not media.width or not media.height:
-        raise InputError("media.no_video", "no picture to look for burned-in subtitles in", str(video))
+        raise InputError("media.no_video", path=str(video), wording="error/no_picture")
     return media.width, media.height
 
 
@@ -160,7 +160,7 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     if len(masks) >= limit:  # the probe's duration or rate was short of the truth
         raise _too_long(video, len(masks), limit, media)
     if proc.wait() != 0 and not len(masks):
-        raise InputError("media.unreadable", "ffmpeg could not decode the picture", str(video))
+        raise InputError("media.unreadable", path=str(video), wording="error/picture_undecodable")
     return Scan(masks, half, width / SCAN_WIDTH, top, samples, _frame_times(times, len(masks), media.fps))
 
 
@@ -194,8 +194,8 @@ def _frame_times(logged: dict[int, float], count: int, fps: float | None) -> np.
 def _too_long(video: str | os.PathLike, frames: int, limit: int, media: MediaInfo) -> InputError:
     minutes = limit / (media.fps or 25) / 60
     size = f"{media.width}×{media.height}"
-    return InputError("media.too_long", f"burned-in subtitles: {frames} frames or more of {size}, the scan holds "
-                      f"{limit} ({minutes:.1f} min at this size and rate)", str(video))
+    return InputError("media.too_long", path=str(video), wording="error/scan_too_long", frames=frames, size=size,
+                      limit=limit, minutes=f"{minutes:.1f}")
 
 
 class _FrameStack:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
+import re
 import sys
 import traceback
 from contextlib import contextmanager
@@ -81,11 +82,19 @@ class Lang(str, Enum):
     en = "en"
 
 
+LANG_ENV = "BILINGUAL_LANG"  # the default of every --lang (zh where unset)
+
+
+def env_lang() -> str | None:
+    return os.environ.get(LANG_ENV) if os.environ.get(LANG_ENV) in ("zh", "en") else None
+
+
 class Said:
     """The --lang of the running command: errors the library words (InputError.wording) are said in
-    it; English before a command has parsed its options, and in commands without --lang."""
+    it; before a command has parsed its options, and in commands without --lang, $BILINGUAL_LANG's
+    or English."""
 
-    lang = "en"
+    lang = env_lang() or "en"
 
 
 def remember_lang(lang: Lang) -> Lang:
@@ -94,7 +103,8 @@ def remember_lang(lang: Lang) -> Lang:
 
 
 FormatOpt = typer.Option(TextOrJson.text, "--format", "-f", help="text (terminal) or json (the report contract).")
-LangOpt = typer.Option(Lang.zh, "--lang", help="Language of messages: zh or en.", callback=remember_lang)
+LangOpt = typer.Option(Lang.zh, "--lang", envvar=LANG_ENV, help="Language of messages: zh or en.",
+                       callback=remember_lang)
 ForceOpt = typer.Option(False, "--force", help="Overwrite an existing output file.")
 ProfileOpt = typer.Option(None, "--profile", "-p", help=f"Profile name or .toml file [default: {DEFAULT_PROFILE}].")
 ModelOpt = typer.Option(None, "--model", help="CTranslate2 Whisper model folder [default: $BILINGUAL_WHISPER_MODEL, "
@@ -123,14 +133,14 @@ def ocr_settings(video: Path, ocr: Ocr, band: str | None, frames: Path | None):
 
     rows = None
     if frames is not None:
-        check_output_folder(frames, "--frames folder")
+        check_output_folder(frames, "--frames")
     if band is not None:
         try:
             rows = parse_band(band, probe_media(video).height or 0)
         except ValueError as exc:
             fail(str(exc))
         except InputError as exc:
-            fail(f"{exc.path}: {exc.reason}" if exc.path else exc.reason)
+            fail(exc.in_language(Said.lang))
     return OcrSettings(ocr.value, rows, str(frames) if frames else None)
 SubsOpt = typer.Option(None, "--subs", "-s", help="Subtitle file (else a same-stem sidecar or a text track).")
 NoSpeechOpt = typer.Option(False, "--no-speech", help="Skip the speech stage (the static screen only).")
@@ -223,7 +233,7 @@ def check(
     report = run_check(say("progress/check", lang.value), video, subs, profile, ocr, band, frames, speech=not no_speech,
                        language=not no_language, model=model)
     _render(report, fmt, lang, output, video_url)
-    exit_with(report, report.exit_code)
+    exit_with(report, report.exit_code, lang.value)
 
 
 def run_check(status: str, video: Path, subs: Path | None, profile: str | None, ocr: Ocr,
@@ -236,10 +246,10 @@ def run_check(status: str, video: Path, subs: Path | None, profile: str | None, 
         return check_api(video, subs, prof, ocr=settings, progress=progress, **options)
 
 
-def exit_with(report, code: int) -> None:
-    """Exit 2 with one line when the input could not be analysed, else with `code`. Every reason is
-    on the line: a file with neither audio nor video says both."""
-    fatal = list(dict.fromkeys(message(f, "en") for f in report.findings if f.fatal))
+def exit_with(report, code: int, lang: str) -> None:
+    """Exit 2 with one line (in `lang`) when the input could not be analysed, else with `code`.
+    Every reason is on the line: a file with neither audio nor video says both."""
+    fatal = list(dict.fromkeys(message(f, lang) for f in report.findings if f.fatal))
     if fatal:
         fail("; ".join(fatal))
     raise typer.Exit(code)
@@ -297,7 +307,7 @@ def timing(
         for f in timing_codes:
             severity = words(f"term.severity/{f.severity.value}")
             print(" ".join(p for p in (f"[{severity}]", f.code, timestamp(f.start_s), message(f, lang.value)) if p))
-    exit_with(report, code)
+    exit_with(report, code, lang.value)
 
 
 def verdict_of(findings) -> str:
@@ -314,6 +324,7 @@ def transcribe(
     fmt: Transcript = typer.Option(Transcript.srt, "--format", "-f", help="srt, or json (segments with word times)."),
     model: Path | None = ModelOpt,
     any_language: bool = typer.Option(False, "--any-language", help="Transcribe even speech that is not Mandarin."),
+    lang: Lang = LangOpt,
 ) -> None:
     """The Mandarin transcript of the main audio, with segment times (word times in JSON); speech that
     is not Mandarin is refused (exit 2) unless --any-language."""
@@ -326,19 +337,19 @@ def transcribe(
         check_new_output(output, force)
     info = probe_media(video)
     if info.main_audio is None:
-        fail(f"{video}: no audio stream to transcribe")
+        fail(f"{video}: {say('error/no_audio_to_transcribe', lang.value)}")
     whisper = load_whisper(whisper_model_dir(model))
     if not any_language:  # decided on the first hour at most, as `check` analyses no more
-        with stderr_status("deciding the spoken language"):
+        with stderr_status(say("progress/deciding_language", lang.value)):
             refusal = why_not_mandarin(decode_audio(info.path, info.main_audio.index, limit_s=MAX_ANALYSED_S),
-                                       whisper)
+                                       whisper, lang.value)
         if refusal:
             fail(refusal)
     audio = stream_audio(info.path, info.main_audio.index, duration_s=info.duration_s)  # memory flat
     total = info.duration_s or 0
-    with stderr_status("transcribing") as progress:
-        segments = transcribe_stream(audio, whisper, words=fmt is Transcript.json,
-                                     progress=lambda t: progress(f"transcribing {t:.0f}/{total:.0f} s"))
+    with stderr_status(say("progress/transcribing", lang.value)) as progress:
+        segments = transcribe_stream(audio, whisper, words=fmt is Transcript.json, progress=lambda t: progress(
+            say("progress/transcribing_at", lang.value, done=f"{t:.0f}", total=f"{total:.0f}")))
     if fmt is Transcript.json:
         emit(to_json({"path": info.path, "language": "zh", "segments": [s.to_dict() for s in segments]}), output)
     else:
@@ -381,13 +392,14 @@ def extract(
     ocr: Ocr = OcrOpt,
     band: str | None = BandOpt,
     frames: Path | None = FramesOpt,
+    lang: Lang = LangOpt,
 ) -> None:
     """The main audio as 16 kHz mono WAV, every text subtitle stream as SRT, and (OCR) what is burned
     into the picture as <stem>.burned-in.<lang>.srt."""
     from bilingual.extract import extract_entry
 
     protect_inputs(video)
-    with stderr_status("extracting"):
+    with stderr_status(say("progress/extracting", lang.value)):
         written = extract_entry(video, out, force=force, ocr=ocr_settings(video, ocr, band, frames))
     for path in written:
         print(path)
@@ -502,7 +514,7 @@ def audit(
     from bilingual.subtitles import find_sidecars
 
     if ship and cluster is None:
-        fail("--ship needs --cluster")
+        fail(say("error/ship_without_cluster", lang.value))
     entries = find_entries(paths)
     protect_inputs(profile_file(profile), *entries, *(s for e in entries for s in find_sidecars(e)))
     load_profile(profile)  # refuse a bad profile before any work (and before making the folder)
@@ -521,7 +533,7 @@ def sample(out: Path = typer.Option(Path(".sample"), "--out", help="Folder for t
     """Build the bundled sample entry (Mandarin speech, Tibetan subtitles) and print its path."""
     from bilingual.sample import build_sample
 
-    check_output_folder(out, "--out folder")
+    check_output_folder(out, "--out")
     print(build_sample(out))
 
 
@@ -547,7 +559,7 @@ def run(args: list[str]) -> int:
         flush_stdout()
         return code
     except click_errors.UsageError as exc:
-        return usage_error(exc)
+        return usage_error(exc, args)
     except InputError as exc:
         print(f"bilingual: error: {exc.in_language(Said.lang)}", file=sys.stderr)
         return 2
@@ -610,11 +622,45 @@ def invoke(args: list[str]) -> int:
         raise
 
 
-def usage_error(exc: click_errors.UsageError) -> int:
+# click's usage messages (English, and worded differently across click versions) by their shape:
+# each is said again from messages.toml (`usage/<key>`) in the language the command speaks.
+_USAGE_SHAPES = [
+    ("no_such_option_hint", re.compile(r"No such option: (?P<option>\S+) \(Possible options: (?P<possible>.*)\)")),
+    ("no_such_option", re.compile(r"No such option: (?P<option>\S+)")),
+    ("missing_argument", re.compile(r"Missing argument '(?P<name>.*)'\.")),
+    ("missing_option", re.compile(r"Missing option '(?P<name>.*)'\.")),
+    ("not_a_choice", re.compile(r"Invalid value for (?P<name>.*?): (?:Value error, )?'(?P<value>.*)' is not one of "
+                                r"(?P<choices>.*)\.")),
+    ("invalid_value", re.compile(r"Invalid value for (?P<name>.*?): (?P<detail>.*)")),
+    ("no_such_command", re.compile(r"No such command '(?P<name>.*)'\.")),
+    ("extra_arguments", re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((?P<values>.*)\)")),
+    ("needs_value", re.compile(r"Option '(?P<name>.*)' requires an? .*argument.*\.")),
+    ("takes_no_value", re.compile(r"Option '(?P<name>.*)' does not take a value\.")),
+]
+
+
+def usage_error(exc: click_errors.UsageError, args: list[str]) -> int:
     where = exc.ctx.command_path if exc.ctx else "bilingual"
+    lang = usage_language(args)
     text = " ".join(exc.format_message().split())
-    print(f"bilingual: error: {text} (see {where} --help)", file=sys.stderr)
+    key, values = next(((key, m.groupdict()) for key, shape in _USAGE_SHAPES if (m := shape.fullmatch(text))),
+                       ("other", {"detail": text}))
+    print(f"bilingual: error: {say(f'usage/{key}', lang, **values)}{say('usage/see_help', lang, command=where)}",
+          file=sys.stderr)
     return 2
+
+
+def usage_language(args: list[str]) -> str:
+    """The language a usage error is said in: `--lang`'s where it was given, else $BILINGUAL_LANG's,
+    else the command's default (zh) for a command that has --lang, else English (as for `--version`)."""
+    for k, arg in enumerate(args):
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else args[k + 1] if arg == "--lang" and \
+            k + 1 < len(args) else None
+        if value in ("zh", "en"):
+            return value
+    sub = getattr(typer.main.get_command(app), "commands", {}).get(args[0]) if args else None
+    has_lang = sub is not None and any("--lang" in getattr(p, "opts", ()) for p in sub.params)
+    return env_lang() or ("zh" if has_lang else "en")
 
 
 class StdoutError(Exception):

@@ -26,12 +26,11 @@ try:
     import ray
     from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 except ImportError:  # pragma: no cover - the message is what a user without the extra sees
-    raise InputError("cluster.unavailable", "--cluster needs Ray: pip install 'bilingual[cluster]'") from None
+    raise InputError("cluster.unavailable", wording="error/no_ray") from None
 
 # A lost worker (killed, out of memory, node gone) costs at most this many more tries of its entry.
 MAX_RETRIES = 3
 PREFLIGHT_TIMEOUT_S = 120  # a node that cannot start one small task in this time is not usable
-SETUP_HINT = "see the README, 'Audits on a Ray cluster'"
 
 
 def connect(address: str) -> None:
@@ -39,12 +38,13 @@ def connect(address: str) -> None:
     if address == "auto":
         address = os.environ.get("RAY_ADDRESS", "")
         if not address:
-            raise InputError("cluster.unreachable", "--cluster auto: RAY_ADDRESS is not set")
+            raise InputError("cluster.unreachable", wording="error/no_ray_address")
     try:
         ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError("cluster.unreachable", f"cannot join the Ray cluster at {address}: {reason}") from exc
+        raise InputError("cluster.unreachable", wording="error/cluster_unreachable", address=address,
+                         detail=reason) from exc
 
 
 @ray.remote(num_cpus=0)
@@ -72,7 +72,7 @@ def preflight(options: dict[str, Any]) -> None:
     """One small task on every alive node before the first entry; what a node lacks is one line."""
     nodes = [n for n in ray.nodes() if n.get("Alive")]
     if not nodes:
-        raise InputError("cluster.unusable", "the Ray cluster has no alive node")
+        raise InputError("cluster.unusable", wording="error/cluster_no_node")
     for node in nodes:
         where = node.get("NodeManagerAddress", node["NodeID"][:8])
         strategy = NodeAffinitySchedulingStrategy(node_id=node["NodeID"], soft=False)
@@ -81,13 +81,13 @@ def preflight(options: dict[str, Any]) -> None:
                            timeout=PREFLIGHT_TIMEOUT_S)
         except Exception as exc:  # bilingual not importable there, the node lost, the timeout
             first = next((line for line in str(exc).splitlines() if "Error" in line), type(exc).__name__)
-            raise InputError("cluster.unusable", f"Ray node {where} cannot run bilingual ({first.strip()}): "
-                                                 f"install it on every worker ({SETUP_HINT})") from None
+            raise InputError("cluster.unusable", wording="error/node_cannot_run", node=where,
+                             detail=first.strip()) from None
         if info["version"] != __version__:
-            raise InputError("cluster.unusable", f"Ray node {where} runs bilingual {info['version']}, this driver "
-                                                 f"{__version__}: install the same version everywhere")
+            raise InputError("cluster.unusable", wording="error/node_version", node=where, theirs=info["version"],
+                             ours=__version__)
         if info["problems"]:
-            raise InputError("cluster.unusable", f"Ray node {where}: {info['problems'][0]} ({SETUP_HINT})")
+            raise InputError("cluster.unusable", wording="error/node_lacks", node=where, detail=info["problems"][0])
 
 
 @ray.remote(num_cpus=1, max_retries=MAX_RETRIES, retry_exceptions=False)

@@ -26,10 +26,12 @@ class InputError(Exception):
 
     def in_language(self, lang: str) -> str:
         """The one line, in `lang` where the reason has a wording, else as raised."""
-        if self.wording is None:
-            return str(self)
         where = f"{self.path}: " if self.path else ""
-        return where + _say(self.wording, lang, self.values)
+        return where + self.reason_in(lang)
+
+    def reason_in(self, lang: str) -> str:
+        """The reason alone (no path), in `lang` where it has a wording."""
+        return self.reason if self.wording is None else _say(self.wording, lang, self.values)
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
@@ -52,4 +54,5 @@ class FixRefused(Exception):
 def _say(key: str, lang: str, values: dict[str, Any]) -> str:
     from bilingual.report import say  # the report package imports media, which imports this module
 
-    return say(key, lang, **values)
+    # a value that is itself an InputError (the failure a failure came from) is said in `lang` too
+    return say(key, lang, **{k: v.in_language(lang) if isinstance(v, InputError) else v for k, v in values.items()})

@@ -28,7 +28,7 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
     require_analysable_length(media, "extract")  # as `check`: the burned-in scan holds the picture's text
     out = Path(out_dir)
     if os.path.exists(out) and not os.path.isdir(out):
-        raise InputError("media.unreadable", "--out exists and is not a folder", str(out))
+        raise InputError("media.unreadable", path=str(out), wording="error/out_not_folder")
     stem = Path(video).stem
     audio = media.main_audio
     targets: list[tuple[Path, StreamInfo]] = []
@@ -40,10 +40,10 @@ def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force
     burned = _burned_in_by_language(media, out, stem, ocr) if ocr.mode == "on" or (
         ocr.mode == "auto" and media.has_video and not any(s.text_based for s in media.subtitle_streams)) else {}
     if not targets and not burned:
-        raise InputError("media.unreadable", "nothing to extract: no audio and no text subtitle stream", str(video))
+        raise InputError("media.unreadable", path=str(video), wording="error/nothing_to_extract")
     for target in [*(t for t, _ in targets), *burned]:
         check_new_output(target, force)  # never onto the entry or a folder; an existing file only with force
-    check_output_folder(out, "--out folder")
+    check_output_folder(out, "--out")
     for target, text in burned.items():
         atomic_write_text(target, text)
     for target, stream in targets:

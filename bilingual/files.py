@@ -93,10 +93,10 @@ def check_output(path: str | os.PathLike, *, replaces_input: bool = False) -> No
     real = _real(path)
     st = _stat(real, path)
     if st is not None and stat.S_ISDIR(st.st_mode):
-        raise OutputError("is a folder; give a file name for the output", path)
+        raise OutputError(None, path, wording="error/output_is_folder")
     hit = None if replaces_input else protected_input(real)
     if hit is not None:
-        raise OutputError(f"the output is the input {hit}; refusing to overwrite it", path)
+        raise OutputError(None, path, wording="error/output_onto_input", input=hit)
     if st is None or stat.S_ISREG(st.st_mode):
         _check_folder(real.parent, path)
 
@@ -109,12 +109,12 @@ def check_new_output(path: str | os.PathLike, force: bool = False) -> None:
         raise OutputError(None, path, wording="error/exists")
 
 
-def check_output_folder(folder: str | os.PathLike, what: str = "output folder") -> Path:
+def check_output_folder(folder: str | os.PathLike, what: str = "--out") -> Path:
     """A folder to write into: refused if it is a file (or an input), else created; it must be writable."""
     real = _real(folder)
     st = _stat(real, folder)
     if st is not None and not stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"the {what} exists and is not a folder", folder)
+        raise OutputError(None, folder, wording="error/folder_is_file", what=what)
     try:
         real.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -186,7 +186,7 @@ def backup_copy(src: str | os.PathLike) -> Path:
                 return candidate
             except FileExistsError:
                 continue
-        raise OutputError("10,000 backups exist already; remove some", real)
+        raise OutputError(None, real, wording="error/too_many_backups")
     except OSError as exc:
         raise _environment_error(exc, real) from None
     finally:
@@ -210,7 +210,7 @@ def _write_fd(fd: int, data: bytes, path: str | os.PathLike) -> None:
     if fd in (1, 2):  # through Python's own stream, so that nothing it buffered comes out of order
         stream = sys.stdout if fd == 1 else sys.stderr
         if stream is None:
-            raise OutputError("standard output is closed", path)
+            raise OutputError(None, path, wording="error/stdout_closed")
         stream.flush()
         stream.buffer.write(data)
         stream.flush()
@@ -225,10 +225,10 @@ def _check_fd(fd: int, path: str | os.PathLike) -> None:
     try:
         st = os.fstat(fd)
     except OSError:
-        raise OutputError("standard output is closed" if fd == 1 else f"descriptor {fd} is not open", path) from None
+        raise OutputError(None, path, wording="error/stdout_closed" if fd == 1 else "error/fd_closed", fd=fd) from None
     hit = _protected.get((st.st_dev, st.st_ino))
     if hit is not None and stat.S_ISREG(st.st_mode):
-        raise OutputError(f"standard output is the input {hit}; refusing to write onto it", path)
+        raise OutputError(None, path, wording="error/stdout_onto_input", input=hit)
 
 
 def _check_folder(folder: Path, shown: str | os.PathLike) -> None:
@@ -237,10 +237,11 @@ def _check_folder(folder: Path, shown: str | os.PathLike) -> None:
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
-        raise OutputError(f"{existing} is not a folder", shown)
+        raise OutputError(None, shown, wording="error/above_not_folder", folder=existing)
     if not os.access(existing, os.W_OK | os.X_OK):  # also EROFS on a read-only mount, even for root
-        raise OutputError(f"cannot write in {existing}: "
-                          f"{os.strerror(errno.EROFS if _read_only(existing) else errno.EACCES)}", shown)
+        read_only = _read_only(existing)
+        raise OutputError(None, shown, wording="error/read_only_folder" if read_only else "error/no_write_access",
+                          folder=existing)
 
 
 def _read_only(folder: Path) -> bool:
@@ -265,9 +266,11 @@ def _stat(real: Path, shown: str | os.PathLike) -> os.stat_result | None:
 
 
 def _environment_error(exc: OSError, path: str | os.PathLike) -> OutputError:
-    reason = {errno.ELOOP: "symbolic link loop", errno.ENAMETOOLONG: "file name too long",
-              errno.EISDIR: "is a folder; give a file name for the output"}.get(exc.errno or 0)
-    return OutputError(f"cannot write: {reason or exc.strerror or exc}", path)
+    known = {errno.ELOOP: "error/link_loop", errno.ENAMETOOLONG: "error/name_too_long",
+             errno.EISDIR: "error/output_is_folder"}.get(exc.errno or 0)
+    reason = OutputError(None, None, wording=known) if known else OutputError(None, None, wording="error/os",
+                                                                             detail=exc.strerror or exc)
+    return OutputError(None, path, wording="error/cannot_write", cause=reason)
 
 
 def _default_mode() -> int:

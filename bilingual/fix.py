@@ -80,7 +80,7 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     target = _target(src, output, in_place, force)
     text, encoding = decode_text(read_bounded(src), str(src))
     media = probe(video)
-    require_analysable_length(media, "align subtitles to")  # its speech is not decoded past that
+    require_analysable_length(media, "align")  # its speech is not decoded past that
     if media.main_audio is None:
         raise InputError("media.no_audio", path=str(video), wording="error/no_audio_to_align")
     require_plausible_count(text.count("-->") + text.count("Dialogue:"), media.duration_s, str(src))

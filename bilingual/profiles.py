@@ -162,7 +162,7 @@ def _load(ref: str) -> Profile:
     try:
         return _build(Profile, data, "")
     except ProfileError as exc:
-        raise InputError("profile.invalid", f"invalid profile: {exc}", str(path)) from None
+        raise InputError("profile.invalid", path=str(path), wording="error/profile_invalid", detail=exc) from None
 
 
 def _resolve(ref: str, relative_to: Path | None = None) -> Path:
@@ -171,29 +171,32 @@ def _resolve(ref: str, relative_to: Path | None = None) -> Path:
     else:
         path = PROFILE_DIR / f"{ref}.toml"
         if not path.is_file():
-            raise InputError("profile.invalid", f"unknown profile '{ref}' (known: {', '.join(list_profiles())})")
+            raise InputError("profile.invalid", wording="error/profile_unknown", name=ref,
+                             known=", ".join(list_profiles()))
     if not path.is_file():
-        raise InputError("profile.invalid", "no such profile file", str(path))
+        raise InputError("profile.invalid", path=str(path), wording="error/profile_no_file")
     return path
 
 
 def _read_with_parents(path: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     real = path.resolve()  # `extends = "../x/p.toml"` naming the file itself is still itself
     if real in seen:
-        raise InputError("profile.invalid", "profile extends itself", str(path))
+        raise InputError("profile.invalid", path=str(path), wording="error/profile_extends_itself")
     try:
         data = tomllib.loads(path.read_text("utf-8"))
     except OSError as exc:
-        raise InputError("profile.invalid", f"cannot read the profile: {exc.strerror or exc}", str(path)) from None
+        raise InputError("profile.invalid", path=str(path), wording="error/profile_unreadable",
+                         detail=exc.strerror or exc) from None
     except RecursionError:
-        raise InputError("profile.invalid", "not valid TOML: arrays or tables nested too deeply", str(path)) from None
+        raise InputError("profile.invalid", path=str(path), wording="error/profile_too_deep") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError("profile.invalid", f"not valid TOML: {exc}", str(path)) from None
+        raise InputError("profile.invalid", path=str(path), wording="error/profile_not_toml", detail=exc) from None
     parent = data.pop("extends", None)
     if parent is None:
         return data
     if not isinstance(parent, str):
-        raise InputError("profile.invalid", "invalid profile: 'extends' must be str", str(path))
+        raise InputError("profile.invalid", path=str(path), wording="error/profile_invalid",
+                         detail="'extends' must be str")
     base = _read_with_parents(_resolve(parent, path.parent), seen + (real,))
     base.pop("path", None)
     return _merge(base, data)

@@ -24,7 +24,7 @@ def samples_dir() -> Path:
     for candidate in (here / "_samples", here.parent / "samples"):
         if (candidate / f"{SAMPLE_NAME}.audio.flac").is_file():
             return candidate
-    raise InputError("media.unreadable", "the sample sources (samples/) are not installed with this package")
+    raise InputError("media.unreadable", wording="error/no_sample_sources")
 
 
 def build_sample(out_dir: str | os.PathLike = ".sample") -> Path:
@@ -32,7 +32,7 @@ def build_sample(out_dir: str | os.PathLike = ".sample") -> Path:
     require_ffmpeg()
     src = samples_dir()
     out = Path(out_dir)
-    check_output_folder(out, "--out folder")
+    check_output_folder(out, "--out")
     video = out / f"{SAMPLE_NAME}.mp4"
     subs = out / f"{SAMPLE_NAME}.bo.srt"
     audio = src / f"{SAMPLE_NAME}.audio.flac"
@@ -60,4 +60,4 @@ def _encode(audio: Path, out: Path) -> None:
                     "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4", tool_input(out)],
                    audio, decode_timeout(None))
     except InputError as exc:
-        raise InputError("media.unreadable", f"ffmpeg could not build the sample: {exc.reason}") from None
+        raise InputError("media.unreadable", wording="error/sample_not_built", cause=exc) from None

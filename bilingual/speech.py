@@ -142,8 +142,8 @@ def hear(path: str | os.PathLike, stream_index: int | None = None,
     finally:
         chunks.close()  # kills ffmpeg when the decode was stopped
     if len(audio) > MAX_ANALYSED_S * SAMPLE_RATE:
-        raise InputError("media.too_long", f"the audio runs past {MAX_ANALYSED_S:.0f} s, the longest "
-                         "analysed: speech and timing are not", str(path))
+        raise InputError("media.too_long", path=str(path), wording="error/audio_too_long",
+                         limit=f"{MAX_ANALYSED_S:.0f}")
     return audio, spans
 
 

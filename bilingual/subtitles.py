@@ -92,7 +92,7 @@ def decode_text(data: bytes, path: str) -> tuple[str, str]:
 
     best = charset_normalizer.from_bytes(data).best()
     if best is None or b"\x00" in data:
-        raise InputError("subs.unreadable", "not a text file (no text encoding fits its bytes)", path)
+        raise InputError("subs.unreadable", path=path, wording="error/not_text")
     encoding = codecs.lookup(best.encoding).name
     return _decode(data, encoding, path), encoding
 
@@ -101,7 +101,8 @@ def _decode(data: bytes, encoding: str, path: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError("subs.unreadable", f"bytes at {exc.start} are not valid {encoding}", path) from None
+        raise InputError("subs.unreadable", path=path, wording="error/bad_bytes", offset=exc.start,
+                         encoding=encoding) from None
 
 
 def load_subtitle_file(path: str | os.PathLike, *, source: str = "sidecar",
@@ -136,8 +137,7 @@ def read_bounded(p: Path) -> bytes:
 
 def require_bounded(data: bytes, where: str) -> bytes:
     if len(data) > MAX_SUBTITLE_BYTES:
-        raise InputError("subs.unreadable", f"larger than {MAX_SUBTITLE_BYTES >> 20} MB: more than the "
-                         "subtitles of an entry hold", where)
+        raise InputError("subs.unreadable", path=where, wording="error/subs_too_large", mb=MAX_SUBTITLE_BYTES >> 20)
     return data
 
 
@@ -146,27 +146,27 @@ def require_plausible_count(cues: int, duration_s: float | None, where: str) -> 
     `subs.unreadable`: every later stage costs time by the cue, and no subtitle track holds that many."""
     allowed = max(MIN_CUES_ALLOWED, MAX_CUES_PER_S * (duration_s or MAX_ANALYSED_S))
     if cues > allowed:
-        video = f"a {duration_s:.0f} s video" if duration_s else "the longest video analysed"
-        raise InputError("subs.unreadable", f"{cues} cues or more, over {allowed:.0f} "
-                         f"({MAX_CUES_PER_S:.0f} a second of {video})", where)
+        raise InputError("subs.unreadable", path=where,
+                         wording="error/too_many_cues" + ("" if duration_s else "/longest"), cues=cues,
+                         allowed=f"{allowed:.0f}", per_s=f"{MAX_CUES_PER_S:.0f}",
+                         seconds=f"{duration_s or 0:.0f}")
 
 
 def parse_subtitles(text: str, fmt: str | None, where: str) -> tuple[list[Cue], str]:
     """Validated cues of a subtitle text; raises `subs.unreadable` with the line at fault."""
     text = unify_line_ends(text)
     if not text.strip():
-        raise InputError("subs.unreadable", "subtitle file is empty", where)
+        raise InputError("subs.unreadable", path=where, wording="error/subs_empty")
     fmt = fmt or _sniff_format(text)
     _validate_time_codes(text, fmt, where)
     cues, fmt = (read_cues(text, fmt), fmt) if fmt in ("srt", "vtt") else _pysubs2_cues(text, fmt, where)
     backwards = next((c for c in cues if c.end_s < c.start_s), None)
     if backwards:
-        raise InputError("subs.unreadable",
-                         f"invalid time codes: cue {backwards.index} ends ({backwards.end_s:.3f} s) "
-                         f"before it starts ({backwards.start_s:.3f} s)", where)
+        raise InputError("subs.unreadable", path=where, wording="error/cue_backwards", cue=backwards.index,
+                         end_s=f"{backwards.end_s:.3f}", start_s=f"{backwards.start_s:.3f}")
     cues = [c for c in cues if c.text]
     if not cues:
-        raise InputError("subs.unreadable", "no subtitle cues in the file", where)
+        raise InputError("subs.unreadable", path=where, wording="error/no_cues")
     return cues, fmt
 
 
@@ -180,7 +180,8 @@ def _pysubs2_cues(text: str, fmt: str | None, where: str) -> tuple[list[Cue], st
     try:
         subs = pysubs2.SSAFile.from_string(text, format_=fmt)
     except Exception as exc:  # pysubs2 raises several unrelated types for malformed input
-        raise InputError("subs.unreadable", f"cannot parse as {fmt or 'a subtitle format'}: {exc}", where) from None
+        raise InputError("subs.unreadable", path=where, wording="error/unparsable" + ("" if fmt else "/any"),
+                         format=fmt, detail=exc) from None
     events = [e for e in subs.events if not e.is_comment]
     cues = [Cue(i, e.start / 1000, e.end / 1000, e.plaintext.strip()) for i, e in enumerate(events, 1)]
     return cues, subs.format or fmt or "srt"
@@ -285,13 +286,14 @@ def _validate_time_codes(text: str, fmt: str | None, where: str) -> None:
                 fields = line.split(",", 3)
                 bad = [f for f in fields[1:3] if not _ASS_TIME.match(f.strip())] if len(fields) > 3 else [line]
                 if bad:
-                    raise InputError("subs.unreadable",
-                                     f"invalid time code at line {number}: {line.strip()[:80]}", where)
+                    raise InputError("subs.unreadable", path=where, wording="error/bad_time_code", line=number,
+                                     text=line.strip()[:80])
                 _check_hours(fields[1:3], number, where)
         elif _LOOKS_LIKE_TIMING.search(line):
             timing = _TIMING_LINE.match(line)
             if not timing:
-                raise InputError("subs.unreadable", f"invalid time code at line {number}: {line.strip()[:80]}", where)
+                raise InputError("subs.unreadable", path=where, wording="error/bad_time_code", line=number,
+                                 text=line.strip()[:80])
             _check_hours([timing.group("start"), timing.group("end")], number, where)
 
 
@@ -299,8 +301,7 @@ def _check_hours(codes: list[str], number: int, where: str) -> None:
     for code in codes:
         hours = code.strip().split(":")
         if len(hours) == 3 and int(hours[0]) > MAX_HOURS:
-            raise InputError("subs.unreadable", f"invalid time code at line {number}: {code.strip()} has 100 "
-                             "hours or more (SRT's own limit is 99:59:59,999; an entry lasts minutes)", where)
+            raise InputError("subs.unreadable", path=where, wording="error/hours", line=number, text=code.strip())
 
 
 def _language_tag(p: Path) -> str | None:

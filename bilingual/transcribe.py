@@ -100,19 +100,19 @@ def _transcribe_piece(audio: np.ndarray, offset_s: float, model: Any, words: boo
             for seg in segments]
 
 
-def why_not_mandarin(audio: np.ndarray, model: Any) -> str | None:
-    """Why the speech should not be transcribed as Mandarin, or None. Whisper writes fluent
-    invented Chinese for Tibetan speech, so the spoken language is decided first (the same windows
-    and rules as `check`); speech that is not Mandarin, or not surely so, is refused."""
+def why_not_mandarin(audio: np.ndarray, model: Any, lang: str = "en") -> str | None:
+    """Why the speech should not be transcribed as Mandarin (in `lang`), or None. Whisper writes
+    fluent invented Chinese for Tibetan speech, so the spoken language is decided first (the same
+    windows and rules as `check`); speech that is not Mandarin, or not surely so, is refused."""
+    from bilingual.report import catalogue_text, say
     from bilingual.speech import analyze_speech
 
     analysis = analyze_speech(audio, model)
     if analysis.language in ("zh", "none"):
         return None
-    said = {"bo": "Tibetan", "other": "not Mandarin", "unknown": "not surely Mandarin"}[analysis.language]
-    seen = ", ".join(f"{w.start_s:.0f}–{w.end_s:.0f} s {w.verdict}" for w in analysis.windows)
-    return (f"the speech is {said} ({seen}); the transcript would be invented Chinese — "
-            "pass --any-language to transcribe anyway")
+    seen = ", ".join(f"{w.start_s:.0f}–{w.end_s:.0f} s {catalogue_text(f'term.speech/{w.verdict}', lang) or w.verdict}"
+                     for w in analysis.windows)
+    return say(f"error/not_mandarin/{analysis.language}", lang, seen=seen)
 
 
 def to_srt(segments: list[Segment]) -> str:

@@ -136,6 +136,8 @@ def test_jobs_are_capped_by_memory_as_well_as_cores(monkeypatch):
     assert jobs == 8 and why is None
     jobs, why = audit.cap_jobs(20, audit.LIGHT_WORKER_BYTES)
     assert jobs == 12 and why.startswith("--jobs 20 capped to 12 (16 cores, 3.0 GiB memory available")
+    _, said = audit.cap_jobs(20, audit.LIGHT_WORKER_BYTES, "zh")
+    assert said.startswith("--jobs 20 已降为 12（16 个核心，可用内存 3.0 GiB")
     monkeypatch.setattr(audit, "available_memory", lambda: 2**29)  # less than one worker needs: one still runs
     assert audit.cap_jobs(4, audit.HEAVY_WORKER_BYTES)[0] == 1
 
@@ -176,7 +178,8 @@ def copies(entry: Path, folder: Path, count: int) -> Path:
 @pytest.mark.slow
 def test_audit_caps_jobs_by_cores_and_says_so(tmp_path, clip):
     entries = copies(clip, tmp_path / "entries", 4)
-    proc = start_audit(entries, "--out", tmp_path / "audit", "--jobs", "20", "--no-speech", "--ocr", "off")
+    proc = start_audit(entries, "--out", tmp_path / "audit", "--jobs", "20", "--no-speech", "--ocr", "off",
+                       "--lang", "en")
     most = 0
     while proc.poll() is None:
         most = max(most, len(children(proc.pid)))

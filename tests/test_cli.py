@@ -158,8 +158,9 @@ def test_bad_input_is_one_line_exit_2_and_untouched(tmp_path, clip, corpus, name
 def test_bad_arguments_exit_2(clip):
     assert run_cli("check", clip, "--profile", "no-such-contest").returncode == 2
     assert run_cli("check", clip, "--format", "xml").returncode == 2
-    proc = run_cli("check", clip, "--profile", "no-such-contest")
+    proc = run_cli("check", clip, "--profile", "no-such-contest", "--lang", "en")
     assert proc.stderr.strip().count("\n") == 0 and "unknown profile" in proc.stderr
+    assert "未知配置 'no-such-contest'" in run_cli("check", clip, "--profile", "no-such-contest").stderr
 
 
 def test_probe_json_and_text(mandarin_entry):

@@ -86,6 +86,64 @@ def test_the_readme_table_lists_only_codes_the_package_emits():
     assert listed - emitted_codes() == set()
 
 
+# ---- every line a user reads has zh and en wording ---------------------------------------------
+
+# The exceptions whose text is the one stderr line of exit 2 (or of fix's refusal, exit 1).
+RAISED = {"InputError", "OutputError", "FixRefused"}
+# Calls that look an interface wording up by its key (report.say, and audit's alias of it).
+WORDINGS = {"say", "word", "words"}
+
+
+def _calls(names: set[str]) -> list[tuple[str, ast.Call]]:
+    return [(f"{path.name}:{node.lineno}", node) for path in PACKAGE.rglob("*.py")
+            for node in ast.walk(ast.parse(path.read_text("utf-8")))
+            if isinstance(node, ast.Call) and _name(node.func) in names]
+
+
+def _catalogue() -> dict[str, Any]:
+    return tomllib.loads((PACKAGE / "messages.toml").read_text("utf-8"))
+
+
+def test_every_error_a_user_reads_is_worded_not_written_in_english():
+    """An InputError's reason is a messages.toml key, so that `--lang zh` says it in Chinese: a
+    reason written out in English (a string as the reason argument) reads English in every language."""
+    english = []
+    for where, call in _calls(RAISED):
+        reason = call.args[1] if _name(call.func) == "InputError" and len(call.args) > 1 else \
+            call.args[0] if _name(call.func) == "OutputError" and call.args else None
+        if isinstance(reason, (ast.Constant, ast.JoinedStr)) and not (isinstance(reason, ast.Constant)
+                                                                      and reason.value is None):
+            english.append(where)
+    assert _calls(RAISED) and english == []
+
+
+def test_every_wording_key_written_in_the_code_has_zh_and_en():
+    catalogue = _catalogue()
+    keys = {node.value for path in PACKAGE.rglob("*.py") for node in ast.walk(ast.parse(path.read_text("utf-8")))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and re.fullmatch(r"(error|usage|progress|audit|fix\.refused)/[a-z_/]*[a-z]", node.value)}  # not f"…_{x}"
+    keys |= {call.args[0].value for _, call in _calls(WORDINGS) if call.args and isinstance(call.args[0], ast.Constant)
+             and re.fullmatch(r"[a-z_]+[./][a-z_./]+", str(call.args[0].value))}
+    assert len(keys) > 80  # the walk found them (error/…, usage/…, say("progress/check"), …)
+    missing = sorted(k for k in keys if not (catalogue.get(k, {}).get("zh") and catalogue.get(k, {}).get("en")))
+    assert missing == []
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["check", "--bogus"], "bilingual: error: 没有选项 --bogus（见 bilingual check --help）\n"),
+    (["check", "--bogus", "--lang", "en"], "bilingual: error: No such option: --bogus (see bilingual check --help)\n"),
+    (["check", "a.mp4", "--format", "xml"], "bilingual: error: '--format' / '-f' 的值无效：'xml' 不是 'text', 'json', "
+                                            "'html' 之一（见 bilingual check --help）\n"),
+    (["transcribe"], "bilingual: error: 缺少参数 'video'（见 bilingual transcribe --help）\n"),
+    (["probe", "--bogus"], "bilingual: error: No such option: --bogus (see bilingual probe --help)\n"),  # no --lang
+])
+def test_usage_errors_are_said_in_the_language_of_the_command(args, said, capsys):
+    from bilingual.cli import run
+
+    assert run(args) == 2
+    assert capsys.readouterr().err == said
+
+
 # ---- the command line ------------------------------------------------------------------------
 
 # Typer's Click objects (Typer vendors its own Click, so groups are told by their sub-commands).

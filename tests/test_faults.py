@@ -49,7 +49,8 @@ def entry(tmp_path, sources) -> dict[str, Path]:
 
 def run(*args, env: dict[str, str] | None = None, prefix: list[str] | None = None, umask: int | None = None,
         stdout=subprocess.PIPE, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    full_env = {**{k: v for k, v in os.environ.items() if k != "BILINGUAL_DEBUG"}, "COLUMNS": "120", **(env or {})}
+    full_env = {**{k: v for k, v in os.environ.items() if k != "BILINGUAL_DEBUG"}, "COLUMNS": "120",
+                "BILINGUAL_LANG": "en", **(env or {})}  # the faults' lines are asserted in English
     return subprocess.run([*(prefix or []), *PYTHON, *map(str, args)], stdout=stdout, stderr=subprocess.PIPE,
                           env=full_env, cwd=cwd, preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
                           timeout=120)
@@ -262,7 +263,7 @@ def test_model_cache_faults(entry, tmp_path, case):
         locked.mkdir(mode=0o555)
         env = {"BILINGUAL_CACHE_DIR": str(locked)} if case == "cache read-only" else \
             {"HOME": str(locked), "BILINGUAL_CACHE_DIR": "", "XDG_CACHE_HOME": ""}
-    proc = run("transcribe", entry["video"], env={**env, "BILINGUAL_WHISPER_MODEL": ""}, prefix=prefix)
+    proc = run("transcribe", entry["video"], "--lang", "en", env={**env, "BILINGUAL_WHISPER_MODEL": ""}, prefix=prefix)
     line = assert_one_line(proc, 2)
     assert "model cache" in line and "BILINGUAL_CACHE_DIR" in line, line
 
@@ -324,8 +325,8 @@ def test_usage_errors_are_one_line(args):
 @pytest.mark.parametrize("where", ["input", "output"])
 def test_a_300_character_file_name(entry, tmp_path, where):
     long = tmp_path / ("x" * 300 + ".mp4")
-    args = ["check", long, "--no-speech"] if where == "input" else \
-        ["check", entry["video"], "--no-speech", "-o", tmp_path / ("x" * 300 + ".json")]
+    args = ["check", long, "--no-speech", "--lang", "en"] if where == "input" else \
+        ["check", entry["video"], "--no-speech", "--lang", "en", "-o", tmp_path / ("x" * 300 + ".json")]
     line = assert_one_line(run(*args), 2)
     assert "too long" in line.lower(), line
 
@@ -395,7 +396,7 @@ def test_neither_audio_nor_video_is_not_audio_only(tmp_path, sources):
     subs_only = tmp_path / "subs only.mkv"
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-i", str(sources["subs"]), "-c:s", "srt", str(subs_only)],
                    check=True)
-    line = assert_one_line(run("check", subs_only, "--no-speech"), 2)
+    line = assert_one_line(run("check", subs_only, "--no-speech", "--lang", "en"), 2)
     assert "audio only" not in line and "no video" in line and "no audio" in line, line
 
 

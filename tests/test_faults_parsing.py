@@ -165,7 +165,7 @@ def test_a_100_hour_time_code_is_refused_with_one_line(tmp_path):
     proc = scripts(path)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
-    assert "line 6" in proc.stderr and "123:00:05,000" in proc.stderr and "100 hours" in proc.stderr
+    assert "第 6 行" in proc.stderr and "123:00:05,000" in proc.stderr and "100 小时" in proc.stderr  # zh, the default
 
 
 def test_hours_10_to_99_are_read_exactly(tmp_path):

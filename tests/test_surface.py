@@ -85,11 +85,11 @@ def test_an_existing_output_needs_force(clip, tmp_path, command):
     out = tmp_path / "report.txt"
     out.write_text("mine", encoding="utf-8")
     args = ["check", clip, "--no-speech", "--ocr", "off"] if command == "check" else ["transcribe", clip]
-    refused = run_cli(*args, "-o", out, "--lang", "en") if command == "check" else run_cli(*args, "-o", out)
+    refused = run_cli(*args, "-o", out, "--lang", "en")
     assert refused.returncode == 2 and refused.stderr == f"bilingual: error: {out}: exists (use --force to overwrite)\n"
     assert out.read_text("utf-8") == "mine"
+    assert "文件已存在（加 --force 覆盖）" in run_cli(*args, "-o", out).stderr  # in the --lang language
     if command == "check":
-        assert "文件已存在（加 --force 覆盖）" in run_cli(*args, "-o", out).stderr  # in the --lang language
         forced = run_cli(*args, "-o", out, "--force")
         assert forced.returncode == 1 and "不通过" in out.read_text("utf-8")
 

@@ -89,7 +89,7 @@ class Report:
     audio: dict[str, Any] = field(default_factory=lambda: {
         "language": "unknown", "confidence": None, "speech_s": None, "evidence": []})
     pairing: dict[str, Any] = field(default_factory=lambda: {
-        "status": "unknown", "reason": "speech is not analysed by this version"})
+        "status": "unknown", "reason": "the speech was not analysed", "reason_code": "unanalysed"})
     timing: dict[str, Any] = field(default_factory=lambda: {
         "offset_s": None, "drift": None, "segments": [], "confidence": None})
     findings: list[Finding] = field(default_factory=list)
