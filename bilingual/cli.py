@@ -102,13 +102,16 @@ def remember_lang(lang: Lang) -> Lang:
     return lang
 
 
-FormatOpt = typer.Option(TextOrJson.text, "--format", "-f", help="text (terminal) or json (the report contract).")
-LangOpt = typer.Option(Lang.zh, "--lang", envvar=LANG_ENV, help="Language of messages: zh or en.",
+FormatOpt = typer.Option(TextOrJson.text, "--format", "-f", metavar="text|json",
+                         help="text (terminal) or json (the report contract).")
+LangOpt = typer.Option(Lang.zh, "--lang", metavar="zh|en", envvar=LANG_ENV, help="Language of messages: zh or en.",
                        callback=remember_lang)
 ForceOpt = typer.Option(False, "--force", help="Overwrite an existing output file.")
-ProfileOpt = typer.Option(None, "--profile", "-p", help=f"Profile name or .toml file [default: {DEFAULT_PROFILE}].")
-ModelOpt = typer.Option(None, "--model", help="CTranslate2 Whisper model folder [default: $BILINGUAL_WHISPER_MODEL, "
-                                              "else the bundled Whisper base].")
+ProfileOpt = typer.Option(None, "--profile", "-p", metavar="NAME|FILE",
+                          help=f"Profile name or .toml file [default: {DEFAULT_PROFILE}].")
+ModelOpt = typer.Option(None, "--model", metavar="DIR",
+                        help="CTranslate2 Whisper model folder [default: $BILINGUAL_WHISPER_MODEL, "
+                             "else the bundled Whisper base].")
 
 class Ocr(str, Enum):
     auto = "auto"
@@ -116,14 +119,17 @@ class Ocr(str, Enum):
     off = "off"
 
 
-OcrOpt = typer.Option(Ocr.auto, "--ocr", help="Read subtitles burned into the picture: auto (when there is no "
-                                               "subtitle file or text track), on (always; beside a text track, "
-                                               "compare the two), off.")
-BandOpt = typer.Option(None, "--band", help="Read burned-in subtitles in these rows only, Y0:Y1 in pixels "
-                                            "(880:1040) or fractions of the height (0.8:0.97), instead of "
-                                            "finding the bands.")
-FramesOpt = typer.Option(None, "--frames", help="Write each burned-in cue's band image, as read, into this "
-                                                "folder (cue-007-00h01m23.480s.png).")
+OcrOpt = typer.Option(Ocr.auto, "--ocr", metavar="auto|on|off",
+                      help="Read subtitles burned into the picture: auto (when there is no "
+                           "subtitle file or text track), on (always; beside a text track, "
+                           "compare the two), off.")
+BandOpt = typer.Option(None, "--band", metavar="Y0:Y1",
+                       help="Read burned-in subtitles in these rows only, Y0:Y1 in pixels "
+                            "(880:1040) or fractions of the height (0.8:0.97), instead of "
+                            "finding the bands.")
+FramesOpt = typer.Option(None, "--frames", metavar="DIR",
+                         help="Write each burned-in cue's band image, as read, into this "
+                              "folder (cue-007-00h01m23.480s.png).")
 
 
 def ocr_settings(video: Path, ocr: Ocr, band: str | None, frames: Path | None):
@@ -142,7 +148,8 @@ def ocr_settings(video: Path, ocr: Ocr, band: str | None, frames: Path | None):
         except InputError as exc:
             fail(exc.in_language(Said.lang))
     return OcrSettings(ocr.value, rows, str(frames) if frames else None)
-SubsOpt = typer.Option(None, "--subs", "-s", help="Subtitle file (else a same-stem sidecar or a text track).")
+SubsOpt = typer.Option(None, "--subs", "-s", metavar="FILE",
+                       help="Subtitle file (else a same-stem sidecar or a text track).")
 NoSpeechOpt = typer.Option(False, "--no-speech", help="Skip the speech stage (the static screen only).")
 NoLanguageOpt = typer.Option(False, "--no-language", help="Find speech and check timing, but skip the spoken "
                                                           "language (no Whisper).")
@@ -210,12 +217,13 @@ def _render(report, fmt: Format, lang: Lang, output: Path | None, video_url: str
 
 @app.command()
 def check(
-    video: Path = typer.Argument(..., help="The entry (MP4)."),
+    video: Path = typer.Argument(..., metavar="VIDEO", help="The entry (MP4)."),
     subs: Path | None = SubsOpt,
     profile: str | None = ProfileOpt,
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text (terminal), json (the report contract) "
-                                                                  "or html (one self-contained page)."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", metavar="text|json|html",
+                               help="text (terminal), json (the report contract) "
+                                    "or html (one self-contained page)."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE", help="Write the report to this file."),
     force: bool = ForceOpt,
     lang: Lang = LangOpt,
     model: Path | None = ModelOpt,
@@ -224,9 +232,10 @@ def check(
     ocr: Ocr = OcrOpt,
     band: str | None = BandOpt,
     frames: Path | None = FramesOpt,
-    video_url: str | None = typer.Option(None, "--video-url", help="HTML report: the address its player loads "
-                                                                      "the video from [default: the entry's path "
-                                                                      "relative to the report]."),
+    video_url: str | None = typer.Option(None, "--video-url", metavar="URL",
+                                         help="HTML report: the address its player loads "
+                                              "the video from [default: the entry's path "
+                                              "relative to the report]."),
 ) -> None:
     """Check one entry against a contest profile and report with evidence."""
     guard_entry(video, subs, profile, output, force)
@@ -256,7 +265,7 @@ def exit_with(report, code: int, lang: str) -> None:
 
 
 @app.command()
-def probe(video: Path = typer.Argument(..., help="The entry (or any media file)."),
+def probe(video: Path = typer.Argument(..., metavar="VIDEO", help="The entry (or any media file)."),
           fmt: TextOrJson = FormatOpt) -> None:
     """Container, duration, picture, size and every audio and subtitle stream."""
     protect_inputs(video)
@@ -276,7 +285,7 @@ def probe(video: Path = typer.Argument(..., help="The entry (or any media file).
 
 @app.command()
 def timing(
-    video: Path = typer.Argument(..., help="The entry."),
+    video: Path = typer.Argument(..., metavar="VIDEO", help="The entry."),
     subs: Path | None = SubsOpt,
     profile: str | None = ProfileOpt,
     fmt: TextOrJson = FormatOpt,
@@ -318,10 +327,12 @@ def verdict_of(findings) -> str:
 
 @app.command()
 def transcribe(
-    video: Path = typer.Argument(..., help="The entry."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    video: Path = typer.Argument(..., metavar="VIDEO", help="The entry."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                       help="Write to this file instead of stdout."),
     force: bool = ForceOpt,
-    fmt: Transcript = typer.Option(Transcript.srt, "--format", "-f", help="srt, or json (segments with word times)."),
+    fmt: Transcript = typer.Option(Transcript.srt, "--format", "-f", metavar="srt|json",
+                                   help="srt, or json (segments with word times)."),
     model: Path | None = ModelOpt,
     any_language: bool = typer.Option(False, "--any-language", help="Transcribe even speech that is not Mandarin."),
     lang: Lang = LangOpt,
@@ -358,9 +369,11 @@ def transcribe(
 
 @app.command()
 def fix(
-    subs: Path = typer.Argument(..., help="Subtitle file to correct (srt, ass, ssa, vtt)."),
-    video: Path = typer.Option(..., "--video", help="The entry whose speech the subtitles must follow."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Where to write [default: <name>.fixed.<ext>]."),
+    subs: Path = typer.Argument(..., metavar="SUBS", help="Subtitle file to correct (srt, ass, ssa, vtt)."),
+    video: Path = typer.Option(..., "--video", metavar="VIDEO",
+                               help="The entry whose speech the subtitles must follow."),
+    output: Path | None = typer.Option(None, "--output", "-o", metavar="FILE",
+                                       help="Where to write [default: <name>.fixed.<ext>]."),
     profile: str | None = ProfileOpt,
     in_place: bool = typer.Option(False, "--in-place", help="Overwrite the input, keeping <name>.bak."),
     force: bool = ForceOpt,
@@ -386,8 +399,8 @@ def fix(
 
 @app.command()
 def extract(
-    video: Path = typer.Argument(..., help="The entry."),
-    out: Path = typer.Option(..., "--out", help="Folder to write into (created if missing)."),
+    video: Path = typer.Argument(..., metavar="VIDEO", help="The entry."),
+    out: Path = typer.Option(..., "--out", metavar="DIR", help="Folder to write into (created if missing)."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
     ocr: Ocr = OcrOpt,
     band: str | None = BandOpt,
@@ -407,7 +420,7 @@ def extract(
 
 @app.command()
 def scripts(
-    subs: Path = typer.Argument(..., help="Subtitle file (srt, ass, ssa, vtt)."),
+    subs: Path = typer.Argument(..., metavar="SUBS", help="Subtitle file (srt, ass, ssa, vtt)."),
     profile: str | None = ProfileOpt,
     fmt: TextOrJson = FormatOpt,
     lang: Lang = LangOpt,
@@ -462,7 +475,7 @@ def profiles_list(lang: Lang = LangOpt) -> None:
 
 
 @profiles_app.command("show")
-def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml file."),
+def profiles_show(name: str = typer.Argument(..., metavar="NAME", help="Profile name or .toml file."),
                   fmt: TextOrJson = FormatOpt) -> None:
     """Every rule of a profile, with the clause of the notice it comes from."""
     p = load_profile(name)
@@ -492,18 +505,20 @@ def profiles_show(name: str = typer.Argument(..., help="Profile name or .toml fi
 
 @app.command()
 def audit(
-    paths: list[Path] = typer.Argument(..., help="Entries or folders (walked for video files)."),
-    out: Path = typer.Option(Path("bilingual-audit"), "--out", help="Folder for reports and summaries."),
+    paths: list[Path] = typer.Argument(..., metavar="PATH", help="Entries or folders (walked for video files)."),
+    out: Path = typer.Option(Path("bilingual-audit"), "--out", metavar="DIR", help="Folder for reports and summaries."),
     profile: str | None = ProfileOpt,
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="Worker processes (at most one per core and per 1.5 GB "
-                                                             "of free memory; not with --cluster)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", metavar="N", min=1,
+                             help="Worker processes (at most one per core and per 1.5 GB "
+                                  "of free memory; not with --cluster)."),
     lang: Lang = LangOpt,
     model: Path | None = ModelOpt,
     no_speech: bool = NoSpeechOpt,
     no_language: bool = NoLanguageOpt,
     ocr: Ocr = OcrOpt,
-    cluster: str | None = typer.Option(None, "--cluster", help="Run the entries on this Ray cluster "
-                                          "(host:port, or auto for $RAY_ADDRESS); needs bilingual[cluster]."),
+    cluster: str | None = typer.Option(None, "--cluster", metavar="ADDRESS",
+                                       help="Run the entries on this Ray cluster (host:port, or auto for "
+                                            "$RAY_ADDRESS); needs bilingual[cluster]."),
     ship: bool = typer.Option(False, "--ship", help="With --cluster: send each entry's bytes to its worker "
                                                     "(no shared storage)."),
     html: bool = typer.Option(False, "--html", help="Also write each entry's HTML page beside its JSON report."),
@@ -529,7 +544,8 @@ def audit(
 
 
 @app.command()
-def sample(out: Path = typer.Option(Path(".sample"), "--out", help="Folder for the sample entry.")) -> None:
+def sample(out: Path = typer.Option(Path(".sample"), "--out", metavar="DIR",
+                                    help="Folder for the sample entry.")) -> None:
     """Build the bundled sample entry (Mandarin speech, Tibetan subtitles) and print its path."""
     from bilingual.sample import build_sample
 

@@ -160,10 +160,12 @@ def command_paths(group=None, prefix=()):
 def test_help_without_placeholders_or_stray_spaces(path):
     text = CliRunner().invoke(app, [*path, "--help"], env={"COLUMNS": "200"}).output
     assert "<bool>" not in text and not re.search(r"\w \.(\s|$)", text), text
+    # options take the README's metavars (--profile NAME|FILE, --out DIR), not typer's <str>/<path>
+    assert not re.search(r"<(str|path|integer|text\|json)", text.partition("Options:")[2]), text
     if path in (("check",), ("fix",), ("audit",)):  # "[default: …]" in a help text is text, not markup
         assert "Profile name or .toml file [default: sichuan" in " ".join(text.split()), text
     if path in (("timing",), ("probe",), ("scripts",), ("profiles", "show")):
-        assert "<text|json>" in text  # the formats the command has: no html
+        assert "--format text|json " in text  # the formats the command has: no html
 
 
 def test_the_zh_terminal_report_has_no_stray_english(tmp_path, mandarin_entry):
