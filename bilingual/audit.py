@@ -31,8 +31,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bilingual import __version__
 from bilingual.files import atomic_write_text
-from bilingual.findings import FATAL_CODES
 from bilingual.media import VIDEO_EXTENSIONS
+from bilingual.model import FATAL_CODES
 from bilingual.models import cache_dir
 from bilingual.pipeline import check
 from bilingual.profiles import Profile, load_profile

@@ -34,8 +34,8 @@ from bilingual.files import (
     stdout_is_a_file,
     write_output,
 )
-from bilingual.findings import Severity
 from bilingual.media import probe as probe_media
+from bilingual.model import Severity
 from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
 from bilingual.render import Terminal, render_json, render_text, term, timestamp, to_json
 from bilingual.report import catalogue_text, message, say

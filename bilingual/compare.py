@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from statistics import median
 
-from bilingual.findings import Finding, Severity
-from bilingual.script import ScriptCounts, TrackScript
+from bilingual.model import Cue, Finding, Severity, SubtitleTrack
+from bilingual.script import TrackScript
 from bilingual.speech import character_error_rate
-from bilingual.subtitles import Cue, SubtitleTrack
+from bilingual.text.scripts import ScriptCounts
 
 MATCHED_SHARE = 0.8  # of the picture's cues (in the text track's languages) that must find their cue
 START_TOLERANCE_S = 0.2  # median start difference within this: the same times (OCR is frame-exact)
@@ -34,8 +34,8 @@ def compare_with_picture(text: SubtitleTrack, script: TrackScript, picture: Subt
     pairs = [(cue, match) for cue in read if (match := _best_match(cue, text.cues)) is not None]
     # Text cues in order, each with the picture's lines matched to it from the top down (a dual cue
     # "Tibetan\nChinese" is the upper band, then the lower).
-    bands = picture.extra.get("ocr", {})
-    pairs.sort(key=lambda p: (p[1].start_s, p[1].index, bands.get(p[0].index, {}).get("band", [0])[0]))
+    bands = picture.readings or {}
+    pairs.sort(key=lambda p: (p[1].start_s, p[1].index, bands[p[0].index].band[0] if p[0].index in bands else 0))
     matched_text = list({m.index: m for _, m in pairs}.values())
     cer = character_error_rate("".join(c.text for c in matched_text), "".join(c.text for c, _ in pairs)) \
         if pairs else None

@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from bilingual.findings import Finding, Severity
+from bilingual.model import Finding, Severity
 from bilingual.profiles import Profile
 
 if TYPE_CHECKING:
+    from bilingual.model import Cue, SubtitleTrack
     from bilingual.script import TrackScript
-    from bilingual.subtitles import Cue, SubtitleTrack
 
 def detected_pairing(audio_language: str, subtitle_languages: list[str],
                      allowed: list[str] | tuple[str, ...] = ()) -> tuple[str | None, str]:
     """The pairing the entry shows ("zh-audio+bo-subs", …) or None, and why: a reason code, worded
-    in both languages by `messages.toml` ("pairing.reason/<code>", `reason_text`).
+    in both languages by `messages.toml` ("pairing.reason/<code>"; the report words it).
 
     Dual-language subtitles satisfy the pairing whose required subtitle language they contain: with
     Tibetan and Chinese lines, Mandarin speech is "zh-audio+bo-subs" — or "zh-audio+zh-subs" where
@@ -38,17 +38,11 @@ def detected_pairing(audio_language: str, subtitle_languages: list[str],
     return f"{audio_language}-audio+{chosen}-subs", f"{audio_language}_{chosen}{dual}"
 
 
-def reason_text(code: str, lang: str = "en") -> str:
-    from bilingual.report import catalogue_text
-
-    return catalogue_text(f"pairing.reason/{code}", lang) or code
-
-
 def pairing_verdict(audio_language: str, subtitle_languages: list[str],
                     profile: Profile) -> tuple[dict[str, Any], list[Finding]]:
     rule = profile.pairing
     detected, code = detected_pairing(audio_language, subtitle_languages, rule.allowed if rule else ())
-    section = {"status": detected or "unknown", "reason": reason_text(code), "reason_code": code, "detected": detected}
+    section = {"status": detected or "unknown", "reason_code": code, "detected": detected}
     if detected is None or rule is None or detected in rule.allowed:
         return section, []
     finding = Finding("pairing.invalid", Severity(rule.severity),

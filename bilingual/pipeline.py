@@ -13,17 +13,18 @@ from typing import Any
 
 from bilingual.compare import compare_with_picture
 from bilingual.errors import InputError
-from bilingual.findings import Finding, Severity
 from bilingual.media import MAX_ANALYSED_S, MediaInfo, probe, require_file
+from bilingual.model import Cue, Finding, Severity, SubtitleTrack
 from bilingual.models import load_whisper, whisper_model_dir
-from bilingual.pairing import pairing_verdict, reason_text, timing_cues
+from bilingual.pairing import pairing_verdict, timing_cues
 from bilingual.profiles import Profile, load_profile
 from bilingual.report import Report
 from bilingual.rules import cue_findings, manual_findings, media_findings, shot_change_findings, timing_findings
-from bilingual.script import ScriptCounts, TrackScript, analyze_track, language_label
+from bilingual.script import TrackScript, analyze_track
 from bilingual.shots import detect_cuts
 from bilingual.speech import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
-from bilingual.subtitles import Cue, OcrSettings, SubtitleTrack, find_subtitle_source, load_burned_in
+from bilingual.subtitles import OcrSettings, find_subtitle_source, load_burned_in
+from bilingual.text.scripts import ScriptCounts, language_label
 from bilingual.timing import analyze_timing
 from bilingual.transcribe import content_findings, transcribe
 
@@ -115,8 +116,8 @@ def _too_long(media: MediaInfo) -> Finding:
     finding = input_finding(InputError(
         "media.too_long", f"{media.duration_s:.0f} s; speech, timing, shot changes and burned-in subtitles "
         f"are analysed up to {MAX_ANALYSED_S:.0f} s", media.path))
-    finding.data.update(duration_s=round(media.duration_s or 0.0, 3), limit_s=MAX_ANALYSED_S)
-    return finding
+    return replace(finding, data={**finding.data, "duration_s": round(media.duration_s or 0.0, 3),
+                                  "limit_s": MAX_ANALYSED_S})
 
 
 def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profile, ocr: OcrSettings | str = "auto",
@@ -148,8 +149,8 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
     report.subtitles = subtitles_section(track, analysis)
     report.details["script"] = analysis
     if track.source == "sidecar":
-        for f in track.extra.get("sidecars") or [{"encoding": track.encoding, "path": track.path}]:
-            report.add(Finding("subs.encoding", Severity.INFO, data={"encoding": f["encoding"], "path": f["path"]}))
+        for encoding, path in [(f.encoding, f.path) for f in track.sidecars] or [(track.encoding, track.path)]:
+            report.add(Finding("subs.encoding", Severity.INFO, data={"encoding": encoding, "path": path}))
     report.add(*_with_ocr_evidence(analysis.findings, track))
     report.add(*_beyond_video(track, media))
     if ocr.mode == "on" and track.source != "ocr" and media.has_video:
@@ -195,8 +196,8 @@ def _look_at_picture(report: Report, media: MediaInfo, analysis: TrackScript) ->
 
 def dropped_band_findings(track: SubtitleTrack) -> list[Finding]:
     """`ocr.band_dropped` (info) for each band of the picture whose readings were mostly no text."""
-    return [Finding("ocr.band_dropped", Severity.INFO, data={**band, "band": "–".join(map(str, band["band"]))})
-            for band in track.extra.get("ocr_dropped_bands", [])]
+    return [Finding("ocr.band_dropped", Severity.INFO, data={**band.to_dict(), "band": "–".join(map(str, band.band))})
+            for band in track.dropped_bands]
 
 
 def _check_cues(report: Report, media: MediaInfo, cues: list[Cue], profile: Profile, cuts: list[float] | None) -> None:
@@ -274,7 +275,7 @@ def _judge_language(report: Report, analysis: SpeechAnalysis, language: bool, pr
         report.add(Finding("audio.no_speech", Severity.ERROR if profile.pairing else Severity.WARNING,
                            data={"speech_s": round(analysis.speech_s, 2)}))
     elif not language:
-        report.pairing.update(reason=reason_text("not_analysed"), reason_code="not_analysed")
+        report.pairing.update(reason_code="not_analysed")
         report.add(*unchecked_pairing(profile, "no_language"))
         return
     elif analysis.language == "unknown":
@@ -313,22 +314,18 @@ OCR_SURE = 0.9  # below this OCR confidence, a finding about the text itself is 
 def _with_ocr_evidence(findings: list[Finding], track: SubtitleTrack) -> list[Finding]:
     """Findings on text read from the picture carry where it was read, and never rest an error on
     text the OCR was unsure of."""
-    read = track.extra.get("ocr")
+    read = track.readings
     if not read:
         return findings
-    for f in findings:
-        if f.cue in read:
-            f.data["ocr"] = read[f.cue]
-            if f.severity is Severity.ERROR and read[f.cue]["confidence"] < OCR_SURE:
-                f.severity = Severity.WARNING
-    return findings
+    return [f if f.cue not in read else replace(
+        f, data={**f.data, "ocr": read[f.cue].to_dict()},
+        severity=Severity.WARNING if f.severity is Severity.ERROR and round(read[f.cue].confidence, 3) < OCR_SURE
+        else f.severity) for f in findings]
 
 
 def subtitles_section(track: SubtitleTrack, analysis: TrackScript) -> dict[str, Any]:
     where = {"stream_index": track.stream_index} if track.source == "embedded" else {"path": track.path}
-    extra = dict(track.extra)
-    if "ocr" in extra:  # where each cue was read: frame time, band rows, confidence
-        extra["ocr"] = [{"cue": index, **info} for index, info in extra["ocr"].items()]
+    extra = track.extra_dict()  # sidecars; where each cue was read: frame time, band rows, confidence
     return {"source": track.source, **where, "format": track.format, "encoding": track.encoding,
             "language_tag": track.language_tag, **analysis.to_dict(), **extra}
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bilingual.findings import Finding, Severity
+from bilingual.model import Finding, Severity
 from bilingual.report import Report, catalogue_text, message
 
 UI = {

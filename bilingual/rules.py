@@ -8,11 +8,10 @@ import numpy as np
 import regex
 
 from bilingual import tibetan
-from bilingual.findings import Finding, Severity
 from bilingual.media import MediaInfo
+from bilingual.model import Cue, Finding, Severity
 from bilingual.profiles import AspectRule, ContainerRule, Profile, RangeRule, ResolutionRule, Rule, ValueRule
-from bilingual.script import ScriptCounts
-from bilingual.subtitles import Cue
+from bilingual.text.scripts import ScriptCounts
 from bilingual.timing import TimingAnalysis
 
 

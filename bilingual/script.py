@@ -13,71 +13,14 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
-import regex
-
 from bilingual import chinese, langid, tibetan
-from bilingual.findings import Finding, Severity
+from bilingual.model import Cue, Finding, Severity, SubtitleTrack
 from bilingual.profiles import Profile
-from bilingual.subtitles import Cue, SubtitleTrack
+from bilingual.text.scripts import ScriptCounts, language_label
 
-_PATTERNS = {
-    # Tibetan letters and marks, plus the GB/T 20542 private-use stacks (still Tibetan, badly encoded).
-    "tibetan": regex.compile(r"[\p{Script=Tibetan}&&[\p{L}\p{M}]]|[\uF300-\uF8FF]", regex.V1),
-    "han": regex.compile(r"\p{Script=Han}"),
-    "latin": regex.compile(r"[\p{Script=Latin}&&\p{L}]", regex.V1),
-    "other": regex.compile(r"[\p{L}\p{M}--[\p{Script=Tibetan}\p{Script=Han}\p{Script=Latin}]]", regex.V1),
-}
-_LANGUAGE_OF_SCRIPT = {"tibetan": "bo", "han": "zh", "latin": "other", "other": "other"}
-DOMINANT_SHARE = 0.8  # a cue whose main script has this share is in that script's language
-SECOND_SCRIPT_SHARE = 0.2  # below the dominant share, two scripts this strong make a mixed cue
 TRACK_LANGUAGE_SHARE = 0.05  # a language present in this share of cues is one of the track's languages
 LEGACY_SHARE = 0.25  # measured: legacy-font mojibake lines are ≥ 40 % Latin-1 glyphs, European text < 10 %
 WYLIE_SHARE = 0.8  # measured: EWTS lines 1.0; English 0.4–0.67; pinyin 0.67
-
-
-@dataclass(frozen=True)
-class ScriptCounts:
-    tibetan: int = 0
-    han: int = 0
-    latin: int = 0
-    other: int = 0
-
-    @classmethod
-    def of(cls, text: str) -> ScriptCounts:
-        return cls(**{name: len(pattern.findall(text)) for name, pattern in _PATTERNS.items()})
-
-    def __add__(self, other: ScriptCounts) -> ScriptCounts:
-        return ScriptCounts(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=False)))
-
-    def as_tuple(self) -> tuple[int, int, int, int]:
-        return self.tibetan, self.han, self.latin, self.other
-
-    @property
-    def total(self) -> int:
-        return sum(self.as_tuple())
-
-    def shares(self) -> dict[str, float]:
-        total = self.total or 1
-        return {name: round(count / total, 3) for name, count in zip(_PATTERNS, self.as_tuple(), strict=False)}
-
-    def languages(self) -> tuple[str, ...]:
-        """The languages the scripts say: () none, one, or two for a mixed cue."""
-        if not self.total:
-            return ()
-        ranked = sorted(self.shares().items(), key=lambda kv: -kv[1])
-        (top, top_share), (second, second_share) = ranked[0], ranked[1]
-        first = _LANGUAGE_OF_SCRIPT[top]
-        if top_share < DOMINANT_SHARE and second_share >= SECOND_SCRIPT_SHARE:
-            other = _LANGUAGE_OF_SCRIPT[second]
-            return (first,) if other == first else (first, other)
-        return (first,)
-
-
-def language_label(languages: tuple[str, ...] | list[str]) -> str:
-    """"none", the one language, or "mixed"."""
-    if not languages:
-        return "none"
-    return languages[0] if len(languages) == 1 else "mixed"
 
 
 @dataclass
@@ -150,7 +93,7 @@ def analyze_track(track: SubtitleTrack, profile: Profile, *, second_opinion: boo
         expects_tibetan=expects_tibetan,
     )
     result.dual = len(languages) >= 2 and runs_through(cues, languages[1]) and (
-        result.main_language == "mixed" or len(track.extra.get("sidecars", [])) > 1
+        result.main_language == "mixed" or len(track.sidecars) > 1
         or shown_together(cues, languages[0], languages[1]))
     result.findings = script_findings(result, profile)
     return result

@@ -15,7 +15,7 @@ import codecs
 import html
 import os
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,8 @@ import regex
 
 from bilingual.errors import InputError
 from bilingual.media import MAX_ANALYSED_S, MediaInfo, StreamInfo, read_subtitle_stream, require_file
+from bilingual.model import Cue, CueReading, DroppedBand, Sidecar, SkippedSidecar, SourceKind, SubtitleTrack
+from bilingual.text.scripts import ScriptCounts
 
 SUBTITLE_EXTENSIONS = (".srt", ".ass", ".ssa", ".vtt")
 FORMAT_BY_EXTENSION = {".srt": "srt", ".ass": "ass", ".ssa": "ssa", ".vtt": "vtt"}
@@ -51,34 +53,6 @@ _LOOKS_LIKE_TIMING = regex.compile(r"-->|^\s*\d+:\d+:\d+[,.:]\d+\s*\S{1,3}\s*\d+
 _ASS_TIME = regex.compile(r"^\d+:[0-5]\d:[0-5]\d[.:]\d{1,3}$")
 
 
-@dataclass(frozen=True)
-class Cue:
-    index: int  # 1-based position in its source
-    start_s: float
-    end_s: float
-    text: str  # plain text, lines separated by "\n"
-
-    @property
-    def lines(self) -> list[str]:
-        return [line for line in self.text.split("\n") if line.strip()]
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
-
-
-@dataclass
-class SubtitleTrack:
-    cues: list[Cue]
-    source: str  # "sidecar" | "embedded" | "ocr"
-    path: str | None = None
-    stream_index: int | None = None
-    encoding: str | None = None
-    format: str | None = None
-    language_tag: str | None = None  # from the file name (entry.bo.srt) or the stream's tag
-    extra: dict = field(default_factory=dict)
-
-
 def decode_text(data: bytes, path: str) -> tuple[str, str]:
     """Text and encoding name of a subtitle file: BOMs first, then strict UTF-8, then charset-normalizer."""
     for bom, codec, name in _BOMS:
@@ -104,7 +78,7 @@ def _decode(data: bytes, encoding: str, path: str) -> str:
         raise InputError("subs.unreadable", f"bytes at {exc.start} are not valid {encoding}", path) from None
 
 
-def load_subtitle_file(path: str | os.PathLike, *, source: str = "sidecar",
+def load_subtitle_file(path: str | os.PathLike, *, source: SourceKind = "sidecar",
                        duration_s: float | None = None) -> SubtitleTrack:
     """A subtitle file as a track; `duration_s`, the video's, bounds how many cues it may hold."""
     p = Path(path)
@@ -388,20 +362,17 @@ def with_other_sidecars(first: SubtitleTrack, others: tuple[str, ...] | list[str
     """Two sidecars (entry.bo.srt and entry.zh.srt) are one dual-language track: one source, one cue
     model. A further sidecar joins when it brings a language the files before it lack; its cues keep
     their text (so their own language) and their times, and are numbered on after the first file's
-    (`extra["sidecars"]` says which file holds which cue numbers; path, encoding and format of the
-    track are the first file's). A further file in a language already there (an older copy) or one
-    that cannot be read is not read in: it is listed in `extra["other_sidecars"]` with the reason.
+    (`sidecars` says which file holds which cue numbers; path, encoding and format of the track are
+    the first file's). A further file in a language already there (an older copy) or one that
+    cannot be read is not read in: it is listed in `skipped_sidecars` with the reason.
     """
-    from bilingual.script import ScriptCounts  # script.py builds on this module
-
     def languages(track: SubtitleTrack) -> set[str]:
         counts = Counter(lang for c in track.cues for lang in ScriptCounts.of(c.text).languages())
         return {lang for lang, n in counts.items() if n >= SIDECAR_LANGUAGE_SHARE * len(track.cues)}
 
-    def entry(track: SubtitleTrack, offset: int) -> dict:
-        return {"path": track.path, "encoding": track.encoding, "format": track.format,
-                "language_tag": track.language_tag, "first_cue": offset + track.cues[0].index,
-                "last_cue": offset + track.cues[-1].index}
+    def entry(track: SubtitleTrack, offset: int) -> Sidecar:
+        return Sidecar(track.path, track.encoding, track.format, track.language_tag,
+                       offset + track.cues[0].index, offset + track.cues[-1].index)
 
     cues, have = list(first.cues), languages(first)
     sidecars, skipped = [entry(first, 0)], []
@@ -409,22 +380,18 @@ def with_other_sidecars(first: SubtitleTrack, others: tuple[str, ...] | list[str
         try:
             track = load_subtitle_file(path)
         except InputError as exc:
-            skipped.append({"path": str(path), "reason": exc.reason})
+            skipped.append(SkippedSidecar(str(path), exc.reason))
             continue
         new = languages(track) - have
         if not new:
-            skipped.append({"path": str(path), "reason": "no language the sidecars before it lack"})
+            skipped.append(SkippedSidecar(str(path), "no language the sidecars before it lack"))
             continue
         offset = cues[-1].index
         sidecars.append(entry(track, offset))
         cues += [replace(c, index=offset + c.index) for c in track.cues]
         have |= new
-    extra = dict(first.extra)
-    if len(sidecars) > 1:
-        extra["sidecars"] = sidecars
-    if skipped:
-        extra["other_sidecars"] = skipped
-    return replace(first, cues=cues, extra=extra)
+    return replace(first, cues=cues, sidecars=sidecars if len(sidecars) > 1 else [],
+                   skipped_sidecars=[*first.skipped_sidecars, *skipped])
 
 
 SIDECAR_LANGUAGE_SHARE = 0.5  # a sidecar is in the languages most of its cues are in
@@ -458,10 +425,8 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings = OcrSettings()) -> S
     read = read_burned_in(media.path, media, settings.band, dropped)
     images = write_evidence(read, settings.frames_dir) if settings.frames_dir else [None] * len(read)
     cues = [Cue(i, r.cue.start_s, r.cue.end_s, r.reading.text) for i, r in enumerate(read, 1)]
-    where = {i: {"frame_s": round(r.frame_s, 3), "band": list(r.band.source_rows()),
-                 "confidence": round(r.reading.confidence, 3), "engine": r.reading.engine,
-                 "first_frame": r.cue.first_frame, "last_frame": r.cue.last_frame,
-                 **({"image": image} if image else {})}
-             for i, (r, image) in enumerate(zip(read, images, strict=False), 1)}
-    return SubtitleTrack(cues=cues, source="ocr", format="burned-in",
-                         extra={"ocr": where, **({"ocr_dropped_bands": dropped} if dropped else {})})
+    readings = {i: CueReading(r.frame_s, r.band.source_rows(), r.reading.confidence, r.reading.engine,
+                              r.cue.first_frame, r.cue.last_frame, image)
+                for i, (r, image) in enumerate(zip(read, images, strict=False), 1)}
+    bands = [DroppedBand(tuple(d["band"]), d["cues_found"], d["cues_read"]) for d in dropped]
+    return SubtitleTrack(cues=cues, source="ocr", format="burned-in", readings=readings, dropped_bands=bands)

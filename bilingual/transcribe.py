@@ -9,9 +9,8 @@ from typing import Any
 import numpy as np
 
 from bilingual import chinese
-from bilingual.findings import Finding, Severity
+from bilingual.model import Cue, Finding, Severity
 from bilingual.speech import BRACKETED_TEXT, MAX_COMPRESSION, character_error_rate
-from bilingual.subtitles import Cue
 
 MISMATCH_CER = 0.6  # Whisper base misreads 10–30 % of Mandarin characters; beyond 60 % the texts differ
 

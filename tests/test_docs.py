@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from bilingual.cli import app
-from bilingual.findings import FATAL_CODES
+from bilingual.model import FATAL_CODES
 
 from conftest import REPO
 

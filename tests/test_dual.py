@@ -8,10 +8,11 @@ import pytest
 from test_burnedin import STYLES
 
 from bilingual.compare import compare_with_picture
+from bilingual.model import Cue, SubtitleTrack
 from bilingual.pairing import pairing_verdict, timing_cues
 from bilingual.profiles import load_profile
 from bilingual.script import analyze_track
-from bilingual.subtitles import Cue, SubtitleTrack, load_subtitle_file, with_other_sidecars
+from bilingual.subtitles import load_subtitle_file, with_other_sidecars
 
 from conftest import burn, ffmpeg, make_video, run_cli, write_srt
 
@@ -163,7 +164,7 @@ def test_a_second_sidecar_in_a_language_already_there_is_not_read_in(tmp_path):
     zh = write_srt(tmp_path / "entry.zh.srt", [(0, 2, "水是生命之源")])
     track = with_other_sidecars(load_subtitle_file(first), [str(copy), str(broken), str(zh)])
     assert [c.index for c in track.cues] == [1, 2, 3] and track.cues[2].text == "水是生命之源"
-    assert [o["path"] for o in track.extra["other_sidecars"]] == [str(copy), str(broken)]
+    assert [o.path for o in track.skipped_sidecars] == [str(copy), str(broken)]
     assert track.path == str(first)
 
 

@@ -1,8 +1,9 @@
 import pytest
 
+from bilingual.model import Cue, SubtitleTrack
 from bilingual.profiles import load_profile
 from bilingual.script import analyze_track
-from bilingual.subtitles import Cue, SubtitleTrack, load_subtitle_file
+from bilingual.subtitles import load_subtitle_file
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
 MANDARIN = load_profile("sichuan-2024-kepu")

@@ -16,7 +16,7 @@ from test_burnedin_robust import HEADER
 from typer.testing import CliRunner
 
 from bilingual.cli import app
-from bilingual.findings import Finding, Severity
+from bilingual.model import Finding, Severity
 from bilingual.profiles import load_profile
 from bilingual.render import render_text
 from bilingual.report import Report

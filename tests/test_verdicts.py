@@ -9,10 +9,10 @@ import sys
 import pysubs2
 import pytest
 
+from bilingual.model import Cue, SubtitleTrack
 from bilingual.pairing import pairing_verdict
 from bilingual.profiles import load_profile
 from bilingual.script import analyze_track
-from bilingual.subtitles import Cue, SubtitleTrack
 
 from conftest import MUSIC_DIR, REPO, make_video, mix_background, pink_noise, run_cli, write_srt
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bilingual import __version__
-from bilingual.findings import Finding, Severity
 from bilingual.media import MediaInfo
+from bilingual.model import Finding, Severity
 from bilingual.profiles import Profile
 
 SCHEMA = "bilingual.report/1"
@@ -133,7 +133,7 @@ class Report:
             "media": self.media.to_dict() if self.media else None,
             "subtitles": self.subtitles,
             "audio": self._audio_section(),
-            "pairing": self.pairing,
+            "pairing": self._pairing_section(),
             "timing": self._timing_section(),
             "findings": [f.to_dict(message(f, lang)) for f in self.sorted_findings()],
             "cues": self._cues(),
@@ -145,6 +145,15 @@ class Report:
         if speech is None:
             return self.audio
         return {**self.audio, "speech_segments": [[round(s, 2), round(e, 2)] for s, e in speech.spans]}
+
+    def _pairing_section(self) -> dict[str, Any]:
+        """The pairing, with its reason in English beside the reason's code (the contract's `reason`)."""
+        code = self.pairing.get("reason_code")
+        if code is None:
+            return self.pairing
+        rest = {k: v for k, v in self.pairing.items() if k not in ("status", "reason")}
+        return {"status": self.pairing["status"], "reason": catalogue_text(f"pairing.reason/{code}", "en") or code,
+                **rest}
 
     def _timing_section(self) -> dict[str, Any]:
         cuts = self.details.get("cuts")
