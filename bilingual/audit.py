@@ -33,10 +33,10 @@ from bilingual import __version__
 from bilingual.files import atomic_write_text
 from bilingual.media import VIDEO_EXTENSIONS
 from bilingual.model import FATAL_CODES
-from bilingual.models import cache_dir
 from bilingual.pipeline import check
 from bilingual.profiles import Profile, load_profile
 from bilingual.render import to_json
+from bilingual.speech.models import cache_dir
 from bilingual.subtitles import find_sidecars
 
 SUMMARY_FIELDS = ("entry", "report", "verdict", "exit_code", "errors", "warnings", "error", "pairing", "speech",

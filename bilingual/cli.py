@@ -318,8 +318,8 @@ def transcribe(
     """The Mandarin transcript of the main audio, with segment times (word times in JSON); speech that
     is not Mandarin is refused (exit 2) unless --any-language."""
     from bilingual.media import MAX_ANALYSED_S, decode_audio, stream_audio
-    from bilingual.models import load_whisper, whisper_model_dir
-    from bilingual.transcribe import to_srt, transcribe_stream, why_not_mandarin
+    from bilingual.speech.models import load_whisper, whisper_model_dir
+    from bilingual.speech.transcribe import to_srt, transcribe_stream, why_not_mandarin
 
     protect_inputs(video)
     if output is not None:

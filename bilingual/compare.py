@@ -9,7 +9,7 @@ from statistics import median
 
 from bilingual.model import Cue, Finding, Severity, SubtitleTrack
 from bilingual.script import TrackScript
-from bilingual.speech import character_error_rate
+from bilingual.text.cer import character_error_rate
 from bilingual.text.scripts import ScriptCounts
 
 MATCHED_SHARE = 0.8  # of the picture's cues (in the text track's languages) that must find their cue

@@ -16,7 +16,7 @@ from bilingual.errors import FixRefused, InputError
 from bilingual.files import backup_copy, check_new_output, check_output, protect_inputs, write_output
 from bilingual.media import probe, require_analysable_length, require_file
 from bilingual.profiles import Profile
-from bilingual.speech import hear
+from bilingual.speech.language import hear
 from bilingual.subtitles import (
     FORMAT_BY_EXTENSION,
     decode_text,

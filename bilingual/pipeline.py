@@ -15,18 +15,18 @@ from bilingual.compare import compare_with_picture
 from bilingual.errors import InputError
 from bilingual.media import MAX_ANALYSED_S, MediaInfo, probe, require_file
 from bilingual.model import Cue, Finding, Severity, SubtitleTrack
-from bilingual.models import load_whisper, whisper_model_dir
 from bilingual.pairing import pairing_verdict, timing_cues
 from bilingual.profiles import Profile, load_profile
 from bilingual.report import Report
 from bilingual.rules import cue_findings, manual_findings, media_findings, shot_change_findings, timing_findings
 from bilingual.script import TrackScript, analyze_track
 from bilingual.shots import detect_cuts
-from bilingual.speech import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
+from bilingual.speech.language import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
+from bilingual.speech.models import load_whisper, whisper_model_dir
+from bilingual.speech.transcribe import content_findings, transcribe
 from bilingual.subtitles import OcrSettings, find_subtitle_source, load_burned_in
 from bilingual.text.scripts import ScriptCounts, language_label
 from bilingual.timing import analyze_timing
-from bilingual.transcribe import content_findings, transcribe
 
 
 def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,

@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import regex
 
-from bilingual import tibetan
 from bilingual.media import MediaInfo
 from bilingual.model import Cue, Finding, Severity
 from bilingual.profiles import AspectRule, ContainerRule, Profile, RangeRule, ResolutionRule, Rule, ValueRule
+from bilingual.text import tibetan
 from bilingual.text.scripts import ScriptCounts
 from bilingual.timing import TimingAnalysis
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
 
-from bilingual import chinese, langid, tibetan
 from bilingual.model import Cue, Finding, Severity, SubtitleTrack
 from bilingual.profiles import Profile
+from bilingual.text import chinese, langid, tibetan
 from bilingual.text.scripts import ScriptCounts, language_label
 
 TRACK_LANGUAGE_SHARE = 0.05  # a language present in this share of cues is one of the track's languages

@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from bilingual import chinese
 from bilingual.model import Cue, Finding, Severity
-from bilingual.speech import BRACKETED_TEXT, MAX_COMPRESSION, character_error_rate
+from bilingual.speech.language import BRACKETED_TEXT, MAX_COMPRESSION
+from bilingual.text import chinese
+from bilingual.text.cer import character_error_rate
 
 MISMATCH_CER = 0.6  # Whisper base misreads 10–30 % of Mandarin characters; beyond 60 % the texts differ
 
@@ -103,7 +104,7 @@ def why_not_mandarin(audio: np.ndarray, model: Any) -> str | None:
     """Why the speech should not be transcribed as Mandarin, or None. Whisper writes fluent
     invented Chinese for Tibetan speech, so the spoken language is decided first (the same windows
     and rules as `check`); speech that is not Mandarin, or not surely so, is refused."""
-    from bilingual.speech import analyze_speech
+    from bilingual.speech.language import analyze_speech
 
     analysis = analyze_speech(audio, model)
     if analysis.language in ("zh", "none"):
