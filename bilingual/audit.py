@@ -36,8 +36,8 @@ from bilingual.model import FATAL_CODES
 from bilingual.pipeline import check
 from bilingual.profiles import Profile, load_profile
 from bilingual.render import to_json
+from bilingual.sources.files import find_sidecars
 from bilingual.speech.models import cache_dir
-from bilingual.subtitles import find_sidecars
 
 SUMMARY_FIELDS = ("entry", "report", "verdict", "exit_code", "errors", "warnings", "error", "pairing", "speech",
                   "speech_confidence", "subtitles", "subtitle_source", "offset_s", "reason", "page")

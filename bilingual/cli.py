@@ -118,8 +118,8 @@ FramesOpt = typer.Option(None, "--frames", help="Write each burned-in cue's band
 
 def ocr_settings(video: Path, ocr: Ocr, band: str | None, frames: Path | None):
     """The OCR options as the library takes them; a band that does not fit the picture is a usage error."""
-    from bilingual.ocr import parse_band
-    from bilingual.subtitles import OcrSettings
+    from bilingual.sources import OcrSettings
+    from bilingual.sources.burnedin.read import parse_band
 
     rows = None
     if frames is not None:
@@ -168,7 +168,7 @@ def guard_entry(video: Path, subs: Path | None, profile: str | None, output: Pat
     `force`, before any work."""
     protect_inputs(video, subs, profile_file(profile))
     if subs is None and (output is not None or stdout_is_a_file()):
-        from bilingual.subtitles import find_sidecars  # the sidecars the check may read
+        from bilingual.sources.files import find_sidecars  # the sidecars the check may read
 
         protect_inputs(*find_sidecars(video))
     if output is not None:
@@ -402,7 +402,7 @@ def scripts(
 ) -> None:
     """Per-cue and whole-track script analysis: languages, Chinese variant, Tibetan integrity."""
     from bilingual.script import analyze_track
-    from bilingual.subtitles import load_subtitle_file
+    from bilingual.sources.files import load_subtitle_file
 
     protect_inputs(subs, profile_file(profile))
     prof = load_profile(profile)
@@ -499,7 +499,7 @@ def audit(
     """Check many entries: one JSON report each, plus summary.csv, summary.jsonl and index.html."""
     from bilingual.audit import find_entries, run_audit
     from bilingual.report.batch import counts_line
-    from bilingual.subtitles import find_sidecars
+    from bilingual.sources.files import find_sidecars
 
     if ship and cluster is None:
         fail("--ship needs --cluster")

@@ -15,7 +15,7 @@ from bilingual.files import (
     temp_path_beside,
 )
 from bilingual.media import StreamInfo, extract_audio, probe, read_subtitle_stream, require_analysable_length
-from bilingual.subtitles import OcrSettings, load_burned_in
+from bilingual.sources.burnedin import OcrSettings, load_burned_in
 
 
 def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force: bool = False,

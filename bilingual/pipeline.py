@@ -11,7 +11,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bilingual.compare import compare_with_picture
 from bilingual.errors import InputError
 from bilingual.media import MAX_ANALYSED_S, MediaInfo, probe, require_file
 from bilingual.model import Cue, Finding, Severity, SubtitleTrack
@@ -21,10 +20,12 @@ from bilingual.report import Report
 from bilingual.rules import cue_findings, manual_findings, media_findings, shot_change_findings, timing_findings
 from bilingual.script import TrackScript, analyze_track
 from bilingual.shots import detect_cuts
+from bilingual.sources import OcrSettings, find_subtitle_source
+from bilingual.sources.burnedin import load_burned_in
+from bilingual.sources.burnedin.compare import compare_with_picture
 from bilingual.speech.language import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
 from bilingual.speech.models import load_whisper, whisper_model_dir
 from bilingual.speech.transcribe import content_findings, transcribe
-from bilingual.subtitles import OcrSettings, find_subtitle_source, load_burned_in
 from bilingual.text.scripts import ScriptCounts, language_label
 from bilingual.timing import analyze_timing
 
@@ -176,7 +177,7 @@ def _look_at_picture(report: Report, media: MediaInfo, analysis: TrackScript) ->
     text track does not have: an error when read on PICTURE_MIN_FRAMES keyframes or more, else a
     warning. The look is a help beside the text track, not a check of its own: when the picture cannot
     be looked at (no Tesseract, an unreadable frame), `subtitles.picture` says why and nothing else."""
-    from bilingual.ocr import quick_look
+    from bilingual.sources.burnedin.read import quick_look
 
     try:
         look = quick_look(media.path, media)

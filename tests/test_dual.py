@@ -7,12 +7,12 @@ import pysubs2
 import pytest
 from test_burnedin import STYLES
 
-from bilingual.compare import compare_with_picture
 from bilingual.model import Cue, SubtitleTrack
 from bilingual.pairing import pairing_verdict, timing_cues
 from bilingual.profiles import load_profile
 from bilingual.script import analyze_track
-from bilingual.subtitles import load_subtitle_file, with_other_sidecars
+from bilingual.sources.burnedin.compare import compare_with_picture
+from bilingual.sources.files import load_subtitle_file, with_other_sidecars
 
 from conftest import burn, ffmpeg, make_video, run_cli, write_srt
 

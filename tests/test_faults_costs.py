@@ -273,7 +273,7 @@ def test_a_streaming_decode_past_its_timeout_is_killed(clip, monkeypatch):
 
 
 def test_the_burned_in_scan_is_refused_past_its_memory_budget(clip, monkeypatch):
-    from bilingual import burnedin
+    from bilingual.sources.burnedin import bands as burnedin
 
     # 10 MB: 364 frames of this clip's scan (60 s at 25 fps: 1,502)
     monkeypatch.setattr(burnedin, "SCAN_BUDGET", 10 << 20)

@@ -3,7 +3,7 @@ import pytest
 from bilingual.model import Cue, SubtitleTrack
 from bilingual.profiles import load_profile
 from bilingual.script import analyze_track
-from bilingual.subtitles import load_subtitle_file
+from bilingual.sources.files import load_subtitle_file
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
 MANDARIN = load_profile("sichuan-2024-kepu")
@@ -90,7 +90,7 @@ def test_wylie_is_tibetan_written_wrongly():
 def test_a_few_english_lines_that_read_as_wylie_do_not_make_a_wylie_track(corpus):
     # A real English track: "God, no." and "Man u." are valid EWTS by chance.
     from bilingual.media import probe
-    from bilingual.subtitles import find_subtitle_source
+    from bilingual.sources import find_subtitle_source
 
     media = probe(corpus / "containers/subtitleedit/sample_MP4.mp4")
     analysis = analyze_track(find_subtitle_source(media).load(media), BILINGUAL)
