@@ -401,20 +401,22 @@ def scripts(
     lang: Lang = LangOpt,
 ) -> None:
     """Per-cue and whole-track script analysis: languages, Chinese variant, Tibetan integrity."""
+    from bilingual.rules.script import script_findings
     from bilingual.script import analyze_track
     from bilingual.sources.files import load_subtitle_file
 
     protect_inputs(subs, profile_file(profile))
     prof = load_profile(profile)
     track = load_subtitle_file(subs)
-    analysis = analyze_track(track, prof)
-    errors = any(f.severity is Severity.ERROR for f in analysis.findings)
+    analysis = analyze_track(track, expects_tibetan=prof.accepts_tibetan_subtitles)
+    findings = script_findings(analysis, prof)
+    errors = any(f.severity is Severity.ERROR for f in findings)
     if fmt is TextOrJson.json:
-        emit(to_json({"schema": "bilingual.scripts/1", "verdict": verdict_of(analysis.findings),
+        emit(to_json({"schema": "bilingual.scripts/1", "verdict": verdict_of(findings),
                       "exit_code": 1 if errors else 0, "path": track.path, "encoding": track.encoding,
                       "format": track.format,
                       "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
-                      "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
+                      "findings": [f.to_dict(message(f, lang.value)) for f in findings]}), None)
     else:
         console = Terminal()
         words = lambda key, **values: say(key, lang.value, **values)  # noqa: E731
@@ -432,7 +434,7 @@ def scripts(
                           f"{s['tibetan']:.2f}", f"{s['han']:.2f}", f"{s['latin']:.2f}",
                           Text(c.cue.text.replace("\n", " / ")[:60]))  # "[laughs]" is text, not markup
         console.print(table)
-        for f in analysis.findings:
+        for f in findings:
             console.print(f"[{term('severity', f.severity.value, lang.value)}] {f.code} "
                           f"{words('scripts.cue', n=f.cue)}: {message(f, lang.value)}", markup=False)
     raise typer.Exit(1 if errors else 0)

@@ -8,7 +8,7 @@ import pytest
 from bilingual.media import decode_audio
 from bilingual.model import Cue
 from bilingual.profiles import load_profile
-from bilingual.rules import timing_findings
+from bilingual.rules.timing import timing_findings
 from bilingual.speech.language import voice_activity
 from bilingual.timing import analyze_timing
 
