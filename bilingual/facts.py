@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from bilingual.errors import InputError
 from bilingual.media import MediaInfo
-from bilingual.model import Cue, SourceKind, SubtitleTrack
+from bilingual.model import Cue, SubtitleTrack
 
 if TYPE_CHECKING:
     from bilingual.pairing import Pairing
     from bilingual.script import TrackScript
     from bilingual.sources.burnedin.compare import PictureComparison
     from bilingual.sources.burnedin.read import QuickLook
+    from bilingual.sources.source import SubtitleSource
     from bilingual.speech.language import SpeechAnalysis
     from bilingual.speech.transcribe import SaidUnder
     from bilingual.timing import TimingAnalysis
@@ -26,14 +27,16 @@ class Facts:
     (the input errors met, in order: exit code 2)."""
 
     video: str
+    size_bytes: int | None = None  # of a regular file (the report's input.size_bytes)
     media: MediaInfo | None = None
     problems: list[InputError] = field(default_factory=list)
     too_long: bool = False  # longer than media.MAX_ANALYSED_S: only the static screen and the subtitle file
-    source: SourceKind | None = None  # where the subtitles were looked for (None: nowhere)
+    found: SubtitleSource | None = None  # where the subtitles are (None: nowhere)
     track_failed: bool = False  # the subtitles were found but could not be read (a problem says why)
-    track: SubtitleTrack | None = None  # the subtitles, when they hold cues
-    script: TrackScript | None = None
+    track: SubtitleTrack | None = None  # the subtitles as read (perhaps without a cue)
+    script: TrackScript | None = None  # their script, when they hold cues
     look: QuickLook | None = None  # the quick look at the picture beside a text track
+    look_unavailable: str | None = None  # why the picture could not be looked at
     picture: PictureComparison | None = None  # `--ocr on`: the text track against the picture
     speech_analysed: bool = True  # False: `--no-speech`
     language_analysed: bool = True  # False: `--no-language` (voice activity and timing only)

@@ -55,25 +55,23 @@ def check(video: str | os.PathLike, subs: str | os.PathLike | None = None,
     """
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
-    report = Report(str(video), profile)
     facts = Facts(str(video), speech_analysed=speech, language_analysed=language)
-    _analyse(facts, report, video, subs, profile, ocr, model, progress, look)
-    report.add(*judge(facts, profile))
-    return report
+    _analyse(facts, video, subs, profile, ocr, model, progress, look)
+    return Report.from_facts(facts, profile, judge(facts, profile), facts.size_bytes)
 
 
-def _analyse(facts: Facts, report: Report, video: str | os.PathLike, subs: str | os.PathLike | None,
+def _analyse(facts: Facts, video: str | os.PathLike, subs: str | os.PathLike | None,
              profile: Profile, ocr: OcrSettings | str, model: str | os.PathLike | None,
              progress: Callable[[str], None] | None, look: bool) -> None:
-    """The stages in order, each adding its facts (and the report its sections); a stage that cannot
-    run says why in `facts.problems` and the later ones that need it do not run."""
+    """The stages in order, each adding its facts; a stage that cannot run says why in `facts.problems`
+    and the later ones that need it do not run."""
     speech, language = facts.speech_analysed, facts.language_analysed
     stop = threading.Event()  # set: the audio decode is not wanted after all
     with ThreadPoolExecutor(max_workers=2) as pool:
         try:
             require_file(video)  # before any child process: ffmpeg opening a FIFO waits forever
         except InputError as exc:
-            report.size_bytes = _size(video)
+            facts.size_bytes = _size(video)
             facts.problems.append(exc)
             return
         # The first audio stream decodes (an ffmpeg process, VAD on each chunk as it comes) and the
@@ -86,16 +84,16 @@ def _analyse(facts: Facts, report: Report, video: str | os.PathLike, subs: str |
             media = probe(video)
         except InputError as exc:
             stop.set()
-            report.size_bytes = _size(video)
+            facts.size_bytes = _size(video)
             facts.problems.append(exc)
             return
-        report.media, report.size_bytes, facts.media = media, media.size_bytes, media
+        facts.media, facts.size_bytes = media, media.size_bytes
         facts.too_long = media.duration_s is not None and media.duration_s > MAX_ANALYSED_S
         if facts.too_long:
             # Only the static screen and the subtitle file: the rest holds or decodes the whole media.
             stop.set()
             audio, ocr = None, replace(OcrSettings.of(ocr), mode="off")
-        track, script = _check_subtitles(facts, report, media, subs, profile, ocr, second_opinion=language, look=look)
+        track, script = _check_subtitles(facts, media, subs, profile, ocr, second_opinion=language, look=look)
         # Shot changes are found while the audio decodes; the cues they are checked against wait
         # for the pairing (dual-language subtitles: the required language's cues).
         cuts = detect_cuts(media.path, media.duration_s) if track is not None and not facts.too_long \
@@ -104,18 +102,16 @@ def _analyse(facts: Facts, report: Report, video: str | os.PathLike, subs: str |
         if audio is not None and (main := media.main_audio) is not None and media.has_video:
             if main.index != media.audio_streams[0].index:
                 audio = pool.submit(hear, video, main.index, stop)
-            heard = _check_speech(facts, report, track, script, profile, model, language, audio, progress)
+            heard = _check_speech(facts, track, script, profile, model, language, audio, progress)
         if track is not None and script is not None:
             cues, cues_language = timing_cues(track, script, facts.pairing.detected if facts.pairing else None)
             facts.timed_cues, facts.timed_language = cues, cues_language
-            report.timing.update(cues_language=cues_language, cue_count=len(cues))
             if heard is not None:
-                _check_timing(facts, report, cues, heard, profile, progress)
-            if cuts is not None:
-                facts.cuts = report.details["cuts"] = cuts
+                _check_timing(facts, cues, heard, profile, progress)
+            facts.cuts = cuts
 
 
-def _check_subtitles(facts: Facts, report: Report, media: MediaInfo, subs: Any, profile: Profile,
+def _check_subtitles(facts: Facts, media: MediaInfo, subs: Any, profile: Profile,
                      ocr: OcrSettings | str = "auto", second_opinion: bool = True,
                      look: bool = True) -> tuple[SubtitleTrack | None, TrackScript | None]:
     """Find and read the subtitles and their script; with `ocr="on"` and a text track, also read the
@@ -124,8 +120,7 @@ def _check_subtitles(facts: Facts, report: Report, media: MediaInfo, subs: Any, 
     source = find_subtitle_source(media, subs, ocr)
     track = None
     if source is not None:
-        facts.source = source.kind
-        report.subtitles.update(source=source.kind, **source.where())
+        facts.found = source
         try:
             track = facts.track = source.load(media)
         except InputError as exc:
@@ -133,38 +128,31 @@ def _check_subtitles(facts: Facts, report: Report, media: MediaInfo, subs: Any, 
             facts.track_failed = True
             return None, None
     if track is None or not track.cues:
-        report.subtitles["source"] = "none"
         return None, None
     analysis = facts.script = analyze_track(track, expects_tibetan=profile.accepts_tibetan_subtitles,
                                             second_opinion=second_opinion)
-    report.subtitles = subtitles_section(track, analysis)
-    report.details["script"] = analysis
     if ocr.mode == "on" and track.source != "ocr" and media.has_video:
         try:
             picture = load_burned_in(media, ocr)
         except InputError as exc:
             facts.problems.append(exc)
         else:
-            report.details["ocr"] = picture
             facts.picture = compare_with_picture(track, analysis, picture)
     elif look and ocr.mode == "auto" and track.source != "ocr" and media.has_video:
-        _look_at_picture(facts, report, media)
+        _look_at_picture(facts, media)
     return track, analysis
 
 
-def _look_at_picture(facts: Facts, report: Report, media: MediaInfo) -> None:
+def _look_at_picture(facts: Facts, media: MediaInfo) -> None:
     """The quick look at the picture beside a text track (`read.quick_look`; `rules.picture` judges
     it). The look is a help beside the text track, not a check of its own: when the picture cannot
     be looked at (no Tesseract, an unreadable frame), `subtitles.picture` says why and nothing else."""
     from bilingual.sources.burnedin.read import quick_look
 
     try:
-        look = facts.look = quick_look(media.path, media)
+        facts.look = quick_look(media.path, media)
     except InputError as exc:
-        report.subtitles["picture"] = {"looked": False, "reason": exc.reason}
-        return
-    report.subtitles["picture"] = {"looked": True, "keyframes": look.frames, "languages": look.languages,
-                                   "keyframes_with_text": look.seen, "seconds": round(look.seconds, 3)}
+        facts.look_unavailable = exc.reason
 
 
 @dataclass
@@ -174,7 +162,7 @@ class _Heard:
     whisper: Any
 
 
-def _check_speech(facts: Facts, report: Report, track: SubtitleTrack | None, script: TrackScript | None,
+def _check_speech(facts: Facts, track: SubtitleTrack | None, script: TrackScript | None,
                   profile: Profile, model: str | os.PathLike | None, language: bool, decoding: Future,
                   progress: Callable[[str], None] | None) -> _Heard | None:
     """Voice activity, spoken language and pairing."""
@@ -193,26 +181,19 @@ def _check_speech(facts: Facts, report: Report, track: SubtitleTrack | None, scr
                               subtitle_text=(lambda s, e: cue_text_between(chinese, s, e)) if chinese else None)
     analysis.model = str(model_dir or "")
     facts.speech = analysis
-    report.audio = analysis.audio_section()
-    report.details["speech"] = analysis
-    if analysis.language != "none" and not language:
-        report.pairing.update(reason_code="not_analysed")
-    else:
-        allowed = profile.pairing.allowed if profile.pairing else None
-        facts.pairing = detect_pairing(analysis.language, script.pairing_languages if script else [], allowed or ())
-        report.pairing = facts.pairing.section(allowed)
+    if analysis.language == "none" or language:  # without language ID, no pairing is detected
+        allowed = profile.pairing.allowed if profile.pairing else ()
+        facts.pairing = detect_pairing(analysis.language, script.pairing_languages if script else [], allowed)
     return _Heard(analysis, audio, whisper)
 
 
-def _check_timing(facts: Facts, report: Report, cues: list[Cue], heard: _Heard, profile: Profile,
+def _check_timing(facts: Facts, cues: list[Cue], heard: _Heard, profile: Profile,
                   progress: Callable[[str], None] | None) -> None:
     """Timing of the cues against the speech; in a Mandarin category, the Chinese cues against the
     Mandarin transcript."""
     analysis = heard.analysis
     if cues and analysis.speech_s >= MIN_SPEECH_S:
-        timing = facts.timing = analyze_timing(cues, analysis.spans, analysis.duration_s)
-        report.timing.update(timing.section())
-        report.details["timing"] = timing
+        facts.timing = analyze_timing(cues, analysis.spans, analysis.duration_s)
     mandarin_category = profile.pairing is not None and "zh-audio+zh-subs" in profile.pairing.allowed
     chinese_cues = facts.script is not None and "zh" in facts.script.languages
     detected = facts.pairing.detected if facts.pairing else None
@@ -237,13 +218,6 @@ def lines_in(cues: list[Cue], script: TrackScript, language: str) -> list[Cue]:
 
 def cue_text_between(cues: list, start_s: float, end_s: float) -> str:
     return "".join(c.text for c in cues if c.end_s > start_s and c.start_s < end_s)
-
-
-def subtitles_section(track: SubtitleTrack, analysis: TrackScript) -> dict[str, Any]:
-    where = {"stream_index": track.stream_index} if track.source == "embedded" else {"path": track.path}
-    extra = track.extra_dict()  # sidecars; where each cue was read: frame time, band rows, confidence
-    return {"source": track.source, **where, "format": track.format, "encoding": track.encoding,
-            "language_tag": track.language_tag, **analysis.to_dict(), **extra}
 
 
 def _size(path: str | os.PathLike) -> int | None:

@@ -24,7 +24,7 @@ def missing_rule(facts: Facts, profile: Profile) -> list[Finding]:
         return []
     if not (profile.subtitles and profile.subtitles.required):
         return []
-    looked = facts.source == "ocr"
+    looked = facts.found is not None and facts.found.kind == "ocr"
     return [Finding("subs.missing", Severity.ERROR if looked else Severity.WARNING,
                     data={"cite": profile.subtitles.cite, "variant": "burned_in" if looked else None})]
 
