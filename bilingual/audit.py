@@ -33,9 +33,10 @@ from bilingual import __version__
 from bilingual.files import atomic_write_text
 from bilingual.media import VIDEO_EXTENSIONS
 from bilingual.model import FATAL_CODES
+from bilingual.model import exit_code as exit_code_policy
 from bilingual.pipeline import check
 from bilingual.profiles import Profile, load_profile
-from bilingual.render import to_json
+from bilingual.report.text import to_json
 from bilingual.sources.files import find_sidecars
 from bilingual.speech.models import cache_dir
 
@@ -184,7 +185,7 @@ class AuditSummary:
         if self.interrupted:
             return 130
         verdicts = {r["verdict"] for r in self.rows}
-        return 2 if "error" in verdicts else 1 if "fail" in verdicts else 0
+        return exit_code_policy(unanalysable="error" in verdicts, failed="fail" in verdicts)
 
 
 class Workers(Protocol):

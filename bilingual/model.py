@@ -8,6 +8,7 @@ Findings are data: produced by the rules (`bilingual.rules`), worded by the repo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal
@@ -15,7 +16,8 @@ from typing import Any, Literal
 from bilingual.errors import FixRefused, InputError
 
 __all__ = ["Cue", "SubtitleTrack", "Sidecar", "SkippedSidecar", "CueReading", "DroppedBand", "Finding",
-           "Severity", "FATAL_CODES", "InputError", "FixRefused", "Language", "SourceKind", "PairingStatus"]
+           "Severity", "FATAL_CODES", "InputError", "FixRefused", "Language", "SourceKind", "PairingStatus",
+           "exit_code", "findings_exit_code", "verdict_of"]
 
 # A language as the analysis names it: Tibetan, Chinese, another one, none (no letters, no speech),
 # two at once (a dual-language cue or track) or not decided (speech a reviewer must listen to).
@@ -155,6 +157,24 @@ class Severity(str, Enum):  # noqa: UP042 -- StrEnum would change str(severity) 
 # Findings that mean the entry could not be analysed at all: exit code 2 (report contract).
 FATAL_CODES = frozenset({"media.unreadable", "media.too_long", "media.no_video", "media.no_audio", "subs.unreadable",
                          "model.missing", "model.corrupt", "ocr.missing"})
+
+
+def exit_code(*, unanalysable: bool, failed: bool) -> int:
+    """The exit-code policy of every command (README, "Exit codes"): 2 when the input could not be
+    analysed, else 1 when it fails (an error finding; for `audit`, an entry that fails), else 0."""
+    return 2 if unanalysable else 1 if failed else 0
+
+
+def findings_exit_code(findings: Iterable[Finding]) -> int:
+    findings = list(findings)
+    return exit_code(unanalysable=any(f.fatal for f in findings),
+                     failed=any(f.severity is Severity.ERROR for f in findings))
+
+
+def verdict_of(findings: Iterable[Finding]) -> str:
+    """fail with an error finding, warn with a warning, else pass."""
+    severities = {f.severity for f in findings}
+    return "fail" if Severity.ERROR in severities else "warn" if Severity.WARNING in severities else "pass"
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 from bilingual import __version__
 from bilingual.facts import Facts
 from bilingual.media import MediaInfo
-from bilingual.model import Finding, Severity
+from bilingual.model import Finding, Severity, findings_exit_code, verdict_of
 from bilingual.profiles import Profile
 from bilingual.report import sections
 
@@ -127,17 +127,12 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        severities = {f.severity for f in self.findings}
-        if Severity.ERROR in severities:
-            return "fail"
-        return "warn" if Severity.WARNING in severities else "pass"
+        return verdict_of(self.findings)
 
     @property
     def exit_code(self) -> int:
         """0 no error finding, 1 at least one error, 2 the input could not be analysed."""
-        if self.fatal:
-            return 2
-        return 1 if self.verdict == "fail" else 0
+        return findings_exit_code(self.findings)
 
     def sorted_findings(self) -> list[Finding]:
         # Manual items keep the order of the profile (sort is stable); the rest group by code and cue.
