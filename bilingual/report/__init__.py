@@ -1,4 +1,6 @@
-"""Stage 7, report: one object holding the verdict and its evidence, in the shape of the contract."""
+"""The report: one object holding an entry's facts, its findings and the verdict, in the shape of
+the contract (`Report.to_dict`; its sections: `sections.py`), and the wording of everything said to a
+reader (`say`, `message`, from messages.toml)."""
 
 from __future__ import annotations
 
