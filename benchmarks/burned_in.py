@@ -27,7 +27,7 @@ from common import CACHE, REPO, measure, report, summary
 from rapidfuzz.distance import Levenshtein
 
 from bilingual.media import probe  # noqa: E402
-from bilingual.ocr import read_burned_in  # noqa: E402
+from bilingual.sources.burnedin.read import read_burned_in  # noqa: E402
 
 FONTS = {"bo": ["Tibetan Machine Uni", "Noto Serif Tibetan"], "zh": ["Noto Sans CJK SC", "Noto Serif CJK SC"]}
 STYLES = {  # PrimaryColour, BorderStyle, Outline, BackColour
@@ -208,7 +208,8 @@ def offset_against_speech() -> dict:
     return {"cases": rows, "worst_error_ms": max(r["error_ms"] for r in rows), "target": "within 100 ms"}
 
 
-READ = ("import sys, json; from bilingual.media import probe; from bilingual.ocr import engine_calls, read_burned_in; "
+READ = ("import sys, json; from bilingual.media import probe; "
+        "from bilingual.sources.burnedin.read import engine_calls, read_burned_in; "
         "read = read_burned_in(sys.argv[1], probe(sys.argv[1])); "
         "json.dump({'cues': [[r.cue.first_frame, r.cue.last_frame, r.reading.text] for r in read], "
         "'calls': engine_calls}, open(sys.argv[2], 'w'))")

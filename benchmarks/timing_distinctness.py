@@ -14,9 +14,9 @@ import pysubs2
 from common import REPO, report
 
 from bilingual.media import decode_audio  # noqa: E402  (common puts the repository on the path)
+from bilingual.model import Cue  # noqa: E402
 from bilingual.sample import samples_dir  # noqa: E402
-from bilingual.speech import voice_activity  # noqa: E402
-from bilingual.subtitles import Cue  # noqa: E402
+from bilingual.speech.language import voice_activity  # noqa: E402
 from bilingual.timing import analyze_timing, distinctness  # noqa: E402
 
 BANDS = ((None, "not measurable"), (0.0, "< 1.1"), (1.1, "1.1–2.0"), (2.0, "≥ 2.0"))

@@ -72,8 +72,8 @@ def windows(args: argparse.Namespace) -> dict:
     """Each clip as one 30 s window (what `analyze_speech` takes of each third of an entry), with
     the Mandarin decode run always so that every rule can be re-tried on the recorded features."""
     from bilingual.media import decode_audio
-    from bilingual.models import load_whisper, whisper_model_dir
-    from bilingual.speech import SAMPLE_RATE, _Decoder, listen, voice_activity
+    from bilingual.speech.language import SAMPLE_RATE, _Decoder, listen, voice_activity
+    from bilingual.speech.models import load_whisper, whisper_model_dir
 
     decoder = _Decoder(load_whisper(whisper_model_dir()))
     rows = []
@@ -175,7 +175,7 @@ def tables(args: argparse.Namespace) -> dict:
     current `judge_window`: trying a threshold costs no Whisper run."""
     from dataclasses import fields
 
-    from bilingual.speech import MIN_WINDOW_SPEECH_S, Window, judge_window
+    from bilingual.speech.language import MIN_WINDOW_SPEECH_S, Window, judge_window
 
     names = {f.name for f in fields(Window)}
     rows = []

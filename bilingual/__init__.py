@@ -12,10 +12,10 @@ __version__ = "0.1.0"
 # The names load on first use (PEP 562), so `import bilingual` and the CLI's start stay light and
 # a command's own work (an ffmpeg decode) starts before numpy and the pipeline are imported.
 _EXPORTS = {
-    "InputError": "errors", "Finding": "findings", "Severity": "findings", "MediaInfo": "media",
+    "InputError": "errors", "Finding": "model", "Severity": "model", "MediaInfo": "media",
     "probe": "media", "Profile": "profiles", "list_profiles": "profiles", "load_profile": "profiles",
-    "Cue": "subtitles", "SubtitleTrack": "subtitles", "load_subtitle_file": "subtitles",
-    "analyze_track": "script", "check": "pipeline", "Report": "report",
+    "Cue": "model", "SubtitleTrack": "model", "load_subtitle_file": "sources.files",
+    "analyze_track": "script", "check": "pipeline", "Report": "report", "Facts": "facts", "judge": "rules",
 }
 
 
@@ -30,5 +30,5 @@ def __getattr__(name: str):
 __all__ = [
     "__version__", "InputError", "Finding", "Severity", "MediaInfo", "probe", "Profile",
     "list_profiles", "load_profile", "Cue", "SubtitleTrack", "load_subtitle_file",
-    "analyze_track", "check", "Report",
+    "analyze_track", "check", "Report", "Facts", "judge",
 ]

@@ -31,14 +31,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from bilingual import __version__
 from bilingual.files import atomic_write_text
-from bilingual.findings import FATAL_CODES
 from bilingual.media import VIDEO_EXTENSIONS
-from bilingual.models import cache_dir
+from bilingual.model import FATAL_CODES
+from bilingual.model import exit_code as exit_code_policy
 from bilingual.pipeline import check
 from bilingual.profiles import Profile, load_profile
-from bilingual.render import to_json
 from bilingual.report import say as word
-from bilingual.subtitles import find_sidecars
+from bilingual.report.text import to_json
+from bilingual.sources.files import find_sidecars
+from bilingual.speech.models import cache_dir
 
 SUMMARY_FIELDS = ("entry", "report", "verdict", "exit_code", "errors", "warnings", "error", "pairing", "speech",
                   "speech_confidence", "subtitles", "subtitle_source", "offset_s", "reason", "page")
@@ -185,7 +186,7 @@ class AuditSummary:
         if self.interrupted:
             return 130
         verdicts = {r["verdict"] for r in self.rows}
-        return 2 if "error" in verdicts else 1 if "fail" in verdicts else 0
+        return exit_code_policy(unanalysable="error" in verdicts, failed="fail" in verdicts)
 
 
 class Workers(Protocol):

@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 try:  # typer ≥ 0.20 carries its own copy of click; before, it used click itself
     from typer._click import exceptions as click_errors
@@ -35,11 +32,23 @@ from bilingual.files import (
     stdout_is_a_file,
     write_output,
 )
-from bilingual.findings import Severity
 from bilingual.media import probe as probe_media
-from bilingual.profiles import DEFAULT_PROFILE, list_profiles, load_profile
-from bilingual.render import Terminal, render_json, render_text, term, timestamp, to_json
-from bilingual.report import catalogue_text, message, say
+from bilingual.model import findings_exit_code
+from bilingual.profiles import DEFAULT_PROFILE, load_profile
+from bilingual.report import message, say
+from bilingual.report.text import (
+    Terminal,
+    print_profile,
+    print_scripts,
+    probe_table,
+    profiles_table,
+    render_json,
+    render_text,
+    scripts_dict,
+    timing_dict,
+    timing_text,
+    to_json,
+)
 
 
 def check_api(*args, **kwargs):
@@ -134,8 +143,8 @@ FramesOpt = typer.Option(None, "--frames", metavar="DIR",
 
 def ocr_settings(video: Path, ocr: Ocr, band: str | None, frames: Path | None):
     """The OCR options as the library takes them; a band that does not fit the picture is a usage error."""
-    from bilingual.ocr import parse_band
-    from bilingual.subtitles import OcrSettings
+    from bilingual.sources import OcrSettings
+    from bilingual.sources.burnedin.read import parse_band
 
     rows = None
     if frames is not None:
@@ -185,7 +194,7 @@ def guard_entry(video: Path, subs: Path | None, profile: str | None, output: Pat
     `force`, before any work."""
     protect_inputs(video, subs, profile_file(profile))
     if subs is None and (output is not None or stdout_is_a_file()):
-        from bilingual.subtitles import find_sidecars  # the sidecars the check may read
+        from bilingual.sources.files import find_sidecars  # the sidecars the check may read
 
         protect_inputs(*find_sidecars(video))
     if output is not None:
@@ -273,14 +282,7 @@ def probe(video: Path = typer.Argument(..., metavar="VIDEO", help="The entry (or
     if fmt is TextOrJson.json:
         emit(to_json({"path": info.path, **info.to_dict()}), None)
         return
-    table = Table(show_header=False, box=None)
-    for key, value in info.to_dict().items():
-        if key.endswith("_streams"):
-            value = "\n".join(f"#{s['index']} {s['codec']} lang={s['language'] or '-'}"
-                              + (f" {s['channels']}ch {s['sample_rate']} Hz" if s["channels"] else "")
-                              for s in value) or "-"
-        table.add_row(key, Text(str(value)))  # stream titles and tags are the file's: never markup
-    Terminal().print(table)
+    Terminal().print(probe_table(info))
 
 
 @app.command()
@@ -299,30 +301,12 @@ def timing(
     report = run_check(say("progress/timing", lang.value), video, subs, profile, ocr, band, frames, language=False,
                        look=False)  # the quick look's finding is not a timing finding: not shown, not paid for
     timing_codes = [f for f in report.sorted_findings() if f.fatal or f.code.startswith("timing.")]
-    code = 2 if report.fatal else 1 if any(f.severity is Severity.ERROR for f in timing_codes) else 0
+    code = findings_exit_code(timing_codes)
     if fmt is TextOrJson.json:
-        emit(to_json({"schema": "bilingual.timing/1", "verdict": verdict_of(timing_codes), "exit_code": code,
-                      "input": report.input_path, "subtitles": report.subtitles.get("path") or
-                      report.subtitles.get("stream_index"), "timing": report.timing,
-                      "speech_s": report.audio.get("speech_s"),
-                      "findings": [f.to_dict(message(f, lang.value)) for f in timing_codes]}), None)
+        emit(to_json(timing_dict(report, timing_codes, code, lang.value)), None)
     else:
-        t = report.timing
-        words = lambda key: catalogue_text(key, lang.value) or key  # noqa: E731
-        drift = t["drift"] or words("timing.no_drift")
-        print(words("timing.header").format(offset=f"{t['offset_s']:+.3f}", drift=drift, blocks=len(t["segments"]),
-                                            confidence=t["confidence"])
-              if t["offset_s"] is not None else words("timing.header/none"))
-        for f in timing_codes:
-            severity = words(f"term.severity/{f.severity.value}")
-            print(" ".join(p for p in (f"[{severity}]", f.code, timestamp(f.start_s), message(f, lang.value)) if p))
+        print(timing_text(report, timing_codes, lang.value))
     exit_with(report, code, lang.value)
-
-
-def verdict_of(findings) -> str:
-    """fail with an error finding, warn with a warning, else pass (as a report's verdict)."""
-    severities = {f.severity for f in findings}
-    return "fail" if Severity.ERROR in severities else "warn" if Severity.WARNING in severities else "pass"
 
 
 @app.command()
@@ -340,8 +324,8 @@ def transcribe(
     """The Mandarin transcript of the main audio, with segment times (word times in JSON); speech that
     is not Mandarin is refused (exit 2) unless --any-language."""
     from bilingual.media import MAX_ANALYSED_S, decode_audio, stream_audio
-    from bilingual.models import load_whisper, whisper_model_dir
-    from bilingual.transcribe import to_srt, transcribe_stream, why_not_mandarin
+    from bilingual.speech.models import load_whisper, whisper_model_dir
+    from bilingual.speech.transcribe import to_srt, transcribe_stream, why_not_mandarin
 
     protect_inputs(video)
     if output is not None:
@@ -426,52 +410,27 @@ def scripts(
     lang: Lang = LangOpt,
 ) -> None:
     """Per-cue and whole-track script analysis: languages, Chinese variant, Tibetan integrity."""
+    from bilingual.rules.script import script_findings
     from bilingual.script import analyze_track
-    from bilingual.subtitles import load_subtitle_file
+    from bilingual.sources.files import load_subtitle_file
 
     protect_inputs(subs, profile_file(profile))
     prof = load_profile(profile)
     track = load_subtitle_file(subs)
-    analysis = analyze_track(track, prof)
-    errors = any(f.severity is Severity.ERROR for f in analysis.findings)
+    analysis = analyze_track(track, expects_tibetan=prof.accepts_tibetan_subtitles)
+    findings = script_findings(analysis, prof)
+    code = findings_exit_code(findings)
     if fmt is TextOrJson.json:
-        emit(to_json({"schema": "bilingual.scripts/1", "verdict": verdict_of(analysis.findings),
-                      "exit_code": 1 if errors else 0, "path": track.path, "encoding": track.encoding,
-                      "format": track.format,
-                      "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
-                      "findings": [f.to_dict(message(f, lang.value)) for f in analysis.findings]}), None)
+        emit(to_json(scripts_dict(track, analysis, findings, code, lang.value)), None)
     else:
-        console = Terminal()
-        words = lambda key, **values: say(key, lang.value, **values)  # noqa: E731
-        script = lambda code: term("script", code, lang.value)  # noqa: E731
-        console.print(Text(words("scripts.header", path=track.path, encoding=track.encoding,
-                                 language=script(analysis.language),
-                                 languages="+".join(map(script, analysis.languages)) or "-",
-                                 variant=term("variant", analysis.chinese_variant, lang.value)
-                                 if analysis.chinese_variant else "-", n=len(analysis.cues))))
-        table = Table(*words("scripts.columns").split("|"))
-        for c in analysis.cues:
-            s = c.counts.shares()
-            table.add_row(str(c.cue.index), timestamp(c.cue.start_s), script(c.language),
-                          term("written", c.written_as, lang.value),
-                          f"{s['tibetan']:.2f}", f"{s['han']:.2f}", f"{s['latin']:.2f}",
-                          Text(c.cue.text.replace("\n", " / ")[:60]))  # "[laughs]" is text, not markup
-        console.print(table)
-        for f in analysis.findings:
-            console.print(f"[{term('severity', f.severity.value, lang.value)}] {f.code} "
-                          f"{words('scripts.cue', n=f.cue)}: {message(f, lang.value)}", markup=False)
-    raise typer.Exit(1 if errors else 0)
+        print_scripts(Terminal(), track, analysis, findings, lang.value)
+    raise typer.Exit(code)
 
 
 @profiles_app.command("list")
 def profiles_list(lang: Lang = LangOpt) -> None:
     """The built-in contest profiles."""
-    table = Table(*say("profiles.columns", lang.value).split("|"))
-    for name in list_profiles():
-        p = load_profile(name)
-        table.add_row(name + (say("profiles.default", lang.value) if name == DEFAULT_PROFILE else ""), Text(p.seed),
-                      Text(p.title if lang is Lang.zh else p.title_en))
-    Terminal().print(table)
+    Terminal().print(profiles_table(lang.value))
 
 
 @profiles_app.command("show")
@@ -479,28 +438,10 @@ def profiles_show(name: str = typer.Argument(..., metavar="NAME", help="Profile 
                   fmt: TextOrJson = FormatOpt) -> None:
     """Every rule of a profile, with the clause of the notice it comes from."""
     p = load_profile(name)
-    data = dataclasses.asdict(p)
-    esc = escape  # every value below is the profile file's text: never rich markup
     if fmt is TextOrJson.json:
-        emit(to_json(data), None)
+        emit(to_json(dataclasses.asdict(p)), None)
         return
-    console = Terminal()
-    console.print(f"[bold]{esc(p.name)}[/bold]  {esc(p.title)} / {esc(p.title_en)}\n{esc(p.source)}  ({esc(p.path)})")
-    for section in ("media", "subtitles", "pairing", "cues"):
-        rules = data[section]
-        if not rules:
-            continue
-        console.print(f"\n[bold]{section}[/bold]")
-        items = rules.items() if section in ("media", "cues") else [(section, rules)]
-        for key, rule in items:
-            if isinstance(rule, dict):
-                values = ", ".join(f"{k}={v}" for k, v in rule.items() if k != "cite" and v not in (None, []))
-                console.print(f"  {key}: {esc(values)}  [dim]\\[{esc(rule['cite'])}][/dim]")
-            elif rule is not None:
-                console.print(f"  {key}: {esc(str(rule))}")
-    console.print("\n[bold]manual[/bold]")
-    for item in p.manual:
-        console.print(f"  ☐ {esc(item.code)}: {esc(item.zh)}  [dim]\\[{esc(item.cite)}][/dim]")
+    print_profile(Terminal(), p)
 
 
 @app.command()
@@ -526,7 +467,7 @@ def audit(
     """Check many entries: one JSON report each, plus summary.csv, summary.jsonl and index.html."""
     from bilingual.audit import find_entries, run_audit
     from bilingual.report.batch import counts_line
-    from bilingual.subtitles import find_sidecars
+    from bilingual.sources.files import find_sidecars
 
     if ship and cluster is None:
         fail(say("error/ship_without_cluster", lang.value))

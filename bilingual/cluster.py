@@ -20,7 +20,7 @@ from typing import Any
 from bilingual import __version__
 from bilingual.audit import Job, check_job
 from bilingual.errors import InputError
-from bilingual.subtitles import find_sidecars
+from bilingual.sources.files import find_sidecars
 
 try:
     import ray
@@ -51,8 +51,8 @@ def connect(address: str) -> None:
 def _preflight_probe(options: dict[str, Any]) -> dict[str, Any]:
     """What a worker node lacks for `options`: bilingual's version, ffmpeg, the model, Tesseract."""
     from bilingual.media import require_ffmpeg
-    from bilingual.models import whisper_model_dir
-    from bilingual.ocr import require_tesseract
+    from bilingual.sources.burnedin.read import require_tesseract
+    from bilingual.speech.models import whisper_model_dir
 
     problems = []
     needs: list[Callable[[], object]] = [require_ffmpeg]

@@ -15,7 +15,7 @@ from bilingual.files import (
     temp_path_beside,
 )
 from bilingual.media import StreamInfo, extract_audio, probe, read_subtitle_stream, require_analysable_length
-from bilingual.subtitles import OcrSettings, load_burned_in
+from bilingual.sources.burnedin import OcrSettings, load_burned_in
 
 
 def extract_entry(video: str | os.PathLike, out_dir: str | os.PathLike, *, force: bool = False,
@@ -64,7 +64,7 @@ def _burned_in_by_language(media, out: Path, stem: str, ocr: OcrSettings) -> dic
     so that entries sharing a folder do not collide: <stem>.burned-in.bo.srt, <stem>.burned-in.zh.srt."""
     import pysubs2
 
-    from bilingual.script import ScriptCounts
+    from bilingual.text.scripts import ScriptCounts
 
     by_language: dict[str, pysubs2.SSAFile] = {}
     for cue in load_burned_in(media, ocr).cues:

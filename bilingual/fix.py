@@ -16,8 +16,7 @@ from bilingual.errors import FixRefused, InputError
 from bilingual.files import backup_copy, check_new_output, check_output, protect_inputs, write_output
 from bilingual.media import probe, require_analysable_length, require_file
 from bilingual.profiles import Profile
-from bilingual.speech import hear
-from bilingual.subtitles import (
+from bilingual.sources.files import (
     FORMAT_BY_EXTENSION,
     decode_text,
     parse_subtitles,
@@ -27,6 +26,7 @@ from bilingual.subtitles import (
     retime_text,
     unify_line_ends,
 )
+from bilingual.speech.language import hear
 from bilingual.timing import TimingAnalysis, analyze_timing, distinctness
 
 # Below this `timing.distinctness` (each block's fit at its offset over the best fit more than 1 s

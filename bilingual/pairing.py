@@ -1,22 +1,23 @@
-"""Stage 6, rules (speech side): is the spoken language paired with an allowed subtitle language?
-And, for dual-language subtitles, which language's cues timing and the cue rules look at."""
+"""The pairing of spoken and subtitle language an entry shows (the contest rule that judges it is
+`rules.speech`), and, for dual-language subtitles, which language's cues timing and the cue rules
+look at."""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any
-
-from bilingual.findings import Finding, Severity
-from bilingual.profiles import Profile
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bilingual.model import Cue, SubtitleTrack
     from bilingual.script import TrackScript
-    from bilingual.subtitles import Cue, SubtitleTrack
+
+
 
 def detected_pairing(audio_language: str, subtitle_languages: list[str],
                      allowed: list[str] | tuple[str, ...] = ()) -> tuple[str | None, str]:
     """The pairing the entry shows ("zh-audio+bo-subs", …) or None, and why: a reason code, worded
-    in both languages by `messages.toml` ("pairing.reason/<code>", `reason_text`).
+    in both languages by `messages.toml` ("pairing.reason/<code>"; the report words it).
 
     Dual-language subtitles satisfy the pairing whose required subtitle language they contain: with
     Tibetan and Chinese lines, Mandarin speech is "zh-audio+bo-subs" — or "zh-audio+zh-subs" where
@@ -38,22 +39,28 @@ def detected_pairing(audio_language: str, subtitle_languages: list[str],
     return f"{audio_language}-audio+{chosen}-subs", f"{audio_language}_{chosen}{dual}"
 
 
-def reason_text(code: str, lang: str = "en") -> str:
-    from bilingual.report import catalogue_text
+@dataclass(frozen=True)
+class Pairing:
+    """The pairing detected ("zh-audio+bo-subs", "invalid", or None when it cannot be told) and why
+    (a reason code, worded as "pairing.reason/<code>" in messages.toml)."""
 
-    return catalogue_text(f"pairing.reason/{code}", lang) or code
+    detected: str | None
+    reason_code: str
+
+    def status(self, allowed: list[str] | None) -> str:
+        """The report's pairing status: the detected pairing, "invalid" where `allowed` (the
+        profile's pairings, None: no pairing rule) does not hold it, "unknown" where none was detected."""
+        if self.detected is None:
+            return "unknown"
+        return self.detected if allowed is None or self.detected in allowed else "invalid"
+
+    def section(self, allowed: list[str] | None) -> dict[str, str | None]:
+        return {"status": self.status(allowed), "reason_code": self.reason_code, "detected": self.detected}
 
 
-def pairing_verdict(audio_language: str, subtitle_languages: list[str],
-                    profile: Profile) -> tuple[dict[str, Any], list[Finding]]:
-    rule = profile.pairing
-    detected, code = detected_pairing(audio_language, subtitle_languages, rule.allowed if rule else ())
-    section = {"status": detected or "unknown", "reason": reason_text(code), "reason_code": code, "detected": detected}
-    if detected is None or rule is None or detected in rule.allowed:
-        return section, []
-    finding = Finding("pairing.invalid", Severity(rule.severity),
-                      data={"reason_code": code, "detected": detected, "allowed": rule.allowed, "cite": rule.cite})
-    return {**section, "status": "invalid"}, [finding]
+def detect_pairing(audio_language: str, subtitle_languages: list[str],
+                   allowed: list[str] | tuple[str, ...] = ()) -> Pairing:
+    return Pairing(*detected_pairing(audio_language, subtitle_languages, allowed))
 
 
 def required_subtitle_language(pairing: str | None) -> str | None:
@@ -63,7 +70,7 @@ def required_subtitle_language(pairing: str | None) -> str | None:
     return pairing.split("+", 1)[1].removesuffix("-subs")
 
 
-def timing_cues(track: SubtitleTrack, script: TrackScript, pairing: dict[str, Any] | None) -> tuple[list[Cue], str]:
+def timing_cues(track: SubtitleTrack, script: TrackScript, detected: str | None) -> tuple[list[Cue], str]:
     """The cues that timing and the cue rules run on, in time order, and their language.
 
     Dual-language subtitles (`script.dual`) are two presentations of the same words; timed together,
@@ -79,7 +86,7 @@ def timing_cues(track: SubtitleTrack, script: TrackScript, pairing: dict[str, An
         return ordered, script.language
     languages = {c.cue.index: c.languages for c in script.cues}
     counts = Counter(lang for c in script.cues for lang in c.languages)
-    wanted = required_subtitle_language((pairing or {}).get("detected"))
+    wanted = required_subtitle_language(detected)
     if wanted is None or not counts.get(wanted):
         wanted = max(script.languages[:2], key=lambda lang: counts[lang])
     return [c for c in ordered if wanted in languages.get(c.index, ())], wanted

@@ -1,5 +1,6 @@
-"""Stage 3, text and script: which script each cue is written in, which language that makes the
-track, and whether the writing is clean (simplified Chinese; real Unicode Tibetan).
+"""Script analysis of a track: which script each cue is written in, which language that makes the
+track, whether it is dual-language, and how Tibetan is written (Unicode, Wylie, a legacy font).
+Whether that writing is allowed and clean is the rules' (`rules.script`).
 
 Unicode-block counts decide; fastText is recorded beside them as a second opinion.
 """
@@ -9,75 +10,17 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-import regex
+from bilingual.model import Cue, SubtitleTrack
+from bilingual.text import chinese, langid, tibetan
+from bilingual.text.scripts import ScriptCounts, language_label
 
-from bilingual import chinese, langid, tibetan
-from bilingual.findings import Finding, Severity
-from bilingual.profiles import Profile
-from bilingual.subtitles import Cue, SubtitleTrack
-
-_PATTERNS = {
-    # Tibetan letters and marks, plus the GB/T 20542 private-use stacks (still Tibetan, badly encoded).
-    "tibetan": regex.compile(r"[\p{Script=Tibetan}&&[\p{L}\p{M}]]|[\uF300-\uF8FF]", regex.V1),
-    "han": regex.compile(r"\p{Script=Han}"),
-    "latin": regex.compile(r"[\p{Script=Latin}&&\p{L}]", regex.V1),
-    "other": regex.compile(r"[\p{L}\p{M}--[\p{Script=Tibetan}\p{Script=Han}\p{Script=Latin}]]", regex.V1),
-}
-_LANGUAGE_OF_SCRIPT = {"tibetan": "bo", "han": "zh", "latin": "other", "other": "other"}
-DOMINANT_SHARE = 0.8  # a cue whose main script has this share is in that script's language
-SECOND_SCRIPT_SHARE = 0.2  # below the dominant share, two scripts this strong make a mixed cue
 TRACK_LANGUAGE_SHARE = 0.05  # a language present in this share of cues is one of the track's languages
 LEGACY_SHARE = 0.25  # measured: legacy-font mojibake lines are ≥ 40 % Latin-1 glyphs, European text < 10 %
 WYLIE_SHARE = 0.8  # measured: EWTS lines 1.0; English 0.4–0.67; pinyin 0.67
-
-
-@dataclass(frozen=True)
-class ScriptCounts:
-    tibetan: int = 0
-    han: int = 0
-    latin: int = 0
-    other: int = 0
-
-    @classmethod
-    def of(cls, text: str) -> ScriptCounts:
-        return cls(**{name: len(pattern.findall(text)) for name, pattern in _PATTERNS.items()})
-
-    def __add__(self, other: ScriptCounts) -> ScriptCounts:
-        return ScriptCounts(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=False)))
-
-    def as_tuple(self) -> tuple[int, int, int, int]:
-        return self.tibetan, self.han, self.latin, self.other
-
-    @property
-    def total(self) -> int:
-        return sum(self.as_tuple())
-
-    def shares(self) -> dict[str, float]:
-        total = self.total or 1
-        return {name: round(count / total, 3) for name, count in zip(_PATTERNS, self.as_tuple(), strict=False)}
-
-    def languages(self) -> tuple[str, ...]:
-        """The languages the scripts say: () none, one, or two for a mixed cue."""
-        if not self.total:
-            return ()
-        ranked = sorted(self.shares().items(), key=lambda kv: -kv[1])
-        (top, top_share), (second, second_share) = ranked[0], ranked[1]
-        first = _LANGUAGE_OF_SCRIPT[top]
-        if top_share < DOMINANT_SHARE and second_share >= SECOND_SCRIPT_SHARE:
-            other = _LANGUAGE_OF_SCRIPT[second]
-            return (first,) if other == first else (first, other)
-        return (first,)
-
-
-def language_label(languages: tuple[str, ...] | list[str]) -> str:
-    """"none", the one language, or "mixed"."""
-    if not languages:
-        return "none"
-    return languages[0] if len(languages) == 1 else "mixed"
 
 
 @dataclass
@@ -111,7 +54,6 @@ class TrackScript:
     # Dual-language subtitles: two languages shown together — both in one cue, cues of each language
     # at the same times (two bands burned into the picture), or two sidecar files read as one track.
     dual: bool = False
-    findings: list[Finding] = field(default_factory=list)
 
     @property
     def language(self) -> str:
@@ -129,10 +71,10 @@ class TrackScript:
                 "cue_count": len(self.cues), "dual_language": self.dual}
 
 
-def analyze_track(track: SubtitleTrack, profile: Profile, *, second_opinion: bool = True) -> TrackScript:
-    """Scripts and languages of a track and its integrity findings; `second_opinion=False` skips
-    fastText (the Unicode-block rules decide either way)."""
-    expects_tibetan = profile.accepts_tibetan_subtitles
+def analyze_track(track: SubtitleTrack, *, expects_tibetan: bool = True, second_opinion: bool = True) -> TrackScript:
+    """Scripts and languages of a track; `expects_tibetan` (the contest accepts Tibetan subtitles)
+    tests Latin cues as Tibetan written wrongly; `second_opinion=False` skips fastText (the
+    Unicode-block rules decide either way)."""
     cues = _romanised_only_if_the_track_is(_cue_script(cue, expects_tibetan) for cue in track.cues)
     per_language = Counter(lang for c in cues for lang in c.languages)
     spoken = [c for c in cues if c.languages]
@@ -150,9 +92,8 @@ def analyze_track(track: SubtitleTrack, profile: Profile, *, second_opinion: boo
         expects_tibetan=expects_tibetan,
     )
     result.dual = len(languages) >= 2 and runs_through(cues, languages[1]) and (
-        result.main_language == "mixed" or len(track.extra.get("sidecars", [])) > 1
+        result.main_language == "mixed" or len(track.sidecars) > 1
         or shown_together(cues, languages[0], languages[1]))
-    result.findings = script_findings(result, profile)
     return result
 
 
@@ -221,56 +162,3 @@ def _romanised_only_if_the_track_is(cues: Iterable[CueScript]) -> list[CueScript
         for c in wylie:
             c.languages, c.written_as, c.as_tibetan = c.counts.languages(), "unicode", ""
     return cues
-
-
-def script_findings(track: TrackScript, profile: Profile) -> list[Finding]:
-    rules = profile.subtitles
-    findings: list[Finding] = []
-    if rules and track.languages and not set(track.languages) & set(rules.languages):
-        findings.append(Finding("script.wrong_language", Severity.ERROR, data={
-            "language": track.language, "languages": track.languages, "allowed": rules.languages,
-            "cite": rules.cite}))
-    if track.dual:
-        findings.append(Finding("script.mixed", Severity.INFO, data={"languages": track.languages,
-                                                                     "dual_language": True, "variant": "dual"}))
-    for c in track.cues:
-        findings.extend(_cue_findings(c, track, profile))
-    return findings
-
-
-def _cue_findings(c: CueScript, track: TrackScript, profile: Profile) -> list[Finding]:
-    def finding(code: str, severity: Severity, **data: Any) -> Finding:
-        return Finding(code, severity, c.cue.start_s, c.cue.end_s, c.cue.index, {"text": c.cue.text, **data})
-
-    out = []
-    dual_cue = track.dual and set(c.languages) <= set(track.languages[:2])  # a line of a dual-language pair
-    if track.main_language not in ("mixed", "none") and c.language not in (track.main_language, "none") \
-            and not dual_cue:
-        out.append(finding("script.mixed", Severity.WARNING, language=c.language, track_language=track.main_language))
-    if profile.subtitles and profile.subtitles.chinese_variant == "simplified":
-        traditional = list(dict.fromkeys(chinese.traditional_chars(c.cue.text)))
-        if traditional:
-            out.append(finding("script.traditional_chinese", Severity.ERROR,
-                               characters=[{"char": ch, "simplified": chinese.to_simplified(ch)} for ch in traditional],
-                               pairs="、".join(f"{ch}→{chinese.to_simplified(ch)}" for ch in traditional)))
-    pua = list(dict.fromkeys(tibetan.private_use_chars(c.cue.text)))
-    if pua:
-        out.append(finding("tibetan.private_use", Severity.ERROR, codepoints=[tibetan.codepoint(ch) for ch in pua],
-                           count=len(pua)))
-    discouraged = list(dict.fromkeys(tibetan.discouraged_chars(c.cue.text)))
-    if discouraged:
-        out.append(finding("tibetan.discouraged_chars", Severity.WARNING,
-                           characters=[{"char": tibetan.describe(ch), "use": " ".join(
-                               tibetan.codepoint(d) for d in tibetan.DISCOURAGED[ch])} for ch in discouraged],
-                           codepoints=", ".join(tibetan.codepoint(ch) for ch in discouraged)))
-    if c.written_as == "wylie":
-        out.append(finding("tibetan.romanized", Severity.ERROR, as_tibetan=c.as_tibetan))
-    elif c.written_as == "legacy_font":
-        out.append(finding("tibetan.legacy_font", Severity.ERROR,
-                           legacy_share=round(tibetan.legacy_glyph_share(c.cue.text), 2)))
-    if "bo" in c.languages and c.written_as == "unicode":
-        invalid = list(dict.fromkeys(tibetan.invalid_syllables(c.cue.text)))
-        if invalid:
-            out.append(finding("tibetan.invalid_syllable", Severity.WARNING, syllables=invalid,
-                               listed="、".join(invalid)))
-    return out

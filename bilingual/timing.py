@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from bilingual.subtitles import Cue
+from bilingual.model import Cue
 
 STEP_S = 0.01  # the 10 ms grid
 MAX_LAG_S = 60.0

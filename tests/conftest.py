@@ -116,7 +116,7 @@ def mandarin_entry(media_dir, corpus) -> Path:
 
 @pytest.fixture(scope="session")
 def whisper():
-    from bilingual.models import load_whisper, whisper_model_dir
+    from bilingual.speech.models import load_whisper, whisper_model_dir
 
     return load_whisper(whisper_model_dir())
 
@@ -194,7 +194,7 @@ def mix_background(speech: Path, background: str | Path, snr_db: float | None, o
     import numpy as np
 
     from bilingual.media import decode_audio
-    from bilingual.speech import SAMPLE_RATE, voice_activity
+    from bilingual.speech.language import SAMPLE_RATE, voice_activity
 
     voice = decode_audio(speech)[int(start * SAMPLE_RATE):int((start + duration) * SAMPLE_RATE)]
     mixed = voice

@@ -1,8 +1,8 @@
 """Burned-in subtitles, stage one: bands and frame-exact cue times on clips rendered with libass."""
 
 
-from bilingual.burnedin import burned_in_cues
 from bilingual.media import probe
+from bilingual.sources.burnedin.bands import burned_in_cues
 
 from conftest import ASS_STYLE_FORMAT, burn
 

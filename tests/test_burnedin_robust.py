@@ -100,7 +100,7 @@ def _tc(seconds: float) -> str:
 
 def read_cues(video):
     from bilingual.media import probe
-    from bilingual.ocr import read_burned_in
+    from bilingual.sources.burnedin.read import read_burned_in
 
     return [(r.cue.first_frame, r.cue.last_frame, r.reading.language, r.reading.text)
             for r in read_burned_in(video, probe(video))]

@@ -2,10 +2,10 @@
 
 import pytest
 
+from bilingual.model import Cue
 from bilingual.profiles import load_profile
-from bilingual.rules import cue_findings, shot_change_findings
+from bilingual.rules.cues import cue_findings, shot_change_findings
 from bilingual.shots import detect_cuts
-from bilingual.subtitles import Cue
 
 from conftest import ffmpeg
 

@@ -7,13 +7,16 @@ import pysubs2
 import pytest
 from test_burnedin import STYLES
 
-from bilingual.compare import compare_with_picture
-from bilingual.pairing import pairing_verdict, timing_cues
+from bilingual.model import Cue, SubtitleTrack
+from bilingual.pairing import timing_cues
 from bilingual.profiles import load_profile
-from bilingual.script import analyze_track
-from bilingual.subtitles import Cue, SubtitleTrack, load_subtitle_file, with_other_sidecars
+from bilingual.rules.picture import compared_finding
+from bilingual.rules.speech import pairing_verdict
+from bilingual.sources.burnedin.compare import compare_with_picture
+from bilingual.sources.files import load_subtitle_file, with_other_sidecars
 
 from conftest import burn, ffmpeg, make_video, run_cli, write_srt
+from helpers import scripted
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
 MANDARIN = load_profile("sichuan-2024-kepu")
@@ -114,26 +117,26 @@ def two_bands(zh_delay=0.2):
 ])
 def test_timing_uses_the_required_languages_cues(detected, language, indices):
     track = two_bands()
-    script = analyze_track(track, BILINGUAL)
+    script = scripted(track, BILINGUAL)
     assert script.dual and "script.mixed" not in {f.code for f in script.findings if f.severity.value != "info"}
-    cues, chosen = timing_cues(track, script, {"detected": detected})
+    cues, chosen = timing_cues(track, script, detected)
     assert chosen == language and [c.index for c in cues] == indices
 
 
 def test_unknown_pairing_times_the_language_with_more_cues():
     track = two_bands()
     track.cues.append(Cue(9, 12.0, 14.0, "保护环境"))
-    cues, chosen = timing_cues(track, analyze_track(track, BILINGUAL), {"detected": "invalid"})
+    cues, chosen = timing_cues(track, scripted(track, BILINGUAL), "invalid")
     assert chosen == "zh" and len(cues) == 5
 
 
 def test_stray_cues_of_another_language_are_not_dual():
     track = SubtitleTrack([Cue(i, i * 2.0, i * 2.0 + 1.5, TIBETAN_LINES[i % 6]) for i in range(1, 20)]
                           + [Cue(20, 40.0, 41.0, "水是生命之源")], source="sidecar")
-    script = analyze_track(track, BILINGUAL)
+    script = scripted(track, BILINGUAL)
     assert not script.dual and script.language == "mixed"
     assert [f.cue for f in script.findings if f.code == "script.mixed"] == [20]
-    cues, chosen = timing_cues(track, script, {"detected": "zh-audio+bo-subs"})
+    cues, chosen = timing_cues(track, script, "zh-audio+bo-subs")
     assert len(cues) == 20 and chosen == "mixed"  # used whole, as before
 
 
@@ -163,7 +166,7 @@ def test_a_second_sidecar_in_a_language_already_there_is_not_read_in(tmp_path):
     zh = write_srt(tmp_path / "entry.zh.srt", [(0, 2, "水是生命之源")])
     track = with_other_sidecars(load_subtitle_file(first), [str(copy), str(broken), str(zh)])
     assert [c.index for c in track.cues] == [1, 2, 3] and track.cues[2].text == "水是生命之源"
-    assert [o["path"] for o in track.extra["other_sidecars"]] == [str(copy), str(broken)]
+    assert [o.path for o in track.skipped_sidecars] == [str(copy), str(broken)]
     assert track.path == str(first)
 
 
@@ -231,10 +234,10 @@ def test_comparison_matches_each_cue_with_its_own_text_when_shifted():
     picture = SubtitleTrack([Cue(i, i * 3.0, i * 3.0 + 2.8, t) for i, t in enumerate(["水是生命之源", "我们要节约用水",
                                                                                    "保护环境"], 1)], source="ocr")
     text = SubtitleTrack([Cue(c.index, c.start_s + 2.0, c.end_s + 2.0, c.text) for c in picture.cues], source="sidecar")
-    finding = compare_with_picture(text, analyze_track(text, BILINGUAL), picture)
+    finding = compared_finding(compare_with_picture(text, scripted(text, BILINGUAL), picture))
     assert finding.code == "ocr.disagrees" and finding.data["disagree_on"] == ["times"]
     assert finding.data["cer"] == 0.0 and finding.data["start_diff_s"] == 2.0
-    same = compare_with_picture(picture, analyze_track(picture, BILINGUAL), picture)
+    same = compared_finding(compare_with_picture(picture, scripted(picture, BILINGUAL), picture))
     assert same.code == "ocr.agrees" and same.data["matched"] == 3
 
 

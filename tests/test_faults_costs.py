@@ -239,7 +239,7 @@ def test_extract_refuses_a_file_longer_than_an_hour_before_decoding_it(two_hour_
 def test_speech_keeps_no_more_samples_than_it_has_room_for():
     """ffmpeg's `-t` bounds time stamps, not samples: the two-hour file's audio gave 1.2 s more than
     the hour asked for, which overflowed the buffer (ValueError, exit 3 from `fix`)."""
-    from bilingual.speech import detect_speech
+    from bilingual.speech.language import detect_speech
 
     chunks = (np.zeros(16000, np.float32) for _ in range(5))
     audio, spans = detect_speech(chunks, max_samples=40000)
@@ -248,7 +248,7 @@ def test_speech_keeps_no_more_samples_than_it_has_room_for():
 
 def test_speech_decode_stops_past_the_analysed_length(two_hour_file, monkeypatch):
     """`hear` alone (as `fix` calls it) decodes no further than the limit, then refuses."""
-    from bilingual.speech import hear
+    from bilingual.speech.language import hear
 
     monkeypatch.setattr(media, "MAX_ANALYSED_S", 60.0)
     with pytest.raises(InputError) as refused:
@@ -273,7 +273,7 @@ def test_a_streaming_decode_past_its_timeout_is_killed(clip, monkeypatch):
 
 
 def test_the_burned_in_scan_is_refused_past_its_memory_budget(clip, monkeypatch):
-    from bilingual import burnedin
+    from bilingual.sources.burnedin import bands as burnedin
 
     # 10 MB: 364 frames of this clip's scan (60 s at 25 fps: 1,502)
     monkeypatch.setattr(burnedin, "SCAN_BUDGET", 10 << 20)
@@ -287,8 +287,8 @@ def test_the_burned_in_scan_is_refused_past_its_memory_budget(clip, monkeypatch)
 def test_a_streamed_transcript_cuts_in_pauses_and_keeps_time(corpus, whisper, monkeypatch):
     """Pieces of 8 s (instead of 10 min) of a 25 s recording: the same words, in time order, on the
     recording's clock."""
-    from bilingual import transcribe as tr
-    from bilingual.speech import character_error_rate
+    from bilingual.speech import transcribe as tr
+    from bilingual.text.cer import character_error_rate
 
     recording = corpus / "mandarin" / "funasr_long_25s.wav"
     whole = tr.transcribe(media.decode_audio(recording), whisper)

@@ -186,9 +186,9 @@ def test_fix_refuses_what_the_recheck_finds_worse(entry):
     from bilingual.errors import FixRefused
     from bilingual.fix import _recheck, _refuse_if_worse
     from bilingual.media import probe
+    from bilingual.model import Cue
     from bilingual.profiles import load_profile
-    from bilingual.speech import hear
-    from bilingual.subtitles import Cue
+    from bilingual.speech.language import hear
     from bilingual.timing import analyze_timing, distinctness
 
     video, subs = entry

@@ -19,8 +19,8 @@ def test_language_id_model_matches_the_manifest():
 
 import pytest  # noqa: E402
 
-from bilingual import models  # noqa: E402
 from bilingual.errors import InputError  # noqa: E402
+from bilingual.speech import models  # noqa: E402
 
 
 def test_bundled_whisper_is_joined_once_verified_and_reused(tmp_path, monkeypatch):

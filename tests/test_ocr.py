@@ -92,8 +92,8 @@ def test_picture_detail_read_as_nonsense_is_not_a_cue(corpus):
 def test_missing_tesseract_is_one_clear_error(monkeypatch):
     import numpy as np
 
-    from bilingual import ocr
     from bilingual.errors import InputError
+    from bilingual.sources.burnedin import read as ocr
 
     monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
     with pytest.raises(InputError) as err:
@@ -125,8 +125,8 @@ def test_tesseract_without_its_tibetan_model_is_one_clear_error(monkeypatch, tmp
     any line is read, naming the package, not a failure per line."""
     import numpy as np
 
-    from bilingual import ocr
     from bilingual.errors import InputError
+    from bilingual.sources.burnedin import read as ocr
 
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
     ocr.tesseract_languages.cache_clear()
@@ -143,7 +143,7 @@ def test_steady_view_drops_static_picture_beside_moving_dark_picture():
     # frames put the field's edge beside a dark "outline", a text-like sliver that spoilt the line.
     import numpy as np
 
-    from bilingual.ocr import steady_view, text_pixels
+    from bilingual.sources.burnedin.read import steady_view, text_pixels
 
     views = []
     for x in (10, 22):

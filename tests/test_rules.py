@@ -2,7 +2,8 @@ import pytest
 
 from bilingual.media import MediaInfo, StreamInfo
 from bilingual.profiles import load_profile
-from bilingual.rules import manual_findings, media_findings
+from bilingual.rules.checklist import manual_findings
+from bilingual.rules.media import media_findings
 
 MB = 1_048_576
 

@@ -1,8 +1,10 @@
 import pytest
 
+from bilingual.model import Cue, SubtitleTrack
 from bilingual.profiles import load_profile
-from bilingual.script import analyze_track
-from bilingual.subtitles import Cue, SubtitleTrack, load_subtitle_file
+from bilingual.sources.files import load_subtitle_file
+
+from helpers import scripted
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
 MANDARIN = load_profile("sichuan-2024-kepu")
@@ -18,7 +20,7 @@ def codes(analysis, code=None):
 
 
 def test_real_tibetan_subtitles_are_clean_tibetan(corpus):
-    analysis = analyze_track(load_subtitle_file(corpus / "subtitles/tibetan/STT_AB00173.derived.srt"), BILINGUAL)
+    analysis = scripted(load_subtitle_file(corpus / "subtitles/tibetan/STT_AB00173.derived.srt"), BILINGUAL)
     assert analysis.language == "bo" and analysis.languages == ["bo"]
     assert analysis.counts.shares()["tibetan"] > 0.99
     assert codes(analysis) == []  # 5,330 syllables of human text, none invalid
@@ -26,7 +28,7 @@ def test_real_tibetan_subtitles_are_clean_tibetan(corpus):
 
 
 def test_short_chinese_lines_are_chinese_whatever_fasttext_says():
-    analysis = analyze_track(track("水是生命之源", "我们要节约用水"), BILINGUAL)
+    analysis = scripted(track("水是生命之源", "我们要节约用水"), BILINGUAL)
     # fastText's label is recorded, whatever it is (lid.176 lite calls the first line Japanese) ...
     assert analysis.cues[0].to_dict()["langid"]["label"]
     assert [c.language for c in analysis.cues] == ["zh", "zh"]  # ... and does not decide
@@ -34,7 +36,7 @@ def test_short_chinese_lines_are_chinese_whatever_fasttext_says():
 
 
 def test_traditional_characters_are_listed_with_simplified_forms():
-    analysis = analyze_track(track("水是生命之源", "我們要節約用水"), BILINGUAL)
+    analysis = scripted(track("水是生命之源", "我們要節約用水"), BILINGUAL)
     (finding,) = [f for f in analysis.findings if f.code == "script.traditional_chinese"]
     assert finding.cue == 2 and finding.severity.value == "error" and finding.start_s == 4.0
     assert finding.data["characters"] == [
@@ -43,44 +45,44 @@ def test_traditional_characters_are_listed_with_simplified_forms():
 
 
 def test_real_traditional_subtitles(corpus):
-    analysis = analyze_track(load_subtitle_file(corpus / "mandarin/webuddhist_zh_prayer.srt"), MANDARIN)
+    analysis = scripted(load_subtitle_file(corpus / "mandarin/webuddhist_zh_prayer.srt"), MANDARIN)
     assert analysis.language == "zh" and analysis.chinese_variant == "traditional"
     assert codes(analysis, "script.traditional_chinese")
 
 
 def test_traditional_is_not_judged_where_the_profile_allows_any_variant():
-    analysis = analyze_track(track("我們要節約用水"), load_profile("jiangmen-2020-quality"))
+    analysis = scripted(track("我們要節約用水"), load_profile("jiangmen-2020-quality"))
     assert "script.traditional_chinese" not in codes(analysis)
 
 
 def test_dual_language_cues_are_mixed_but_not_flagged():
-    analysis = analyze_track(track("ཆུ་ནི་སྲོག་གི་འབྱུང་ཁུངས་ཡིན།\n水是生命之源", "ང་ཚོས་ཆུ་གྲོན་ཆུང་བྱ་དགོས།\n我们要节约用水"),
+    analysis = scripted(track("ཆུ་ནི་སྲོག་གི་འབྱུང་ཁུངས་ཡིན།\n水是生命之源", "ང་ཚོས་ཆུ་གྲོན་ཆུང་བྱ་དགོས།\n我们要节约用水"),
                              BILINGUAL)
     assert analysis.language == "mixed" and set(analysis.languages) == {"bo", "zh"}
     assert [(f.code, f.severity.value) for f in analysis.findings] == [("script.mixed", "info")]
 
 
 def test_a_chinese_cue_in_a_tibetan_track_is_flagged():
-    analysis = analyze_track(track(*["བཀྲ་ཤིས་བདེ་ལེགས།"] * 30, "水是生命之源"), BILINGUAL)
+    analysis = scripted(track(*["བཀྲ་ཤིས་བདེ་ལེགས།"] * 30, "水是生命之源"), BILINGUAL)
     assert analysis.language == "bo"  # one cue in 31 does not make the track mixed
     assert codes(analysis, "script.mixed") == [31]
 
 
 def test_private_use_stacks_are_errors():
-    analysis = analyze_track(track("བཀྲ་ཤིས་\uf3a5\uf4b2་བདེ་ལེགས།"), BILINGUAL)
+    analysis = scripted(track("བཀྲ་ཤིས་\uf3a5\uf4b2་བདེ་ལེགས།"), BILINGUAL)
     (finding,) = [f for f in analysis.findings if f.code == "tibetan.private_use"]
     assert finding.data["codepoints"] == ["U+F3A5", "U+F4B2"] and finding.cue == 1
     assert analysis.language == "bo"
 
 
 def test_discouraged_precomposed_vowels_are_warnings():
-    analysis = analyze_track(track("ཀ\u0f73་ཀ\u0f75"), BILINGUAL)
+    analysis = scripted(track("ཀ\u0f73་ཀ\u0f75"), BILINGUAL)
     (finding,) = [f for f in analysis.findings if f.code == "tibetan.discouraged_chars"]
     assert finding.severity.value == "warning" and finding.data["codepoints"] == "U+0F73, U+0F75"
 
 
 def test_wylie_is_tibetan_written_wrongly():
-    analysis = analyze_track(track("bkra shis bde legs/", "nga bod pa yin/"), BILINGUAL)
+    analysis = scripted(track("bkra shis bde legs/", "nga bod pa yin/"), BILINGUAL)
     assert analysis.language == "bo"
     assert codes(analysis, "tibetan.romanized") == [1, 2]
     assert analysis.cues[0].as_tibetan.startswith("བཀྲ་ཤིས་བདེ་ལེགས")
@@ -89,45 +91,45 @@ def test_wylie_is_tibetan_written_wrongly():
 def test_a_few_english_lines_that_read_as_wylie_do_not_make_a_wylie_track(corpus):
     # A real English track: "God, no." and "Man u." are valid EWTS by chance.
     from bilingual.media import probe
-    from bilingual.subtitles import find_subtitle_source
+    from bilingual.sources import find_subtitle_source
 
     media = probe(corpus / "containers/subtitleedit/sample_MP4.mp4")
-    analysis = analyze_track(find_subtitle_source(media).load(media), BILINGUAL)
+    analysis = scripted(find_subtitle_source(media).load(media), BILINGUAL)
     assert analysis.language == "other" and "tibetan.romanized" not in codes(analysis)
 
 
 def test_english_is_not_mistaken_for_wylie():
-    analysis = analyze_track(track("Water is the source of life", "We must save water"), BILINGUAL)
+    analysis = scripted(track("Water is the source of life", "We must save water"), BILINGUAL)
     assert analysis.language == "other"
     assert codes(analysis) == ["script.wrong_language"]
 
 
 def test_legacy_font_mojibake():
     # Text typed in an 8-bit Tibetan font (Sambhota/TCRC style) opened without the font.
-    analysis = analyze_track(track("±ÐÞ-ÒÞ‰-±zÐ-‰ÞÐ-Ë¸", "àÜ-£ÞÐ-¼¸ÞÐ-ˆ"), BILINGUAL)
+    analysis = scripted(track("±ÐÞ-ÒÞ‰-±zÐ-‰ÞÐ-Ë¸", "àÜ-£ÞÐ-¼¸ÞÐ-ˆ"), BILINGUAL)
     assert codes(analysis, "tibetan.legacy_font") == [1, 2]
     assert analysis.language == "bo"
 
 
 def test_invalid_syllables_are_named():
-    analysis = analyze_track(track("ཕར་ཕྱིན། ཕརཕྱིན་ཀྱིལྷ།"), BILINGUAL)
+    analysis = scripted(track("ཕར་ཕྱིན། ཕརཕྱིན་ཀྱིལྷ།"), BILINGUAL)
     (finding,) = [f for f in analysis.findings if f.code == "tibetan.invalid_syllable"]
     assert finding.data["syllables"] == ["ཕརཕྱིན", "ཀྱིལྷ"] and finding.severity.value == "warning"
 
 
 def test_sanskrit_transliteration_is_not_judged():
-    analysis = analyze_track(track("ཨོཾ་མ་ཎི་པདྨེ་ཧཱུྃ།"), BILINGUAL)
+    analysis = scripted(track("ཨོཾ་མ་ཎི་པདྨེ་ཧཱུྃ།"), BILINGUAL)
     assert "tibetan.invalid_syllable" not in codes(analysis)
 
 
 @pytest.mark.parametrize("profile, text", [("sichuan-2024-kepu", "བཀྲ་ཤིས་བདེ་ལེགས།"),
                                            ("sichuan-2024-kepu-bilingual", "Hello")])
 def test_wrong_language_for_the_profile(profile, text):
-    analysis = analyze_track(track(text), load_profile(profile))
+    analysis = scripted(track(text), load_profile(profile))
     (finding,) = [f for f in analysis.findings if f.code == "script.wrong_language"]
     assert finding.severity.value == "error" and finding.data["allowed"] == load_profile(profile).subtitles.languages
 
 
 def test_no_letters_means_language_none():
-    analysis = analyze_track(track("♪♪", "123"), BILINGUAL)
+    analysis = scripted(track("♪♪", "123"), BILINGUAL)
     assert analysis.language == "none" and analysis.languages == []

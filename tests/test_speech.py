@@ -5,7 +5,8 @@ import json
 import pysubs2
 import pytest
 
-from bilingual.speech import Window, character_error_rate, judge_window, pick_windows
+from bilingual.speech.language import Window, judge_window, pick_windows
+from bilingual.text.cer import character_error_rate
 
 from conftest import ffmpeg, make_video, run_cli, write_srt
 

@@ -3,7 +3,8 @@ import pytest
 
 from bilingual.errors import InputError
 from bilingual.media import probe
-from bilingual.subtitles import decode_text, find_sidecars, find_subtitle_source, load_subtitle_file
+from bilingual.sources import find_subtitle_source
+from bilingual.sources.files import decode_text, find_sidecars, load_subtitle_file
 
 from conftest import write_srt
 

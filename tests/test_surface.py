@@ -16,10 +16,10 @@ from test_burnedin_robust import HEADER
 from typer.testing import CliRunner
 
 from bilingual.cli import app
-from bilingual.findings import Finding, Severity
+from bilingual.model import Finding, Severity
 from bilingual.profiles import load_profile
-from bilingual.render import render_text
 from bilingual.report import Report
+from bilingual.report.text import render_text
 
 from conftest import burn, digest, make_video, run_cli, write_srt
 

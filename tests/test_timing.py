@@ -6,10 +6,10 @@ import pysubs2
 import pytest
 
 from bilingual.media import decode_audio
+from bilingual.model import Cue
 from bilingual.profiles import load_profile
-from bilingual.rules import timing_findings
-from bilingual.speech import voice_activity
-from bilingual.subtitles import Cue
+from bilingual.rules.timing import timing_findings
+from bilingual.speech.language import voice_activity
 from bilingual.timing import analyze_timing
 
 from conftest import make_video, run_cli, write_srt

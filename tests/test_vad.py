@@ -6,8 +6,8 @@ import pytest
 
 from bilingual.errors import InputError
 from bilingual.media import decode_audio, stream_audio
-from bilingual.speech import VAD_CHUNK, hear, voice_activity
-from bilingual.vad import speech_probabilities, speech_stretches
+from bilingual.speech.language import VAD_CHUNK, hear, voice_activity
+from bilingual.speech.vad import speech_probabilities, speech_stretches
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,12 @@ import sys
 import pysubs2
 import pytest
 
-from bilingual.pairing import pairing_verdict
+from bilingual.model import Cue, SubtitleTrack
 from bilingual.profiles import load_profile
-from bilingual.script import analyze_track
-from bilingual.subtitles import Cue, SubtitleTrack
+from bilingual.rules.speech import pairing_verdict
 
 from conftest import MUSIC_DIR, REPO, make_video, mix_background, pink_noise, run_cli, write_srt
+from helpers import scripted
 
 BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
 TIBETAN = ["བློ་སྦྱོང་ཚིག་བརྒྱད་མ།", "བདག་ནི་སེམས་ཅན་ཐམས་ཅད་ལ།", "ཡིད་བཞིན་ནོར་བུ་ལས་ལྷག་པའི།",
@@ -121,7 +121,7 @@ def chinese_track_with_stray_tibetan(chinese: int, tibetan: int) -> SubtitleTrac
 
 @pytest.mark.parametrize("chinese, tibetan", [(15, 1), (48, 3)])
 def test_stray_lines_leave_the_pairing_to_the_dominant_language(chinese, tibetan):
-    script = analyze_track(chinese_track_with_stray_tibetan(chinese, tibetan), BILINGUAL)
+    script = scripted(chinese_track_with_stray_tibetan(chinese, tibetan), BILINGUAL)
     assert not script.dual and script.pairing_languages == ["zh"]
     assert pairing_verdict("zh", script.pairing_languages, BILINGUAL)[0]["status"] == "invalid"
     assert pairing_verdict("bo", script.pairing_languages, BILINGUAL)[0]["status"] == "bo-audio+zh-subs"
@@ -132,7 +132,7 @@ def test_two_bands_of_the_same_lines_stay_dual_language():
     for i in range(5):
         cues += [Cue(len(cues) + 1, i * 3.0, i * 3.0 + 2.5, TIBETAN[i]),
                  Cue(len(cues) + 2, i * 3.0, i * 3.0 + 2.5, CHINESE[i])]
-    script = analyze_track(SubtitleTrack(cues, source="ocr"), BILINGUAL)
+    script = scripted(SubtitleTrack(cues, source="ocr"), BILINGUAL)
     assert script.dual and sorted(script.pairing_languages) == ["bo", "zh"]
 
 

@@ -1,4 +1,6 @@
-"""Stage 7, report: one object holding the verdict and its evidence, in the shape of the contract."""
+"""The report: one object holding an entry's facts, its findings and the verdict, in the shape of
+the contract (`Report.to_dict`; its sections: `sections.py`), and the wording of everything said to a
+reader (`say`, `message`, from messages.toml)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from bilingual import __version__
-from bilingual.findings import Finding, Severity
+from bilingual.facts import Facts
 from bilingual.media import MediaInfo
+from bilingual.model import Finding, Severity, findings_exit_code, verdict_of
 from bilingual.profiles import Profile
+from bilingual.report import sections
 
 SCHEMA = "bilingual.report/1"
 LANGS = ("zh", "en")
@@ -79,22 +83,42 @@ def message(finding: Finding, lang: str = "zh") -> str:
 
 @dataclass
 class Report:
+    """One entry's verdict and its evidence: the facts the analysis found, the findings the rules drew
+    from them under `profile`, and the contract's JSON of both (`to_dict`)."""
+
     input_path: str
     profile: Profile
     size_bytes: int | None = None
-    media: MediaInfo | None = None
-    subtitles: dict[str, Any] = field(default_factory=lambda: {
-        "source": "none", "encoding": None, "language": "none", "chinese_variant": None,
-        "cue_count": 0, "languages": []})
-    audio: dict[str, Any] = field(default_factory=lambda: {
-        "language": "unknown", "confidence": None, "speech_s": None, "evidence": []})
-    pairing: dict[str, Any] = field(default_factory=lambda: {
-        "status": "unknown", "reason": "the speech was not analysed", "reason_code": "unanalysed"})
-    timing: dict[str, Any] = field(default_factory=lambda: {
-        "offset_s": None, "drift": None, "segments": [], "confidence": None})
     findings: list[Finding] = field(default_factory=list)
-    # Cue-level analysis kept for renderers and later stages; not part of the JSON contract.
-    details: dict[str, Any] = field(default_factory=dict)
+    facts: Facts = None  # type: ignore[assignment]  # set from input_path when not given
+
+    def __post_init__(self) -> None:
+        if self.facts is None:
+            self.facts = Facts(self.input_path)
+
+    @classmethod
+    def from_facts(cls, facts: Facts, profile: Profile, findings: list[Finding], size_bytes: int | None) -> Report:
+        return cls(facts.video, profile, size_bytes, list(findings), facts)
+
+    @property
+    def media(self) -> MediaInfo | None:
+        return self.facts.media
+
+    @property
+    def subtitles(self) -> dict[str, Any]:
+        return sections.subtitles_section(self.facts)
+
+    @property
+    def audio(self) -> dict[str, Any]:
+        return sections.audio_section(self.facts)
+
+    @property
+    def pairing(self) -> dict[str, Any]:
+        return sections.pairing_section(self.facts, self.profile)
+
+    @property
+    def timing(self) -> dict[str, Any]:
+        return sections.timing_section(self.facts)
 
     def add(self, *findings: Finding) -> None:
         self.findings.extend(findings)
@@ -105,17 +129,12 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        severities = {f.severity for f in self.findings}
-        if Severity.ERROR in severities:
-            return "fail"
-        return "warn" if Severity.WARNING in severities else "pass"
+        return verdict_of(self.findings)
 
     @property
     def exit_code(self) -> int:
         """0 no error finding, 1 at least one error, 2 the input could not be analysed."""
-        if self.fatal:
-            return 2
-        return 1 if self.verdict == "fail" else 0
+        return findings_exit_code(self.findings)
 
     def sorted_findings(self) -> list[Finding]:
         # Manual items keep the order of the profile (sort is stable); the rest group by code and cue.
@@ -133,33 +152,26 @@ class Report:
             "media": self.media.to_dict() if self.media else None,
             "subtitles": self.subtitles,
             "audio": self._audio_section(),
-            "pairing": self.pairing,
+            "pairing": self._pairing_section(),
             "timing": self._timing_section(),
             "findings": [f.to_dict(message(f, lang)) for f in self.sorted_findings()],
-            "cues": self._cues(),
+            "cues": sections.cues_section(self.facts),
         }
 
     def _audio_section(self) -> dict[str, Any]:
         """The audio section, with the VAD's speech stretches (10 ms) when speech was analysed."""
-        speech = self.details.get("speech")
-        if speech is None:
-            return self.audio
-        return {**self.audio, "speech_segments": [[round(s, 2), round(e, 2)] for s, e in speech.spans]}
+        segments = sections.speech_segments(self.facts)
+        return self.audio if segments is None else {**self.audio, "speech_segments": segments}
+
+    def _pairing_section(self) -> dict[str, Any]:
+        """The pairing, with its reason in English beside the reason's code (the contract's `reason`)."""
+        pairing = self.pairing
+        code = pairing.get("reason_code")
+        if code is None:
+            return pairing
+        rest = {k: v for k, v in pairing.items() if k not in ("status", "reason")}
+        return {"status": pairing["status"], "reason": catalogue_text(f"pairing.reason/{code}", "en") or code, **rest}
 
     def _timing_section(self) -> dict[str, Any]:
-        cuts = self.details.get("cuts")
+        cuts = self.facts.cuts
         return self.timing if cuts is None else {**self.timing, "shot_changes": [round(t, 3) for t in cuts]}
-
-    def _cues(self) -> list[dict[str, Any]]:
-        """Every cue as read, its language, and (when timed) where the correction puts it."""
-        script, timing = self.details.get("script"), self.details.get("timing")
-        timed = {t.cue.index: t for t in timing.cues} if timing is not None else {}
-        cues = []
-        for c in script.cues if script is not None else []:
-            cue = {"cue": c.cue.index, "start_s": round(c.cue.start_s, 3), "end_s": round(c.cue.end_s, 3),
-                   "text": c.cue.text, "language": c.language}
-            if c.cue.index in timed:
-                t = timed[c.cue.index]
-                cue.update(corrected=[round(t.start_s, 3), round(t.end_s, 3)], speech_share=round(t.speech_share, 2))
-            cues.append(cue)
-        return cues

@@ -21,9 +21,9 @@ from urllib.parse import quote
 from bilingual import __version__
 from bilingual.files import atomic_write_text
 from bilingual.report import catalogue_text, say
+from bilingual.rules.script import OCR_SURE  # a reading below it is worth a look: the script rules trust no less
 
 SEVERITIES = ("error", "warning", "info", "manual")
-OCR_SURE = 0.9  # the confidence below which a burned-in cue's reading is worth a look (as in check.py)
 
 
 def esc(value: Any) -> str:

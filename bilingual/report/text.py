@@ -1,17 +1,23 @@
-"""Reporters: the same Report rendered for a terminal (rich, Chinese or English) or as JSON."""
+"""What the commands print for a reader: the report for a terminal (rich, Chinese or English) or as
+JSON, and the tables and JSON of `probe`, `timing`, `scripts` and `profiles`."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import defaultdict
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from bilingual.findings import Finding, Severity
-from bilingual.report import Report, catalogue_text, message
+from bilingual.media import MediaInfo
+from bilingual.model import Finding, Severity, SubtitleTrack, verdict_of
+from bilingual.profiles import DEFAULT_PROFILE, Profile, list_profiles, load_profile
+from bilingual.report import Report, catalogue_text, message, say
+from bilingual.script import TrackScript
 
 UI = {
     "zh": {"file": "文件", "profile": "赛事", "verdict": "结论", "pass": "通过", "warn": "通过（有警告）",
@@ -175,3 +181,105 @@ def _finding_line(f: Finding, ui: dict[str, str], lang: str, severity: Severity)
     if text and f.code.startswith(("script.", "tibetan.")):
         line.append("\n      " + text.replace("\n", " / "), style="dim")
     return line
+
+
+# ---- the other commands' output: probe, timing, scripts, profiles ------------------------------
+
+def probe_table(info: MediaInfo) -> Table:
+    """`probe`: every field of the media facts, streams one a line."""
+    table = Table(show_header=False, box=None)
+    for key, value in info.to_dict().items():
+        if key.endswith("_streams"):
+            value = "\n".join(f"#{s['index']} {s['codec']} lang={s['language'] or '-'}"
+                              + (f" {s['channels']}ch {s['sample_rate']} Hz" if s["channels"] else "")
+                              for s in value) or "-"
+        table.add_row(key, Text(str(value)))  # stream titles and tags are the file's: never markup
+    return table
+
+
+def timing_dict(report: Report, findings: list[Finding], code: int, lang: str) -> dict[str, Any]:
+    """`timing --format json` (`bilingual.timing/1`): the timing section and its findings."""
+    return {"schema": "bilingual.timing/1", "verdict": verdict_of(findings), "exit_code": code,
+            "input": report.input_path, "subtitles": report.subtitles.get("path") or
+            report.subtitles.get("stream_index"), "timing": report.timing,
+            "speech_s": report.audio.get("speech_s"),
+            "findings": [f.to_dict(message(f, lang)) for f in findings]}
+
+
+def timing_text(report: Report, findings: list[Finding], lang: str) -> str:
+    """`timing`'s text: the offset, drift and blocks, then one line a finding."""
+    t = report.timing
+    words = lambda key: catalogue_text(key, lang) or key  # noqa: E731
+    drift = t["drift"] or words("timing.no_drift")
+    lines = [words("timing.header").format(offset=f"{t['offset_s']:+.3f}", drift=drift, blocks=len(t["segments"]),
+                                           confidence=t["confidence"])
+             if t["offset_s"] is not None else words("timing.header/none")]
+    for f in findings:
+        severity = words(f"term.severity/{f.severity.value}")
+        lines.append(" ".join(p for p in (f"[{severity}]", f.code, timestamp(f.start_s), message(f, lang)) if p))
+    return "\n".join(lines)
+
+
+def scripts_dict(track: SubtitleTrack, analysis: TrackScript, findings: list[Finding], code: int,
+                 lang: str) -> dict[str, Any]:
+    """`scripts --format json` (`bilingual.scripts/1`)."""
+    return {"schema": "bilingual.scripts/1", "verdict": verdict_of(findings),
+            "exit_code": code, "path": track.path, "encoding": track.encoding,
+            "format": track.format,
+            "track": analysis.to_dict(), "cues": [c.to_dict() for c in analysis.cues],
+            "findings": [f.to_dict(message(f, lang)) for f in findings]}
+
+
+def print_scripts(console: Console, track: SubtitleTrack, analysis: TrackScript, findings: list[Finding],
+                  lang: str) -> None:
+    """`scripts`' text: the track's languages, a table of the cues' scripts, then the findings."""
+    words = lambda key, **values: say(key, lang, **values)  # noqa: E731
+    script = lambda code: term("script", code, lang)  # noqa: E731
+    console.print(Text(words("scripts.header", path=track.path, encoding=track.encoding,
+                             language=script(analysis.language),
+                             languages="+".join(map(script, analysis.languages)) or "-",
+                             variant=term("variant", analysis.chinese_variant, lang)
+                             if analysis.chinese_variant else "-", n=len(analysis.cues))))
+    table = Table(*words("scripts.columns").split("|"))
+    for c in analysis.cues:
+        s = c.counts.shares()
+        table.add_row(str(c.cue.index), timestamp(c.cue.start_s), script(c.language),
+                      term("written", c.written_as, lang),
+                      f"{s['tibetan']:.2f}", f"{s['han']:.2f}", f"{s['latin']:.2f}",
+                      Text(c.cue.text.replace("\n", " / ")[:60]))  # "[laughs]" is text, not markup
+    console.print(table)
+    for f in findings:
+        console.print(f"[{term('severity', f.severity.value, lang)}] {f.code} "
+                      f"{words('scripts.cue', n=f.cue)}: {message(f, lang)}", markup=False)
+
+
+def profiles_table(lang: str) -> Table:
+    """`profiles list`: name, seed notice and title of every built-in profile."""
+    table = Table(*say("profiles.columns", lang).split("|"))
+    for name in list_profiles():
+        p = load_profile(name)
+        table.add_row(name + (say("profiles.default", lang) if name == DEFAULT_PROFILE else ""), Text(p.seed),
+                      Text(p.title if lang == "zh" else p.title_en))
+    return table
+
+
+def print_profile(console: Console, p: Profile) -> None:
+    """`profiles show`: every rule of a profile with the clause it comes from."""
+    data = dataclasses.asdict(p)
+    esc = escape  # every value below is the profile file's text: never rich markup
+    console.print(f"[bold]{esc(p.name)}[/bold]  {esc(p.title)} / {esc(p.title_en)}\n{esc(p.source)}  ({esc(p.path)})")
+    for section in ("media", "subtitles", "pairing", "cues"):
+        rules = data[section]
+        if not rules:
+            continue
+        console.print(f"\n[bold]{section}[/bold]")
+        items = rules.items() if section in ("media", "cues") else [(section, rules)]
+        for key, rule in items:
+            if isinstance(rule, dict):
+                values = ", ".join(f"{k}={v}" for k, v in rule.items() if k != "cite" and v not in (None, []))
+                console.print(f"  {key}: {esc(values)}  [dim]\\[{esc(rule['cite'])}][/dim]")
+            elif rule is not None:
+                console.print(f"  {key}: {esc(str(rule))}")
+    console.print("\n[bold]manual[/bold]")
+    for item in p.manual:
+        console.print(f"  ☐ {esc(item.code)}: {esc(item.zh)}  [dim]\\[{esc(item.cite)}][/dim]")

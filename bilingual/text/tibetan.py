@@ -34,7 +34,7 @@ _LEGACY_GLYPH = regex.compile(r"[\u0080-\u00FF\u0152\u0153\u0160\u0161\u0178\u01
 
 
 def lexicon_dir() -> Path:
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package folder (text/ is inside it)
     for candidate in (here / "_lexicons", here.parent / "lexicons"):
         if (candidate / "tibetan_syllables").is_dir():
             return candidate / "tibetan_syllables"

@@ -1,5 +1,5 @@
 """Burned-in subtitles, stage one: find the subtitle band(s) and time every cue to the frame, without
-OCR (the groundwork of issue 6; reading the text comes next).
+OCR (`read.py` then reads each cue once).
 
 Every frame of the lower half is decoded once (ffmpeg, grey, downscaled). A pixel is text-like when
 it is bright and lies within two pixels of a dark one — white or yellow text with an outline or a

@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 import regex
 
-from bilingual import tibetan
-from bilingual.burnedin import (
+from bilingual.errors import InputError
+from bilingual.media import MediaInfo, run_ffmpeg, tool_input
+from bilingual.sources.burnedin.bands import (
     SCAN_WIDTH,
     Band,
     BandBits,
@@ -36,8 +37,7 @@ from bilingual.burnedin import (
     sample_rgb,
     text_lines,
 )
-from bilingual.errors import InputError
-from bilingual.media import MediaInfo, run_ffmpeg, tool_input
+from bilingual.text import tibetan
 
 HAN_SHARE = 0.5  # of the characters RapidOCR read
 CHINESE_MIN_SCORE = 0.75

@@ -1,4 +1,4 @@
-"""The Mandarin transcript (faster-whisper, guarded against loops) and the cue-by-cue content match."""
+"""The Mandarin transcript (faster-whisper, guarded against loops) and what was said under each cue."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from bilingual import chinese
-from bilingual.findings import Finding, Severity
-from bilingual.speech import BRACKETED_TEXT, MAX_COMPRESSION, character_error_rate
-from bilingual.subtitles import Cue
-
-MISMATCH_CER = 0.6  # Whisper base misreads 10–30 % of Mandarin characters; beyond 60 % the texts differ
+from bilingual.model import Cue
+from bilingual.speech.language import BRACKETED_TEXT, MAX_COMPRESSION
+from bilingual.text import chinese
+from bilingual.text.cer import character_error_rate
 
 
 @dataclass
@@ -105,7 +103,7 @@ def why_not_mandarin(audio: np.ndarray, model: Any, lang: str = "en") -> str | N
     fluent invented Chinese for Tibetan speech, so the spoken language is decided first (the same
     windows and rules as `check`); speech that is not Mandarin, or not surely so, is refused."""
     from bilingual.report import catalogue_text, say
-    from bilingual.speech import analyze_speech
+    from bilingual.speech.language import analyze_speech
 
     analysis = analyze_speech(audio, model)
     if analysis.language in ("zh", "none"):
@@ -138,13 +136,19 @@ def spoken_text(segments: list[Segment], start_s: float, end_s: float) -> str:
     return "".join(parts)
 
 
-def content_findings(cues: list[Cue], segments: list[Segment]) -> list[Finding]:
-    """Cues whose Chinese text disagrees with the Mandarin said under them."""
-    findings = []
+@dataclass(frozen=True)
+class SaidUnder:
+    """A Chinese cue, what was said under it, and the character error between them (None: no letters)."""
+
+    cue: Cue
+    said: str
+    cer: float | None
+
+
+def said_under(cues: list[Cue], segments: list[Segment]) -> list[SaidUnder]:
+    """Each cue against the Mandarin said under it (`rules.speech` flags the ones that differ)."""
+    out = []
     for cue in cues:
         said = spoken_text(segments, cue.start_s, cue.end_s)
-        cer = character_error_rate(cue.text, said)
-        if cer is not None and cer > MISMATCH_CER:
-            findings.append(Finding("content.mismatch", Severity.WARNING, cue.start_s, cue.end_s, cue.index,
-                                    {"text": cue.text, "speech": said, "cer": round(cer, 2)}))
-    return findings
+        out.append(SaidUnder(cue, said, character_error_rate(cue.text, said)))
+    return out

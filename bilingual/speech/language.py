@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import threading
-import unicodedata
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -28,8 +27,8 @@ from typing import Any
 import numpy as np
 import regex
 
-from bilingual import chinese
 from bilingual.errors import InputError
+from bilingual.text.cer import character_error_rate
 
 SAMPLE_RATE = 16000
 WINDOW_S = 30.0  # Whisper's context: one encoder pass
@@ -64,7 +63,6 @@ RULE_CONFIDENCE = {"subtitles_match": 0.99, "lid_zh": 0.976, "decode_zh": 0.5, "
 SUBTITLE_MATCH_CER = 0.5  # Mandarin speech matching Chinese subtitles this well is Mandarin, whatever else
 LANGUAGE_SHARE = 0.6  # the weighted share of windows one language needs
 BRACKETED_TEXT = regex.compile(r"[（(\[【♪][^）)\]】♪]*[）)\]】♪]|♪")
-_TEXT_CHARS = regex.compile(r"[\p{Han}\p{L}\p{M}\p{N}]")  # marks: Tibetan vowel signs, subjoined letters
 
 
 @dataclass
@@ -160,7 +158,7 @@ def detect_speech(chunks: Iterable[np.ndarray], max_samples: int | None = None,
     chunks and their concatenation) at the end."""
     from concurrent.futures import CancelledError, ThreadPoolExecutor
 
-    from bilingual.vad import speech_probabilities, speech_stretches
+    from bilingual.speech.vad import speech_probabilities, speech_stretches
 
     buffer, filled = (np.empty(max_samples, np.float32), 0) if max_samples is not None else (None, 0)
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -206,21 +204,6 @@ def pick_windows(spans: list[tuple[float, float]], duration_s: float, count: int
         if window[2] >= MIN_WINDOW_SPEECH_S and all(abs(window[0] - w[0]) >= length / 2 for w in windows):
             windows.append(window)
     return windows
-
-
-def normalized_chinese(text: str) -> str:
-    """NFC, simplified characters, letters (with their marks) and digits only — no spaces or
-    punctuation: what a character error rate should compare (Chinese, and Tibetan read by OCR)."""
-    return "".join(_TEXT_CHARS.findall(chinese.to_simplified(unicodedata.normalize("NFC", text))))
-
-
-def character_error_rate(reference: str, hypothesis: str) -> float | None:
-    from rapidfuzz.distance import Levenshtein
-
-    ref, hyp = normalized_chinese(reference), normalized_chinese(hypothesis)
-    if not ref:
-        return None
-    return Levenshtein.distance(ref, hyp) / len(ref)
 
 
 class _Decoder:

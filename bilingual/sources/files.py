@@ -1,5 +1,6 @@
-"""Stage 2, subtitles: one cue model, filled from sources (a sidecar file, a text stream, or the
-picture through `ocr.read_burned_in`).
+"""Subtitle files: the sidecars of an entry (`entry.srt`, `entry.bo.srt`, …) and `--subs`, read with
+their encoding, strict time codes and line ends; several sidecars read as one dual-language track.
+The SRT reader here also reads a text stream's ffmpeg conversion (`sources.embedded`).
 
 pysubs2 parses ASS/SSA; SRT and WebVTT are read here, by their timing lines (pysubs2 1.8 splits
 lines on LF only, so a CR-only file had no cue; it reads WebVTT identifiers and NOTE blocks as cue
@@ -15,7 +16,7 @@ import codecs
 import html
 import os
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,10 @@ import pysubs2
 import regex
 
 from bilingual.errors import InputError
-from bilingual.media import MAX_ANALYSED_S, MediaInfo, StreamInfo, read_subtitle_stream, require_file
+from bilingual.media import MAX_ANALYSED_S, MediaInfo, require_file
+from bilingual.model import Cue, Sidecar, SkippedSidecar, SourceKind, SubtitleTrack
+from bilingual.sources.source import SubtitleSource, Wanted
+from bilingual.text.scripts import ScriptCounts
 
 SUBTITLE_EXTENSIONS = (".srt", ".ass", ".ssa", ".vtt")
 FORMAT_BY_EXTENSION = {".srt": "srt", ".ass": "ass", ".ssa": "ssa", ".vtt": "vtt"}
@@ -49,34 +53,6 @@ _VTT_TAG = regex.compile(r"<[^>\n]*>")
 _SRT_TAG = regex.compile(r"< */? *[a-zA-Z][^>]*>|\{\\[^}]*\}")  # <i>, <font …>; {\an8}
 _LOOKS_LIKE_TIMING = regex.compile(r"-->|^\s*\d+:\d+:\d+[,.:]\d+\s*\S{1,3}\s*\d+:\d+")
 _ASS_TIME = regex.compile(r"^\d+:[0-5]\d:[0-5]\d[.:]\d{1,3}$")
-
-
-@dataclass(frozen=True)
-class Cue:
-    index: int  # 1-based position in its source
-    start_s: float
-    end_s: float
-    text: str  # plain text, lines separated by "\n"
-
-    @property
-    def lines(self) -> list[str]:
-        return [line for line in self.text.split("\n") if line.strip()]
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
-
-
-@dataclass
-class SubtitleTrack:
-    cues: list[Cue]
-    source: str  # "sidecar" | "embedded" | "ocr"
-    path: str | None = None
-    stream_index: int | None = None
-    encoding: str | None = None
-    format: str | None = None
-    language_tag: str | None = None  # from the file name (entry.bo.srt) or the stream's tag
-    extra: dict = field(default_factory=dict)
 
 
 def decode_text(data: bytes, path: str) -> tuple[str, str]:
@@ -105,7 +81,7 @@ def _decode(data: bytes, encoding: str, path: str) -> str:
                          encoding=encoding) from None
 
 
-def load_subtitle_file(path: str | os.PathLike, *, source: str = "sidecar",
+def load_subtitle_file(path: str | os.PathLike, *, source: SourceKind = "sidecar",
                        duration_s: float | None = None) -> SubtitleTrack:
     """A subtitle file as a track; `duration_s`, the video's, bounds how many cues it may hold."""
     p = Path(path)
@@ -327,82 +303,21 @@ def find_sidecars(video: str | os.PathLike) -> list[Path]:
     return sorted(exact, key=lambda p: order[p.suffix.lower()]) + sorted(tagged, key=lambda p: p.name)
 
 
-def load_stream(media: MediaInfo, stream: StreamInfo) -> SubtitleTrack:
-    """A text subtitle stream inside the container, through ffmpeg's SRT conversion."""
-    where = f"{media.path} (stream {stream.index})"
-    text = require_bounded(read_subtitle_stream(media.path, stream.index, media.duration_s), where).decode(
-        "utf-8", "replace")
-    require_plausible_count(text.count("-->"), media.duration_s, where)
-    cues, _ = parse_subtitles(text, "srt", where)
-    return SubtitleTrack(cues=cues, source="embedded", stream_index=stream.index, encoding="utf-8",
-                         format=stream.codec, language_tag=stream.language)
-
-
-
-@dataclass(frozen=True)
-class OcrSettings:
-    """How the picture is read for burned-in subtitles."""
-
-    mode: str = "auto"  # "auto": when there is no text track; "on": always (beside one: compared); "off"
-    band: tuple[int, int] | None = None  # source rows to read (`--band`) instead of finding the bands
-    frames_dir: str | None = None  # where each cue's band image goes, as evidence (`--frames`)
-
-    @classmethod
-    def of(cls, value: OcrSettings | str) -> OcrSettings:
-        return value if isinstance(value, OcrSettings) else cls(value)
-
-
-@dataclass(frozen=True)
-class SubtitleSource:
-    """Where an entry's subtitles are: sidecar files, a text stream inside the container, or the picture."""
-
-    kind: str  # "sidecar" | "embedded" | "ocr"
-    path: Path | None = None
-    stream: StreamInfo | None = None
-    others: tuple[str, ...] = ()  # further sidecars of the same entry (entry.zh.srt beside entry.bo.srt)
-    ocr: OcrSettings = OcrSettings()
-
-    def where(self) -> dict:
-        if self.kind == "ocr":
-            return {"path": None}
-        return {"path": str(self.path)} if self.path else {"stream_index": self.embedded.index}
-
-    @property
-    def embedded(self) -> StreamInfo:
-        if self.stream is None:
-            raise ValueError(f"a {self.kind} track choice has no stream")
-        return self.stream
-
-    def load(self, media: MediaInfo) -> SubtitleTrack:
-        if self.kind == "ocr":
-            return load_burned_in(media, self.ocr)
-        if self.path is not None:
-            track = load_subtitle_file(self.path, duration_s=media.duration_s)
-        else:
-            track = load_stream(media, self.embedded)
-        if self.others:
-            track = with_other_sidecars(track, self.others)
-        return track
-
-
 def with_other_sidecars(first: SubtitleTrack, others: tuple[str, ...] | list[str]) -> SubtitleTrack:
     """Two sidecars (entry.bo.srt and entry.zh.srt) are one dual-language track: one source, one cue
     model. A further sidecar joins when it brings a language the files before it lack; its cues keep
     their text (so their own language) and their times, and are numbered on after the first file's
-    (`extra["sidecars"]` says which file holds which cue numbers; path, encoding and format of the
-    track are the first file's). A further file in a language already there (an older copy) or one
-    that cannot be read is not read in: it is listed in `extra["other_sidecars"]` with the reason.
+    (`sidecars` says which file holds which cue numbers; path, encoding and format of the track are
+    the first file's). A further file in a language already there (an older copy) or one that
+    cannot be read is not read in: it is listed in `skipped_sidecars` with the reason.
     """
-    from bilingual.script import ScriptCounts  # script.py builds on this module
-
     def languages(track: SubtitleTrack) -> set[str]:
         counts = Counter(lang for c in track.cues for lang in ScriptCounts.of(c.text).languages())
         return {lang for lang, n in counts.items() if n >= SIDECAR_LANGUAGE_SHARE * len(track.cues)}
 
-    def entry(track: SubtitleTrack, offset: int) -> dict:
-        return {"path": track.path, "encoding": track.encoding, "format": track.format,
-                "language_tag": track.language_tag, "first_cue": offset + track.cues[0].index,
-                "last_cue": offset + track.cues[-1].index}
+    def entry(track: SubtitleTrack, offset: int) -> Sidecar:
+        return Sidecar(track.path, track.encoding, track.format, track.language_tag,
+                       offset + track.cues[0].index, offset + track.cues[-1].index)
 
     cues, have = list(first.cues), languages(first)
     sidecars, skipped = [entry(first, 0)], []
@@ -410,59 +325,33 @@ def with_other_sidecars(first: SubtitleTrack, others: tuple[str, ...] | list[str
         try:
             track = load_subtitle_file(path)
         except InputError as exc:
-            skipped.append({"path": str(path), "reason": exc.reason})
+            skipped.append(SkippedSidecar(str(path), exc.reason))
             continue
         new = languages(track) - have
         if not new:
-            skipped.append({"path": str(path), "reason": "no language the sidecars before it lack"})
+            skipped.append(SkippedSidecar(str(path), "no language the sidecars before it lack"))
             continue
         offset = cues[-1].index
         sidecars.append(entry(track, offset))
         cues += [replace(c, index=offset + c.index) for c in track.cues]
         have |= new
-    extra = dict(first.extra)
-    if len(sidecars) > 1:
-        extra["sidecars"] = sidecars
-    if skipped:
-        extra["other_sidecars"] = skipped
-    return replace(first, cues=cues, extra=extra)
+    return replace(first, cues=cues, sidecars=sidecars if len(sidecars) > 1 else [],
+                   skipped_sidecars=[*first.skipped_sidecars, *skipped])
 
 
 SIDECAR_LANGUAGE_SHARE = 0.5  # a sidecar is in the languages most of its cues are in
 
 
-def find_subtitle_source(media: MediaInfo, subs: str | os.PathLike | None = None,
-                         ocr: OcrSettings | str = "off") -> SubtitleSource | None:
-    """The contract's order: `--subs`, a same-stem sidecar (further ones ride along), the first text
-    subtitle stream, then — with `ocr` "auto" or "on" — subtitles burned into the picture. With "on"
-    and a text track, the text track is still the source; the caller reads the picture beside it to
-    compare the two (`bilingual.compare`)."""
-    ocr = OcrSettings.of(ocr)
-    burned_in = SubtitleSource("ocr", ocr=ocr) if media.has_video else None
-    if subs is not None:
-        return SubtitleSource("sidecar", path=Path(subs))
+def find(media: MediaInfo, wanted: Wanted) -> SubtitleSource | None:
+    """`--subs`, else the entry's same-stem sidecars (further ones ride along)."""
+    if wanted.subs is not None:
+        return SubtitleSource("sidecar", path=Path(wanted.subs))
     sidecars = find_sidecars(media.path)
     if sidecars:
         return SubtitleSource("sidecar", path=sidecars[0], others=tuple(str(p) for p in sidecars[1:]))
-    stream = next((s for s in media.subtitle_streams if s.text_based), None)
-    if stream:
-        return SubtitleSource("embedded", stream=stream)
-    return burned_in if ocr.mode in ("auto", "on") else None
+    return None
 
 
-def load_burned_in(media: MediaInfo, settings: OcrSettings = OcrSettings()) -> SubtitleTrack:
-    """Cues read from the picture: frame-exact times, text from OCR, and where each was read (with
-    `settings.frames_dir`, also the path of the band image written there)."""
-    from bilingual.ocr import read_burned_in, write_evidence
-
-    dropped: list[dict] = []
-    read = read_burned_in(media.path, media, settings.band, dropped)
-    images = write_evidence(read, settings.frames_dir) if settings.frames_dir else [None] * len(read)
-    cues = [Cue(i, r.cue.start_s, r.cue.end_s, r.reading.text) for i, r in enumerate(read, 1)]
-    where = {i: {"frame_s": round(r.frame_s, 3), "band": list(r.band.source_rows()),
-                 "confidence": round(r.reading.confidence, 3), "engine": r.reading.engine,
-                 "first_frame": r.cue.first_frame, "last_frame": r.cue.last_frame,
-                 **({"image": image} if image else {})}
-             for i, (r, image) in enumerate(zip(read, images, strict=False), 1)}
-    return SubtitleTrack(cues=cues, source="ocr", format="burned-in",
-                         extra={"ocr": where, **({"ocr_dropped_bands": dropped} if dropped else {})})
+def load(source: SubtitleSource, media: MediaInfo) -> SubtitleTrack:
+    track = load_subtitle_file(source.file, duration_s=media.duration_s)
+    return with_other_sidecars(track, source.others) if source.others else track

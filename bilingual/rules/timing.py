@@ -1,0 +1,64 @@
+"""The profile's timing tolerances (`[timing]`) on the timing analysis: offset, blocks, drift, and
+each cue against the speech under it."""
+
+from __future__ import annotations
+
+from bilingual.facts import Facts
+from bilingual.model import Finding, Severity
+from bilingual.profiles import Profile
+from bilingual.timing import TimingAnalysis
+
+
+def timing_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    return timing_findings(facts.timing, profile) if facts.timing is not None else []
+
+
+def timing_findings(analysis: TimingAnalysis, profile: Profile) -> list[Finding]:
+    t = profile.timing
+    out: list[Finding] = []
+
+    def severity(offset: float) -> Severity | None:
+        size = abs(offset)
+        return Severity.ERROR if size >= t.offset_error_s else Severity.WARNING if size >= t.offset_warning_s else None
+
+    if len(analysis.segments) > 1:
+        by_index = {c.cue.index: c.cue for c in analysis.cues}
+        for seg in analysis.segments:
+            sev = severity(seg.offset_s) or Severity.WARNING
+            out.append(Finding("timing.split", sev, by_index[seg.first_cue].start_s, by_index[seg.last_cue].end_s,
+                               seg.first_cue, {**seg.to_dict(), "blocks": len(analysis.segments), "cite": t.cite}))
+    elif (offset_severity := severity(analysis.offset_s)) is not None:
+        out.append(Finding("timing.offset", offset_severity, data={
+            "offset_s": round(analysis.offset_s, 3), "confidence": round(analysis.confidence, 3),
+            "direction": "late" if analysis.offset_s > 0 else "early", "cite": t.cite}))
+    if analysis.drift is not None:
+        out.append(Finding("timing.drift", Severity.ERROR, data={
+            "ratio": round(analysis.drift, 5), "cause": drift_cause(analysis.drift)}))
+    for c in analysis.cues:
+        data = {"corrected_start_s": round(c.start_s, 3), "offset_s": round(c.offset_s, 3)}
+        if c.speech_share < t.min_speech_share:
+            out.append(Finding.at(c.cue, "timing.cue_without_speech", Severity.WARNING, **data,
+                                  speech_share=round(c.speech_share, 2)))
+        elif c.onset_delta_s is not None and c.onset_delta_s < -t.early_s:
+            out.append(Finding.at(c.cue, "timing.cue_early", Severity.WARNING, **data,
+                                  by_s=round(-c.onset_delta_s, 3), limit_s=t.early_s))
+        elif c.onset_delta_s is not None and c.onset_delta_s > t.late_s:
+            out.append(Finding.at(c.cue, "timing.cue_late", Severity.WARNING, **data,
+                                  by_s=round(c.onset_delta_s, 3), limit_s=t.late_s))
+    for s, e in analysis.uncovered_speech:
+        if e - s >= t.speech_without_cue_s:
+            out.append(Finding("timing.speech_without_cue", Severity.WARNING, s, e, None,
+                               {"duration_s": round(e - s, 2), "limit_s": t.speech_without_cue_s}))
+    return out
+
+
+_KNOWN_RATIOS = {25 / 23.976: "25 vs 23.976 fps", 25 / 24: "25 vs 24 fps", 30 / 29.97: "30 vs 29.97 fps",
+                 29.97 / 25: "29.97 vs 25 fps"}
+
+
+def drift_cause(ratio: float) -> str:
+    for known, label in _KNOWN_RATIOS.items():
+        for r in (known, 1 / known):
+            if abs(ratio / r - 1) < 2e-4:
+                return label
+    return "a stretch of the subtitle time line"

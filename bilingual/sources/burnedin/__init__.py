@@ -1,0 +1,38 @@
+"""Subtitles burned into the picture: `bands` finds the subtitle bands and times every cue to the
+frame (no OCR), `read` reads each cue once on its clearest frame (RapidOCR for Chinese, Tesseract
+`bod` for Tibetan) and takes the quick look beside a text track, `compare` measures a text track
+against the picture (`--ocr on`). Read when there is no subtitle file or text stream and `--ocr` is
+"auto" or "on"."""
+
+from __future__ import annotations
+
+from bilingual.media import MediaInfo
+from bilingual.model import Cue, CueReading, DroppedBand, SubtitleTrack
+from bilingual.sources.source import OcrSettings, SubtitleSource, Wanted
+
+
+def find(media: MediaInfo, wanted: Wanted) -> SubtitleSource | None:
+    if not media.has_video or wanted.ocr.mode not in ("auto", "on"):
+        return None
+    return SubtitleSource("ocr", ocr=wanted.ocr)
+
+
+def load(source: SubtitleSource, media: MediaInfo) -> SubtitleTrack:
+    return load_burned_in(media, source.ocr)
+
+
+def load_burned_in(media: MediaInfo, settings: OcrSettings | None = None) -> SubtitleTrack:
+    """Cues read from the picture: frame-exact times, text from OCR, and where each was read (with
+    `settings.frames_dir`, also the path of the band image written there)."""
+    from bilingual.sources.burnedin.read import read_burned_in, write_evidence
+
+    settings = settings or OcrSettings()
+    dropped: list[dict] = []
+    read = read_burned_in(media.path, media, settings.band, dropped)
+    images = write_evidence(read, settings.frames_dir) if settings.frames_dir else [None] * len(read)
+    cues = [Cue(i, r.cue.start_s, r.cue.end_s, r.reading.text) for i, r in enumerate(read, 1)]
+    readings = {i: CueReading(r.frame_s, r.band.source_rows(), r.reading.confidence, r.reading.engine,
+                              r.cue.first_frame, r.cue.last_frame, image)
+                for i, (r, image) in enumerate(zip(read, images, strict=False), 1)}
+    bands = [DroppedBand(tuple(d["band"]), d["cues_found"], d["cues_read"]) for d in dropped]
+    return SubtitleTrack(cues=cues, source="ocr", format="burned-in", readings=readings, dropped_bands=bands)
