@@ -18,6 +18,15 @@ decoded by ffmpeg's libopenmpt.
     .venv/bin/python benchmarks/verdicts.py windows [--json FILE] [--clips LABEL...]
     .venv/bin/python benchmarks/verdicts.py tables FILE... (re-judge recorded windows)
     .venv/bin/python benchmarks/verdicts.py matrix [--json FILE]
+    .venv/bin/python benchmarks/verdicts.py calibrate [WINDOWS.json] (rewrite bilingual/calibration.toml)
+
+- `calibrate`: the tables of `bilingual/calibration.toml`. Timing: every case of
+  `timing_distinctness.py` (shifts, splits, partial tracks, title cards) and two frame-rate drifts on
+  its four recordings, clean and under music and pink noise at 15, 10 and 6 dB; a case is right when
+  every cue lands within 0.3 s of its speech and the drift is the true one. Cases of half the
+  (recording, background) pairs fit the bins, the other half are held back and give the accuracy per
+  bin. Language: each rule's precision on the held-back windows of a `windows --json` file (given:
+  re-judged as `tables` does; not given: the language table is kept as it is).
 """
 
 from __future__ import annotations
@@ -195,17 +204,147 @@ def tables(args: argparse.Namespace) -> dict:
             "by_background": {k: dict(v) for k, v in sorted(by_background.items())}}
 
 
+# ---- calibrate: bilingual/calibration.toml --------------------------------------------------------
+
+LEVEL = 0.8  # the documented level (README, "Calibrated confidence")
+# Lower edges of the distinctness bins (a placement that cannot be measured scores 0). fix's old
+# floor (2.0) is an edge, so the calibration can keep or move it.
+TIMING_EDGES = (0.0, 0.9, 1.1, 1.5, 2.0, 2.5, 3.0)
+TIMING_BACKGROUNDS = ("clean", "music0-15", "music1-15", "music0-10", "music1-10", "music0-6", "music1-6",
+                      "pink15", "pink10", "pink6")
+DRIFTS = (25 / 23.976, 23.976 / 25)
+
+
+def recording_under(name: str, path: str, background: str) -> Path:
+    """A whole recording of timing_distinctness.py under a background of `backgrounds()` (pink noise
+    made as long as the recording)."""
+    from bilingual.media import probe
+
+    label, source, snr = next(b for b in backgrounds() if b[0] == background)
+    if source is None:
+        return Path(path)
+    duration = probe(path).duration_s
+    out = CACHE / "calibrate" / f"{name}.{label}.wav"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not out.exists():
+        source = pink_noise(duration + 1) if label.startswith("pink") else source
+        mix_background(Path(path), source, snr, out, start=0, duration=duration)
+    return out
+
+
+def timing_rows() -> list[dict]:
+    """Each case's distinctness and whether its placement was right, and which set it is in: the
+    (recording, background) pairs alternate between fitting and held back (a checkerboard)."""
+    import pysubs2
+    from timing_distinctness import cases, recordings
+
+    from bilingual.media import decode_audio
+    from bilingual.speech import voice_activity
+    from bilingual.subtitles import Cue
+    from bilingual.timing import analyze_timing
+
+    rows = []
+    for i, (name, (audio_path, srt)) in enumerate(recordings().items()):
+        base = [(e.start / 1000, e.end / 1000) for e in pysubs2.load(srt)]
+        clean = decode_audio(audio_path)  # the file's own offset against the clean speech:
+        own = analyze_timing([Cue(k, s, e, "") for k, (s, e) in enumerate(base, 1)], voice_activity(clean),
+                             len(clean) / 16000).offset_s
+        # (label, cue times, each cue's time on the speech or None for a title card, true drift)
+        kinds = [(label, times, [None if t is None else s - t - own for (s, _), t in zip(times, truth, strict=True)],
+                  None) for label, times, truth in cases(base)]
+        kinds += [(f"drift {r:.4f}", [(s * r, e * r) for s, e in base], [s - own for s, _ in base], r) for r in DRIFTS]
+        for j, background in enumerate(TIMING_BACKGROUNDS):
+            audio = decode_audio(recording_under(name, audio_path, background))
+            spans, duration = voice_activity(audio), len(audio) / 16000
+            for label, times, truth, ratio in kinds:
+                a = analyze_timing([Cue(k, s, e, "") for k, (s, e) in enumerate(times, 1)], spans, duration)
+                error = max(abs(c.start_s - t) for c, t in zip(a.cues, truth, strict=True) if t is not None)
+                drift_right = a.drift is None if ratio is None else a.drift is not None and abs(a.drift - ratio) < 1e-3
+                rows.append({"recording": name, "background": background, "case": label,
+                             "set": "held back" if (i + j) % 2 else "fit", "distinctness": a.distinctness,
+                             "right": drift_right and error <= 0.3, "worst_cue_error_s": round(error, 2)})
+    return rows
+
+
+def binned(rows: list[dict]) -> list[dict]:
+    """Cases and right ones per distinctness bin (None: 0)."""
+    import bisect
+
+    out = [{"from": edge, "cases": 0, "right": 0} for edge in TIMING_EDGES]
+    for r in rows:
+        k = bisect.bisect_right(TIMING_EDGES, r["distinctness"] or 0.0) - 1
+        out[k]["cases"] += 1
+        out[k]["right"] += r["right"]
+    return out
+
+
+def monotone(bins: list[dict]) -> list[float]:
+    """(right + 1) / (cases + 2) per bin, pooled with its neighbours where it would fall as the raw
+    score rises (pool-adjacent-violators, weighted by cases): an isotonic fit."""
+    pools = []  # [right, cases, how many bins]
+    for b in bins:
+        pools.append([b["right"], b["cases"], 1])
+        while len(pools) > 1 and (pools[-2][0] + 1) / (pools[-2][1] + 2) > (pools[-1][0] + 1) / (pools[-1][1] + 2):
+            right, cases_, width = pools.pop()
+            pools[-1] = [pools[-1][0] + right, pools[-1][1] + cases_, pools[-1][2] + width]
+    return [round((right + 1) / (cases_ + 2), 3) for right, cases_, width in pools for _ in range(width)]
+
+
+def calibrate(args: argparse.Namespace) -> dict:
+    """Fit the timing bins, measure them on the held-back cases, take the language table from
+    recorded windows, and write bilingual/calibration.toml."""
+    import datetime
+
+    from bilingual.calibration import table
+
+    rows = timing_rows()
+    fit, held = binned([r for r in rows if r["set"] == "fit"]), binned([r for r in rows if r["set"] == "held back"])
+    confidence = monotone(fit)
+    language = dict(table()["language"])
+    if args.recorded:
+        precision = tables(args)["rule_precision_held_back"]
+        language = {"confidence": {rule: precision[rule]["precision"] if rule in precision else 0.5
+                                   for rule in table()["language"]["confidence"] if rule != "subtitles_match"},
+                    "held_back": {rule: [c.get("right", 0), c.get("right", 0) + c.get("wrong", 0)]
+                                  for rule, c in precision.items()}}
+        language["confidence"]["subtitles_match"] = 0.99  # its evidence is the transcript itself
+    write_calibration(confidence, fit, held, language, datetime.date.today().isoformat())
+    return {"cases": rows, "level": LEVEL,
+            "timing": [{**{k: v for k, v in f.items()}, "confidence": c, "held_back_cases": h["cases"],
+                        "held_back_right": h["right"],
+                        "held_back_accuracy": round(h["right"] / h["cases"], 3) if h["cases"] else None}
+                       for f, h, c in zip(fit, held, confidence, strict=True)],
+            "language": language}
+
+
+def write_calibration(confidence: list[float], fit: list[dict], held: list[dict], language: dict, day: str) -> None:
+    def inline(d: dict) -> str:
+        return "{" + ", ".join(f"{k} = {json.dumps(v)}" for k, v in d.items()) + "}"
+
+    lines = [f"# Written by `benchmarks/verdicts.py calibrate` ({day}); README \"Calibrated confidence\".",
+             f"level = {LEVEL}", "", "[timing]  # raw score: timing.distinctness (not measurable: 0)",
+             f"edges = {json.dumps(list(TIMING_EDGES))}", f"confidence = {json.dumps(confidence)}",
+             f"fit_cases = {json.dumps([b['cases'] for b in fit])}", f"fit_right = {json.dumps([b['right'] for b in fit])}",
+             f"held_back_cases = {json.dumps([b['cases'] for b in held])}",
+             f"held_back_right = {json.dumps([b['right'] for b in held])}", "",
+             "[language]  # each speech.judge_window rule's precision on held-back windows",
+             f"confidence = {inline(language['confidence'])}"]
+    if "held_back" in language:
+        lines.append(f"held_back = {inline(language['held_back'])}  # [right, decided]")
+    (REPO / "bilingual" / "calibration.toml").write_text("\n".join(lines) + "\n", "utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("part", choices=("windows", "tables", "matrix"))
-    parser.add_argument("recorded", nargs="*", help="tables: the JSON files `windows --json` wrote")
+    parser.add_argument("part", choices=("windows", "tables", "matrix", "calibrate"))
+    parser.add_argument("recorded", nargs="*", help="tables, calibrate: the JSON files `windows --json` wrote")
     parser.add_argument("--json", type=Path, help="also write the result here")
     parser.add_argument("--clips", nargs="*", help="only these clips (labels of CLIPS), in this order")
     args = parser.parse_args()
-    result = {"windows": windows, "tables": tables, "matrix": matrix}[args.part](args)
+    result = {"windows": windows, "tables": tables, "matrix": matrix, "calibrate": calibrate}[args.part](args)
     if args.json:
         args.json.write_text(json.dumps(result, ensure_ascii=False, indent=1), "utf-8")
-    report({k: v for k, v in result.items() if k not in ("windows", "entries")})
+    report({k: v for k, v in result.items() if k not in ("windows", "entries", "cases")})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,49 @@
+"""Calibrated confidence (issue 13, item 6): raw scores mapped to the share of a held-back set of
+cases on which a result of that score was right. The tables are data (`calibration.toml`), written
+by `benchmarks/verdicts.py calibrate`; what the figures mean and how they were measured is in the
+README ("Calibrated confidence").
+
+- timing: the raw score is `timing.distinctness` (each block's normalised fit at its offset over its
+  best fit more than 1 s away; the smallest); a placement whose distinctness cannot be measured
+  (cues back to back) scores 0. Bins by lower edge, monotone (pool-adjacent-violators) on the fit
+  cases;
+- language: each `speech.judge_window` rule's precision on held-back windows.
+
+Below `LEVEL` a timing or pairing problem is a warning asking for a human look, never an error,
+and `fix` moves no cue.
+"""
+
+from __future__ import annotations
+
+import bisect
+import tomllib
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+
+@cache
+def table() -> dict[str, Any]:
+    return tomllib.loads(files("bilingual").joinpath("calibration.toml").read_text("utf-8"))
+
+
+def level() -> float:
+    """The documented level: a result below it is not sure enough to fail an entry on."""
+    return float(table()["level"])
+
+
+def sure(confidence: float | None) -> bool:
+    return confidence is not None and confidence >= level()
+
+
+def timing_confidence(distinctness: float | None) -> float:
+    """The calibrated confidence of a timing placement of this raw distinctness."""
+    timing = table()["timing"]
+    raw = 0.0 if distinctness is None else distinctness
+    k = bisect.bisect_right(timing["edges"], raw) - 1
+    return float(timing["confidence"][max(k, 0)])
+
+
+def rule_confidence() -> dict[str, float]:
+    """Each language rule's calibrated confidence (its held-back precision)."""
+    return {rule: float(v) for rule, v in table()["language"]["confidence"].items()}
