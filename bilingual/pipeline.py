@@ -11,6 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bilingual.calibration import hedged
 from bilingual.compare import compare_with_picture
 from bilingual.errors import InputError
 from bilingual.findings import Finding, Severity
@@ -283,7 +284,9 @@ def _judge_language(report: Report, analysis: SpeechAnalysis, language: bool, pr
         report.add(Finding("audio.language", Severity.INFO, data={
             "language": analysis.language, "confidence": report.audio["confidence"]}))
     report.pairing, findings = pairing_verdict(analysis.language, subtitle_languages, profile)
-    report.add(*findings)
+    # Speech decided below the calibrated level fails no pairing: a person listens (issue 13, item 6).
+    report.add(*hedged(findings, ("pairing.invalid",), analysis.confidence, "pairing.needs_look",
+                       language=analysis.language))
 
 
 def unchecked_pairing(profile: Profile, why: str) -> list[Finding]:

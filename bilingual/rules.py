@@ -8,6 +8,7 @@ import numpy as np
 import regex
 
 from bilingual import tibetan
+from bilingual.calibration import hedged
 from bilingual.findings import Finding, Severity
 from bilingual.media import MediaInfo
 from bilingual.profiles import AspectRule, ContainerRule, Profile, RangeRule, ResolutionRule, Rule, ValueRule
@@ -205,7 +206,11 @@ def timing_findings(analysis: TimingAnalysis, profile: Profile) -> list[Finding]
         if e - s >= t.speech_without_cue_s:
             out.append(Finding("timing.speech_without_cue", Severity.WARNING, s, e, None,
                                {"duration_s": round(e - s, 2), "limit_s": t.speech_without_cue_s}))
-    return out
+    # A placement below the calibrated level fails nothing: a person looks (issue 13, item 6).
+    return hedged(out, PLACEMENT_CODES, analysis.confidence, "timing.needs_look")
+
+
+PLACEMENT_CODES = ("timing.offset", "timing.split", "timing.drift")  # what the calibrated confidence is about
 
 
 _KNOWN_RATIOS = {25 / 23.976: "25 vs 23.976 fps", 25 / 24: "25 vs 24 fps", 30 / 29.97: "30 vs 29.97 fps",
