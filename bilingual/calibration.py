@@ -51,17 +51,16 @@ def rule_confidence() -> dict[str, float]:
     return {rule: float(v) for rule, v in table()["language"]["confidence"].items()}
 
 
-def hedged(findings: list[Finding], problems: tuple[str, ...], confidence: float | None, ask: str,
-           **data: Any) -> list[Finding]:
+def hedged(findings: list[Finding], problems: tuple[str, ...], confidence: float | None, ask: Finding) -> list[Finding]:
     """`findings` as they stand when `confidence` is sure; below the level, the errors and warnings
-    among the `problems` codes are warnings (`data.needs_look`) and one warning `ask` (worded in
-    messages.toml) asks a person to look. `data` goes into that warning."""
+    among the `problems` codes become warnings (`data.needs_look`) and the warning `ask` is added,
+    asking a person to look (with the confidence, the level and the codes it doubts)."""
     doubted = [f for f in findings if f.code in problems and f.severity in (Severity.ERROR, Severity.WARNING)]
     if not doubted or sure(confidence):
         return findings
     for f in doubted:
         f.severity = Severity.WARNING
         f.data["needs_look"] = True
-    return [*findings, Finding(ask, Severity.WARNING, data={
-        "confidence": None if confidence is None else round(confidence, 3), "level": level(),
-        "codes": sorted({f.code for f in doubted}), **data})]
+    ask.data.update(confidence=None if confidence is None else round(confidence, 3), level=level(),
+                    codes=sorted({f.code for f in doubted}))
+    return [*findings, ask]

@@ -285,8 +285,8 @@ def _judge_language(report: Report, analysis: SpeechAnalysis, language: bool, pr
             "language": analysis.language, "confidence": report.audio["confidence"]}))
     report.pairing, findings = pairing_verdict(analysis.language, subtitle_languages, profile)
     # Speech decided below the calibrated level fails no pairing: a person listens (issue 13, item 6).
-    report.add(*hedged(findings, ("pairing.invalid",), analysis.confidence, "pairing.needs_look",
-                       language=analysis.language))
+    report.add(*hedged(findings, ("pairing.invalid",), analysis.confidence,
+                       Finding("pairing.needs_look", Severity.WARNING, data={"language": analysis.language})))
 
 
 def unchecked_pairing(profile: Profile, why: str) -> list[Finding]:

@@ -207,7 +207,7 @@ def timing_findings(analysis: TimingAnalysis, profile: Profile) -> list[Finding]
             out.append(Finding("timing.speech_without_cue", Severity.WARNING, s, e, None,
                                {"duration_s": round(e - s, 2), "limit_s": t.speech_without_cue_s}))
     # A placement below the calibrated level fails nothing: a person looks (issue 13, item 6).
-    return hedged(out, PLACEMENT_CODES, analysis.confidence, "timing.needs_look")
+    return hedged(out, PLACEMENT_CODES, analysis.confidence, Finding("timing.needs_look", Severity.WARNING))
 
 
 PLACEMENT_CODES = ("timing.offset", "timing.split", "timing.drift")  # what the calibrated confidence is about
