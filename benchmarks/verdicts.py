@@ -7,10 +7,11 @@ Two parts:
   window's language-ID probabilities, Mandarin decode log-probability, compression ratio and the
   verdict `judge_window` gives it, and the confusion of verdicts against the true language. This is
   what chose the thresholds of `bilingual/speech.py` and its confidence table.
-- `matrix`: whole `bilingual check` runs on entries built from the same clips — speech (Mandarin,
-  Tibetan) × background (clean, music 10 and 6 dB, pink noise 6 dB) × text subtitles (Tibetan,
-  Chinese, dual-language, Chinese with stray Tibetan lines) — with the expected pairing verdict of
-  each, and the table: right, false pass, false fail, needs review.
+- `matrix`: whole checks of entries built from the same clips — speech (Mandarin, Tibetan) ×
+  background (clean, music 10 and 6 dB, pink noise 6 dB) × text subtitles laid on the speech
+  (Tibetan, Chinese, dual-language, Chinese with a stray Tibetan line) and × timing (+2 s, a split,
+  partial, title cards); no subtitles, no speech, subtitles burned in — with the expected pairing and
+  timing verdict of each, and the tables: right, false pass, false fail, needs review.
 
 Music: the tracker modules of Debian's `tecnoballz-data` (1.5 MB, GPL-3+; setup.sh installs it),
 decoded by ffmpeg's libopenmpt.

@@ -175,6 +175,17 @@ def test_a_pairing_problem_on_unsure_speech_asks_for_a_listen_instead_of_failing
     assert report["verdict"] != "pass"
 
 
+def test_the_html_page_marks_a_placement_under_the_level_for_review():
+    from bilingual.report.html import render_page
+
+    data = {"input": {"path": "x.mp4"}, "profile": "sichuan-2024-kepu-bilingual", "verdict": "warn", "exit_code": 0,
+            "audio": {"language": "zh", "speech_s": 40.0, "evidence": []},
+            "pairing": {"status": "zh-audio+bo-subs", "reason_code": "zh_bo"}, "cues": [],
+            "findings": [{"code": "timing.needs_look", "severity": "warning", "message": "", "data": {}}]}
+    page = render_page(data, "en")
+    assert 'class="badge review"' in page and "the timing (calibrated confidence under the level)" in page
+
+
 # ---- 10. transcribe refuses speech that is not Mandarin ---------------------------------------
 
 @pytest.mark.slow
