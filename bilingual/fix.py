@@ -12,6 +12,7 @@ from typing import Any
 
 import pysubs2
 
+from bilingual.calibration import level, sure, timing_confidence
 from bilingual.errors import FixRefused, InputError
 from bilingual.files import backup_copy, check_new_output, check_output, protect_inputs, write_output
 from bilingual.media import probe, require_analysable_length, require_file
@@ -27,15 +28,12 @@ from bilingual.sources.files import (
     unify_line_ends,
 )
 from bilingual.speech.language import hear
-from bilingual.timing import TimingAnalysis, analyze_timing, distinctness
+from bilingual.timing import TimingAnalysis, analyze_timing
 
-# Below this `timing.distinctness` (each block's fit at its offset over the best fit more than 1 s
-# away) a correction is a guess. benchmarks/timing_distinctness.py, 95 cases on four recordings
-# (shifts, splits, partial tracks, title cards): at ≥ 2.0, 39 of 40 placements right; 1.1–2.0: 1 of 5
-# (a −1.5 s split in continuous speech taken for a global offset: fix moved the first half 1.5 s
-# off; the recitation captioned to 85 %: 11 s off); < 1.1: 18 of 29; not measurable: 2 of 21.
-# Chosen on that same set; no held-back set yet.
-MIN_DISTINCTNESS = 2.0
+# A correction moves cues only where the placement is sure: its calibrated confidence (the held-back
+# share of right placements of its distinctness, `calibration.timing_confidence`) at the documented
+# level or above. On the calibration's cases that is distinctness ≥ 2.0, the floor fix had before
+# (chosen then on 95 cases with no held-back set): held back, 93–100 % right there, 74 % at 1.5–2.0.
 SHARE_TOLERANCE = 0.005  # rounding to whole milliseconds moves the share of cue time over speech by less
 
 
@@ -91,7 +89,7 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     result = FixResult(target, timing)
     fixed, moves = _fixed_text(text, fmt, timing, profile, media.fps, result.changes)
     result.recheck = _recheck(moves, spans)
-    _refuse_if_worse(moves, result.recheck, profile, lambda: distinctness(timing, spans, len(audio) / 16000))
+    _refuse_if_worse(moves, result.recheck, profile, lambda: timing.distinctness)
     if in_place:
         result.backup = backup_copy(src)
     result.output = write_output(target, _encoded(fixed, encoding), replaces_input=in_place)
@@ -171,8 +169,8 @@ def _overlaps(times: Times) -> int:
 def _refuse_if_worse(moves: tuple[Times, Times, Times], check: Recheck, profile: Profile,
                      placement: Callable[[], float | None]) -> None:
     """Nothing is written when the output would be worse than the input, or when cues would move
-    by more than the profile's offset tolerance on a placement that other placements fit as well
-    (`placement`: its distinctness, measured only then)."""
+    by more than the profile's offset tolerance on a placement whose calibrated confidence is under
+    the level (`placement`: its distinctness)."""
     before, retimed, _ = moves
     moved_s = max((abs(a[0] - b[0]) / 1000 for a, b in zip(before, retimed, strict=False)), default=0.0)
     if check.share_after < check.share_before - SHARE_TOLERANCE:
@@ -182,10 +180,12 @@ def _refuse_if_worse(moves: tuple[Times, Times, Times], check: Recheck, profile:
     if moved_s < profile.timing.offset_warning_s:
         return
     distinct = placement()
-    if distinct is None or distinct < MIN_DISTINCTNESS:
+    confidence = timing_confidence(distinct)
+    if not sure(confidence):
         if distinct is None:
-            raise FixRefused("fix.refused/unmeasurable", moved=moved_s)
-        raise FixRefused("fix.refused/low_confidence", moved=moved_s, distinct=distinct, floor=MIN_DISTINCTNESS)
+            raise FixRefused("fix.refused/unmeasurable", moved=moved_s, confidence=confidence, level=level())
+        raise FixRefused("fix.refused/low_confidence", moved=moved_s, distinct=distinct, confidence=confidence,
+                         level=level())
 
 
 def _line_end(text: str) -> str:

@@ -150,6 +150,42 @@ def test_a_pairing_not_checked_is_a_warning_never_a_pass(tmp_path, corpus, flag)
     assert report["verdict"] != "pass"  # (a 25 s clip also fails the contest's duration rule)
 
 
+# ---- 6. confidence that means something --------------------------------------------------------
+
+@pytest.mark.slow
+def test_a_pairing_problem_on_unsure_speech_asks_for_a_listen_instead_of_failing(tmp_path, corpus):
+    """80 s of the Tibetan recitation, its last 30 s under pink noise at 6 dB: two windows Tibetan
+    (`lid_bo`, 0.857 each), one undecided, so the entry is Tibetan at 0.74 — under the documented
+    level (0.8). With Tibetan subtitles the pairing is bo+bo: a warning that asks for a listen, not
+    an error (before: `pairing.invalid` an error on that figure)."""
+    from conftest import ffmpeg
+
+    recitation = corpus / "tibetan/webuddhist_bo_prayer.mp3"
+    clean = mix_background(recitation, None, None, tmp_path / "clean.wav", start=20, duration=50)
+    noisy = mix_background(recitation, pink_noise(31), 6, tmp_path / "noisy.wav", start=70, duration=30)
+    joined = tmp_path / "speech.wav"
+    ffmpeg("-i", str(clean), "-i", str(noisy), "-filter_complex", "concat=n=2:v=0:a=1", str(joined))
+    video = make_video(tmp_path / "entry.mp4", audio=joined, duration=80)
+    proc, report, codes = check(video, "--subs", write_srt(tmp_path / "entry.bo.srt", spread(TIBETAN, 1, 79, 30)))
+    assert report["audio"]["language"] == "bo" and report["audio"]["confidence"] < 0.8
+    assert report["pairing"]["status"] == "invalid"
+    assert codes["pairing.invalid"]["severity"] == "warning" and codes["pairing.invalid"]["data"]["needs_look"]
+    look = codes["pairing.needs_look"]
+    assert look["severity"] == "warning" and "请人工试听" in look["message"] and look["data"]["level"] == 0.8
+    assert report["verdict"] != "pass"
+
+
+def test_the_html_page_marks_a_placement_under_the_level_for_review():
+    from bilingual.report.html import render_page
+
+    data = {"input": {"path": "x.mp4"}, "profile": "sichuan-2024-kepu-bilingual", "verdict": "warn", "exit_code": 0,
+            "audio": {"language": "zh", "speech_s": 40.0, "evidence": []},
+            "pairing": {"status": "zh-audio+bo-subs", "reason_code": "zh_bo"}, "cues": [],
+            "findings": [{"code": "timing.needs_look", "severity": "warning", "message": "", "data": {}}]}
+    page = render_page(data, "en")
+    assert 'class="badge review"' in page and "the timing (calibrated confidence under the level)" in page
+
+
 # ---- 10. transcribe refuses speech that is not Mandarin ---------------------------------------
 
 @pytest.mark.slow

@@ -76,8 +76,11 @@ def review_reasons(data: dict[str, Any], words: Words) -> list[str]:
     reasons = []
     if (data.get("audio") or {}).get("language") == "unknown" and (data.get("audio") or {}).get("speech_s"):
         reasons.append(words("html.review/speech"))
-    if (data.get("pairing") or {}).get("status") == "unknown":
+    codes = {f.get("code") for f in data.get("findings") or []}
+    if (data.get("pairing") or {}).get("status") == "unknown" or "pairing.needs_look" in codes:
         reasons.append(words("html.review/pairing"))
+    if "timing.needs_look" in codes:
+        reasons.append(words("html.review/timing"))
     unsure = [o for o in (data.get("subtitles") or {}).get("ocr") or [] if o.get("confidence", 1) < OCR_SURE]
     if unsure:
         reasons.append(words("html.review/ocr", n=len(unsure)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bilingual.calibration import hedged
 from bilingual.facts import Facts
 from bilingual.model import Finding, Severity
 from bilingual.pairing import Pairing, detect_pairing
@@ -31,7 +32,14 @@ def language_rule(facts: Facts, profile: Profile) -> list[Finding]:
 
 
 def pairing_rule(facts: Facts, profile: Profile) -> list[Finding]:
-    return pairing_findings(facts.pairing, profile) if facts.pairing is not None else []
+    if facts.pairing is None:
+        return []
+    findings = pairing_findings(facts.pairing, profile)
+    if facts.speech is None:
+        return findings
+    # Speech decided below the calibrated level fails no pairing: a person listens (issue 13, item 6).
+    return hedged(findings, ("pairing.invalid",), facts.speech.confidence,
+                  Finding("pairing.needs_look", Severity.WARNING, data={"language": facts.speech.language}))
 
 
 def pairing_findings(pairing: Pairing, profile: Profile) -> list[Finding]:

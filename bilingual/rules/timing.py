@@ -3,6 +3,7 @@ each cue against the speech under it."""
 
 from __future__ import annotations
 
+from bilingual.calibration import hedged
 from bilingual.facts import Facts
 from bilingual.model import Finding, Severity
 from bilingual.profiles import Profile
@@ -49,7 +50,11 @@ def timing_findings(analysis: TimingAnalysis, profile: Profile) -> list[Finding]
         if e - s >= t.speech_without_cue_s:
             out.append(Finding("timing.speech_without_cue", Severity.WARNING, s, e, None,
                                {"duration_s": round(e - s, 2), "limit_s": t.speech_without_cue_s}))
-    return out
+    # A placement below the calibrated level fails nothing: a person looks (issue 13, item 6).
+    return hedged(out, PLACEMENT_CODES, analysis.confidence, Finding("timing.needs_look", Severity.WARNING))
+
+
+PLACEMENT_CODES = ("timing.offset", "timing.split", "timing.drift")  # what the calibrated confidence is about
 
 
 _KNOWN_RATIOS = {25 / 23.976: "25 vs 23.976 fps", 25 / 24: "25 vs 24 fps", 30 / 29.97: "30 vs 29.97 fps",

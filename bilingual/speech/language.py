@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import regex
 
+from bilingual.calibration import rule_confidence
 from bilingual.errors import InputError
 from bilingual.text.cer import character_error_rate
 
@@ -58,8 +59,8 @@ TIBETAN_LID = 0.1  # Tibetan rarely tops 0.6 in Whisper base; second or third un
 # window (no other-language speech in the corpus; Mandarin never fell below ZH_SURE_LID): 0.5.
 # "subtitles_match" is not a language-ID rule: its evidence is the transcript itself (0.99).
 # An undecided window weighs 0.5 against every language in the vote.
-RULE_CONFIDENCE = {"subtitles_match": 0.99, "lid_zh": 0.976, "decode_zh": 0.5, "other": 0.5, "lid_bo": 0.857,
-                   "lid_bo_weak": 0.833, "undecided": 0.5}
+# The table is data (bilingual/calibration.toml), written by `benchmarks/verdicts.py calibrate`.
+RULE_CONFIDENCE = rule_confidence()
 SUBTITLE_MATCH_CER = 0.5  # Mandarin speech matching Chinese subtitles this well is Mandarin, whatever else
 LANGUAGE_SHARE = 0.6  # the weighted share of windows one language needs
 BRACKETED_TEXT = regex.compile(r"[（(\[【♪][^）)\]】♪]*[）)\]】♪]|♪")

@@ -1,0 +1,69 @@
+"""Calibrated confidence (issue 13, item 6): raw scores mapped to the share of a held-back set of
+cases on which a result of that score was right. The tables are data (`calibration.toml`), written
+by `benchmarks/verdicts.py calibrate`; what the figures mean and how they were measured is in the
+README ("Calibrated confidence").
+
+- timing: the raw score is `timing.distinctness` (each block's normalised fit at its offset over its
+  best fit more than 1 s away; the smallest); a placement whose distinctness cannot be measured
+  (cues back to back) scores 0. Bins by lower edge, monotone (pool-adjacent-violators) on the fit
+  cases;
+- language: each `speech.judge_window` rule's precision on held-back windows.
+
+Below `LEVEL` a timing or pairing problem is a warning asking for a human look, never an error,
+and `fix` moves no cue.
+"""
+
+from __future__ import annotations
+
+import bisect
+import tomllib
+from dataclasses import replace
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from bilingual.model import Finding, Severity
+
+
+@cache
+def table() -> dict[str, Any]:
+    return tomllib.loads(files("bilingual").joinpath("calibration.toml").read_text("utf-8"))
+
+
+def level() -> float:
+    """The documented level: a result below it is not sure enough to fail an entry on."""
+    return float(table()["level"])
+
+
+def sure(confidence: float | None) -> bool:
+    return confidence is not None and confidence >= level()
+
+
+def timing_confidence(distinctness: float | None) -> float:
+    """The calibrated confidence of a timing placement of this raw distinctness."""
+    timing = table()["timing"]
+    raw = 0.0 if distinctness is None else distinctness
+    k = bisect.bisect_right(timing["edges"], raw) - 1
+    return float(timing["confidence"][max(k, 0)])
+
+
+def rule_confidence() -> dict[str, float]:
+    """Each language rule's calibrated confidence (its held-back precision)."""
+    return {rule: float(v) for rule, v in table()["language"]["confidence"].items()}
+
+
+def hedged(findings: list[Finding], problems: tuple[str, ...], confidence: float | None, ask: Finding) -> list[Finding]:
+    """`findings` as they stand when `confidence` is sure; below the level, the errors and warnings
+    among the `problems` codes become warnings (`data.needs_look`) and the warning `ask` is added,
+    asking a person to look (with the confidence, the level and the codes it doubts)."""
+    def doubted(f: Finding) -> bool:
+        return f.code in problems and f.severity in (Severity.ERROR, Severity.WARNING)
+
+    codes = sorted({f.code for f in findings if doubted(f)})
+    if not codes or sure(confidence):
+        return findings
+    looked = [replace(f, severity=Severity.WARNING, data={**f.data, "needs_look": True}) if doubted(f) else f
+              for f in findings]
+    data = {**ask.data, "confidence": None if confidence is None else round(confidence, 3), "level": level(),
+            "codes": codes}
+    return [*looked, replace(ask, data=data)]
