@@ -14,6 +14,7 @@ from typing import Any
 from bilingual.compare import compare_with_picture
 from bilingual.errors import InputError
 from bilingual.findings import Finding, Severity
+from bilingual.imagestream import not_read_findings as image_streams_not_read
 from bilingual.media import MAX_ANALYSED_S, MediaInfo, probe, require_file
 from bilingual.models import load_whisper, whisper_model_dir
 from bilingual.pairing import pairing_verdict, reason_text, timing_cues
@@ -123,9 +124,8 @@ def _check_subtitles(report: Report, media: MediaInfo, subs: Any, profile: Profi
                      second_opinion: bool = True, look: bool = True) -> tuple[SubtitleTrack | None, TrackScript | None]:
     """Find and read the subtitles, their script and integrity; with `ocr="on"` and a text track,
     also read the picture and compare the two."""
-    report.add(*(Finding("subs.image_only", Severity.WARNING, data={"stream_index": s.index, "codec": s.codec})
-                 for s in media.subtitle_streams if s.image_based))
     ocr = OcrSettings.of(ocr)
+    report.add(*image_streams_not_read(media, ocr.mode))  # `--ocr off`, or no OCR here
     source = find_subtitle_source(media, subs, ocr)
     track = None
     if source is not None:
@@ -325,7 +325,7 @@ def _with_ocr_evidence(findings: list[Finding], track: SubtitleTrack) -> list[Fi
 
 
 def subtitles_section(track: SubtitleTrack, analysis: TrackScript) -> dict[str, Any]:
-    where = {"stream_index": track.stream_index} if track.source == "embedded" else {"path": track.path}
+    where = {"stream_index": track.stream_index} if track.source in ("embedded", "image_stream") else {"path": track.path}
     extra = dict(track.extra)
     if "ocr" in extra:  # where each cue was read: frame time, band rows, confidence
         extra["ocr"] = [{"cue": index, **info} for index, info in extra["ocr"].items()]

@@ -70,7 +70,7 @@ class Cue:
 @dataclass
 class SubtitleTrack:
     cues: list[Cue]
-    source: str  # "sidecar" | "embedded" | "ocr"
+    source: str  # "sidecar" | "embedded" | "image_stream" | "ocr"
     path: str | None = None
     stream_index: int | None = None
     encoding: str | None = None
@@ -355,7 +355,7 @@ class OcrSettings:
 class SubtitleSource:
     """Where an entry's subtitles are: sidecar files, a text stream inside the container, or the picture."""
 
-    kind: str  # "sidecar" | "embedded" | "ocr"
+    kind: str  # "sidecar" | "embedded" | "image_stream" | "ocr"
     path: Path | None = None
     stream: StreamInfo | None = None
     others: tuple[str, ...] = ()  # further sidecars of the same entry (entry.zh.srt beside entry.bo.srt)
@@ -375,6 +375,10 @@ class SubtitleSource:
     def load(self, media: MediaInfo) -> SubtitleTrack:
         if self.kind == "ocr":
             return load_burned_in(media, self.ocr)
+        if self.kind == "image_stream":  # hook: the image-stream source (PGS, VobSub, DVB) read by OCR
+            from bilingual.imagestream import load_image_stream
+
+            return load_image_stream(media, self.embedded, self.ocr.frames_dir)
         if self.path is not None:
             track = load_subtitle_file(self.path, duration_s=media.duration_s)
         else:
@@ -433,7 +437,8 @@ SIDECAR_LANGUAGE_SHARE = 0.5  # a sidecar is in the languages most of its cues a
 def find_subtitle_source(media: MediaInfo, subs: str | os.PathLike | None = None,
                          ocr: OcrSettings | str = "off") -> SubtitleSource | None:
     """The contract's order: `--subs`, a same-stem sidecar (further ones ride along), the first text
-    subtitle stream, then — with `ocr` "auto" or "on" — subtitles burned into the picture. With "on"
+    subtitle stream, then — with `ocr` "auto" or "on" — the first image subtitle stream (PGS, VobSub,
+    DVB: read by OCR), then subtitles burned into the picture. With "on"
     and a text track, the text track is still the source; the caller reads the picture beside it to
     compare the two (`bilingual.compare`)."""
     ocr = OcrSettings.of(ocr)
@@ -446,7 +451,17 @@ def find_subtitle_source(media: MediaInfo, subs: str | os.PathLike | None = None
     stream = next((s for s in media.subtitle_streams if s.text_based), None)
     if stream:
         return SubtitleSource("embedded", stream=stream)
+    if ocr.mode in ("auto", "on") and (image := _readable_image_stream(media)) is not None:
+        return SubtitleSource("image_stream", stream=image, ocr=ocr)
     return burned_in if ocr.mode in ("auto", "on") else None
+
+
+def _readable_image_stream(media: MediaInfo) -> StreamInfo | None:
+    """The first image subtitle stream, when OCR can read it here (`bilingual.imagestream`)."""
+    from bilingual.imagestream import ocr_unavailable
+
+    image = next((s for s in media.subtitle_streams if s.image_based), None)
+    return image if image is not None and ocr_unavailable() is None else None
 
 
 def load_burned_in(media: MediaInfo, settings: OcrSettings = OcrSettings()) -> SubtitleTrack:

@@ -1,0 +1,302 @@
+"""Image subtitle streams (PGS, VobSub, DVB): every subtitle the stream shows, read by the OCR that reads
+burned-in subtitles (`ocr.read_lines`), into the same cue model (`SubtitleTrack(source="image_stream")`).
+
+Times are the decoder's own: ffprobe decodes the stream and gives each subtitle's presentation time
+and display times (a PGS clear, a VobSub duration, a DVB page time-out), on the clock every other
+stage uses (the file's start is 0, as ffmpeg decodes it). The pictures are ffmpeg's too: the stream
+is drawn (`sub2video`, palette, position and transparency as a player shows them) over a canvas of
+one colour, only on the frame in the middle of each subtitle — one picture per subtitle, not a
+decode of every frame. Each picture becomes the burned-in reader's kind of picture (bright text on
+a dark outline, `canonical`) whatever the authoring tool drew: white text with a black outline,
+dark text with a light or coloured outline, text on a box, text with no outline at all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+
+import numpy as np
+import regex
+
+from bilingual.errors import InputError
+from bilingual.findings import Finding, Severity
+from bilingual.media import (
+    MediaInfo,
+    StreamInfo,
+    Watchdog,
+    decode_timeout,
+    ffmpeg_command,
+    require_ffmpeg,
+    run_tool,
+    timed_out,
+    tool_input,
+)
+
+# The canvas the stream is drawn on: a colour no subtitle style uses, so that every pixel that is not
+# exactly it was drawn by the subtitle (its anti-aliased edges too).
+CANVAS_RGB = (255, 0, 255)
+CANVAS_TOLERANCE = 12  # per channel: the overlay's rounding
+PICK_RATE = 100  # canvas frames a second to pick each subtitle's middle frame from (10 ms steps)
+DVB_DEFAULT_SIZE = (720, 576)  # a DVB stream without a display definition is drawn at this size (EN 300 743)
+NO_END = 4294967295  # end_display_time of a subtitle that lasts until the next one (PGS)
+MERGE_GAP_S = 0.05  # consecutive subtitles with the same text this close are one cue (PGS palette updates)
+LATIN_SHARE = 0.5  # of a line's letters, Latin: a line in a script other than Tibetan or Chinese
+_LATIN = regex.compile(r"\p{Script=Latin}")
+
+
+@dataclass
+class ImageEvent:
+    """One subtitle of the stream: when it shows (s, from the file's start) and what was read in it."""
+
+    start_s: float
+    end_s: float
+    lines: list[str] | None = None
+    confidence: float = 0.0
+    engines: tuple[str, ...] = ()
+    image: np.ndarray | None = None  # the picture as read (canonical), evidence for `--frames`
+    rows: tuple[int, int] = (0, 0)  # canvas rows holding its text
+
+
+def ocr_unavailable() -> str | None:
+    """Why the streams cannot be read here (Tesseract or its Tibetan model missing), or None."""
+    from bilingual.ocr import require_tesseract
+
+    try:
+        require_tesseract()
+    except InputError as exc:
+        return exc.reason
+    return None
+
+
+def not_read_findings(media: MediaInfo, mode: str) -> list[Finding]:
+    """`subs.image_only` for each image stream that is not read: `--ocr off`, or no OCR on this machine
+    (an image stream not read because a sidecar or text stream comes first is no finding)."""
+    streams = [s for s in media.subtitle_streams if s.image_based]
+    if not streams:
+        return []
+    reason = "disabled" if mode == "off" else ocr_unavailable()
+    if reason is None:
+        return []
+    variant = "disabled" if mode == "off" else "no_ocr"
+    return [Finding("subs.image_only", Severity.WARNING,
+                    data={"stream_index": s.index, "codec": s.codec, "variant": variant, "reason": reason})
+            for s in streams]
+
+
+def load_image_stream(media: MediaInfo, stream: StreamInfo, frames_dir: str | None = None):
+    """The stream's subtitles as a track: one cue per subtitle shown (consecutive ones with the same
+    text joined), its lines read top to bottom; `extra["ocr"]` says, per cue, when it was read, the
+    canvas rows, the OCR confidence and engine (and, with `frames_dir`, the image read)."""
+    from bilingual.ocr import require_tesseract
+    from bilingual.subtitles import Cue, SubtitleTrack
+
+    require_tesseract()
+    events, size = subtitle_events(media, stream)
+    _read_events(media, stream, events, size)
+    read = _merge(e for e in events if e.lines)
+    images = _write_evidence(read, frames_dir) if frames_dir else [None] * len(read)
+    cues = [Cue(i, e.start_s, e.end_s, "\n".join(e.lines or [])) for i, e in enumerate(read, 1)]
+    where = {i: {"frame_s": round((e.start_s + e.end_s) / 2, 3), "rows": list(e.rows),
+                 "confidence": round(e.confidence, 3), "engine": "+".join(e.engines),
+                 **({"image": image} if image else {})}
+             for i, (e, image) in enumerate(zip(read, images, strict=True), 1)}
+    return SubtitleTrack(cues=cues, source="image_stream", stream_index=stream.index, format=stream.codec,
+                         language_tag=stream.language,
+                         extra={"ocr": where, "image_stream": {"codec": stream.codec, "canvas": list(size),
+                                                               "subtitles": len(events)}})
+
+
+def subtitle_events(media: MediaInfo, stream: StreamInfo) -> tuple[list[ImageEvent], tuple[int, int]]:
+    """Every subtitle that shows something, with its times as the decoder gives them, and the size of
+    the canvas the stream is drawn for. A subtitle ends at its own end, or when the next one
+    (a clear, or new text) takes its place, or with the file."""
+    require_ffmpeg()
+    args = ["ffprobe", "-v", "error", "-select_streams", str(stream.index), "-show_frames",
+            "-show_entries", "subtitle=pts,start_display_time,end_display_time,num_rects"
+            ":stream=width,height:format=start_time", "-of", "json", tool_input(media.path)]
+    out, _ = run_tool(args, media.path, decode_timeout(media.duration_s))
+    raw = json.loads(out.decode("utf-8", "replace"))
+    zero = float(raw.get("format", {}).get("start_time") or 0.0)
+    shown = []
+    for s in raw.get("frames", []):
+        if "pts" not in s or s["pts"] is None:
+            continue
+        at = int(s["pts"]) / 1e6 - zero  # AV_TIME_BASE
+        start = at + int(s.get("start_display_time", 0)) / 1000
+        end_ms = int(s.get("end_display_time", NO_END))
+        shown.append((start, None if end_ms >= NO_END else at + end_ms / 1000, int(s.get("num_rects", 0))))
+    shown.sort(key=lambda x: x[0])
+    events = []
+    for i, (start, end, rects) in enumerate(shown):
+        following = shown[i + 1][0] if i + 1 < len(shown) else (media.duration_s or start + 5.0)
+        end = following if end is None else min(end, following)
+        if rects and end > start:
+            events.append(ImageEvent(start, end))
+    return events, _canvas_size(media, stream, raw.get("streams", [{}])[0])
+
+
+def _canvas_size(media: MediaInfo, stream: StreamInfo, raw: dict) -> tuple[int, int]:
+    """The size the stream's subtitles are placed in: its own (PGS, VobSub), else the picture's
+    (DVB without a display definition: the standard's 720 × 576 at least)."""
+    if raw.get("width") and raw.get("height"):
+        return int(raw["width"]), int(raw["height"])
+    width, height = media.width or 0, media.height or 0
+    if stream.codec == "dvb_subtitle" and width < DVB_DEFAULT_SIZE[0]:
+        return DVB_DEFAULT_SIZE
+    return (width, height) if width and height else DVB_DEFAULT_SIZE
+
+
+def _pick_frames(events: list[ImageEvent]) -> list[int]:
+    """The canvas frame (at PICK_RATE) in the middle of each subtitle."""
+    return [int(round((e.start_s + e.end_s) / 2 * PICK_RATE)) for e in events]
+
+
+def _read_events(media: MediaInfo, stream: StreamInfo, events: list[ImageEvent], size: tuple[int, int]) -> None:
+    """Draw each subtitle (one ffmpeg run for all), make it canonical, cut it into lines and read them.
+    Only the rows around each subtitle's text are kept (a 1080p canvas is 6 MB a subtitle)."""
+    from bilingual.ocr import line_views
+
+    if not events:
+        return
+    picks = _pick_frames(events)
+    height = size[1]
+    views: list[tuple[int, np.ndarray]] = []  # (event, line view), top to bottom
+    for n, picture in _pictures(media, stream, sorted(set(picks)), size):
+        image, rows = canonical(picture)
+        if image is None:
+            continue
+        margin = rows[1] - rows[0]  # `read_rows` reaches a band's height above and below it
+        top = max(0, rows[0] - margin)
+        kept = image[top:min(height, rows[1] + margin)]
+        for k in (k for k, pick in enumerate(picks) if pick == n):
+            events[k].image, events[k].rows = kept, (rows[0] - top, rows[1] - top)
+            views += [(k, view) for view in line_views(kept, top, height)]
+    _read_lines(events, views)
+
+
+def _read_lines(events: list[ImageEvent], views: list[tuple[int, np.ndarray]]) -> None:
+    """Each line as a burned-in line is read (Chinese by RapidOCR, Tibetan by Tesseract); a line that
+    is neither but reads confidently as Latin letters is kept as it reads (an English or a Wylie
+    subtitle must be reported as what it is, not dropped)."""
+    from bilingual.ocr import read_lines
+
+    position: dict[int, int] = {}
+    bands = []
+    for k, _ in views:  # a line's position in its subtitle plays the burned-in band's part
+        bands.append(position.get(k, 0))
+        position[k] = bands[-1] + 1
+    readings = read_lines([view for _, view in views], bands)
+    for (k, view), reading in zip(views, readings, strict=True):
+        if not reading.text:
+            reading = _read_latin(view)
+        if reading.text:
+            event = events[k]
+            event.lines = [*(event.lines or []), reading.text]
+            event.confidence = min(event.confidence or 1.0, reading.confidence)
+            event.engines = tuple(dict.fromkeys([*event.engines, reading.engine]))
+
+
+def _read_latin(view: np.ndarray):
+    from bilingual.ocr import CHINESE_MIN_SCORE, Reading, line_box, normalize, read_chinese, text_pixels
+
+    reading = read_chinese(view, line_box(text_pixels(view)))
+    letters = [c for c in reading.text if c.isalpha()]
+    if letters and reading.confidence >= CHINESE_MIN_SCORE \
+            and len(_LATIN.findall(reading.text)) >= LATIN_SHARE * len(letters):
+        return Reading(normalize(reading.text, "other"), "other", reading.confidence, reading.engine)
+    return Reading("", "none", 0.0, "")
+
+
+def _pictures(media: MediaInfo, stream: StreamInfo, picks: list[int], size: tuple[int, int]):
+    """(frame, RGB canvas picture with the stream drawn on it) at each canvas frame of `picks`
+    (ascending), as ffmpeg makes them; one run: a tiny canvas, only the picked frames scaled up and
+    drawn on (the rest never are)."""
+    width, height = size
+    chosen = "+".join(f"eq(n\\,{n})" for n in picks)
+    colour = "0x{:02X}{:02X}{:02X}".format(*CANVAS_RGB)
+    graph = (f"color=c={colour}:s=16x16:r={PICK_RATE}:d={picks[-1] / PICK_RATE + 1:.3f},format=rgb24,"
+             f"select='{chosen}',scale={width}:{height}:flags=neighbor[canvas];"
+             f"[canvas][0:{stream.index}]overlay=eof_action=repeat:format=rgb,format=rgb24[out]")
+    command = ffmpeg_command("-canvas_size", f"{width}x{height}", "-i", tool_input(media.path),
+                             "-filter_complex", graph, "-map", "[out]", "-fps_mode", "passthrough",
+                             "-f", "rawvideo", "pipe:1")
+    timeout_s = decode_timeout(media.duration_s)
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    frame_bytes = width * height * 3
+    drawn = 0
+    with Watchdog(proc, timeout_s) as watchdog:
+        assert proc.stdout is not None  # stdout=PIPE
+        try:
+            for n in picks:
+                chunk = proc.stdout.read(frame_bytes)
+                if len(chunk) < frame_bytes:
+                    break
+                drawn += 1
+                yield n, np.frombuffer(chunk, np.uint8).reshape(height, width, 3)
+        finally:
+            proc.kill()
+            _, stderr = proc.communicate()
+    if watchdog.fired:
+        raise timed_out("ffmpeg", timeout_s, media.path)
+    if drawn < len(picks):
+        raise InputError("media.unreadable", f"ffmpeg drew {drawn} of {len(picks)} subtitles of stream "
+                         f"{stream.index} ({stderr.decode(errors='replace').strip()[-120:]})", media.path)
+
+
+def canonical(picture: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
+    """The subtitle drawn on the canvas as the burned-in reader reads text: its fill bright (255), its
+    outline or box and the canvas dark (0), and the canvas rows that hold it (None: nothing drawn).
+
+    Which of the drawn pixels are the fill: split by brightness (Otsu), the class that touches the
+    canvas more is the outline (it surrounds the fill) or, with no outline, the anti-aliased edge;
+    the other is the fill. Dark fill is inverted, so dark text on a light or coloured outline reads as
+    light text does. The grey levels are stretched so that the outline's typical level is 0 and the
+    fill's 255: a coloured outline (red: luma 76) is dark to the reader as black is."""
+    import cv2
+
+    drawn = (np.abs(picture.astype(np.int16) - np.array(CANVAS_RGB, np.int16)) > CANVAS_TOLERANCE).any(axis=2)
+    rows = np.flatnonzero(drawn.any(axis=1))
+    if drawn.sum() < 30:
+        return None, (0, 0)
+    luma = cv2.cvtColor(np.ascontiguousarray(picture), cv2.COLOR_RGB2GRAY)
+    levels = luma[drawn]
+    threshold, _ = cv2.threshold(levels.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    bright = drawn & (luma > threshold)
+    dark = drawn & ~bright
+    edge = cv2.dilate((~drawn).view(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
+    touching = [(edge & part).sum() / max(1, part.sum()) for part in (bright, dark)]
+    dark_fill = touching[0] > touching[1]  # the bright pixels surround the dark ones: dark text
+    value = 255 - luma if dark_fill else luma
+    fill, outline = (dark, bright) if dark_fill else (bright, dark)
+    low = float(np.median(value[outline])) if outline.any() else 0.0
+    high = float(np.median(value[fill])) if fill.any() else 255.0
+    stretched = np.clip((value.astype(np.float32) - low) * 255 / max(1.0, high - low), 0, 255).astype(np.uint8)
+    stretched[~drawn] = 0
+    return np.repeat(stretched[:, :, None], 3, axis=2), (int(rows[0]), int(rows[-1]) + 1)
+
+
+def _merge(events) -> list[ImageEvent]:
+    """Consecutive subtitles with the same text that follow each other are one cue."""
+    merged: list[ImageEvent] = []
+    for e in events:
+        if merged and merged[-1].lines == e.lines and e.start_s - merged[-1].end_s <= MERGE_GAP_S:
+            merged[-1].end_s = e.end_s
+            continue
+        merged.append(e)
+    return merged
+
+
+def _write_evidence(read: list[ImageEvent], folder: str) -> list[str | None]:
+    """Each cue's picture as it was read, named as burned-in evidence is (`ocr.write_evidence`)."""
+    from bilingual.burnedin import Band, BurnedCue
+    from bilingual.ocr import OcrCue, Reading, write_evidence
+
+    shown = [e for e in read if e.image is not None]
+    cues = [OcrCue(BurnedCue(0, -1, -1, e.start_s, e.end_s), Band(*e.rows, 1.0, 0), (e.start_s + e.end_s) / 2,
+                   Reading("\n".join(e.lines or []), "", e.confidence, ""), e.image)
+            for e in shown if e.image is not None]
+    paths = iter(write_evidence(cues, folder))
+    return [next(paths, None) if e.image is not None else None for e in read]
