@@ -157,24 +157,50 @@ def _pick_frames(events: list[ImageEvent]) -> list[int]:
 def _read_events(media: MediaInfo, stream: StreamInfo, events: list[ImageEvent], size: tuple[int, int]) -> None:
     """Draw each subtitle (one ffmpeg run for all), make it canonical, cut it into lines and read them.
     Only the rows around each subtitle's text are kept (a 1080p canvas is 6 MB a subtitle)."""
-    from bilingual.ocr import line_views
-
     if not events:
         return
     picks = _pick_frames(events)
-    height = size[1]
     views: list[tuple[int, np.ndarray]] = []  # (event, line view), top to bottom
     for n, picture in _pictures(media, stream, sorted(set(picks)), size):
         image, rows = canonical(picture)
         if image is None:
             continue
-        margin = rows[1] - rows[0]  # `read_rows` reaches a band's height above and below it
-        top = max(0, rows[0] - margin)
-        kept = image[top:min(height, rows[1] + margin)]
+        top, bottom = max(0, rows[0] - LINE_PAD), min(size[1], rows[1] + LINE_PAD)
+        kept = image[top:bottom]
         for k in (k for k, pick in enumerate(picks) if pick == n):
-            events[k].image, events[k].rows = kept, (rows[0] - top, rows[1] - top)
-            views += [(k, view) for view in line_views(kept, top, height)]
+            events[k].image, events[k].rows = kept, (top, bottom)
+            views += [(k, kept[max(0, a - top - LINE_PAD):b - top + LINE_PAD]) for a, b in text_rows(image)]
     _read_lines(events, views)
+
+
+LINE_PAD = 8  # rows of canvas kept above and below a line's text
+MARK_SHARE = 0.5  # a run of rows under this share of the tallest run's height is part of a line (a
+# Tibetan vowel sign above the head line, a subjoined letter below it), not a line of its own
+
+
+def text_rows(image: np.ndarray) -> list[tuple[int, int]]:
+    """[top, bottom) rows of each line of text on the canonical picture: runs of rows that hold drawn
+    pixels, a short run (a vowel sign a few rows above its letters) joined to its nearest neighbour.
+    Two lines are runs of about equal height; the drawn pixels are the subtitle's alone, so no scan
+    of the picture's texture is needed to find them."""
+    on = np.append(image[:, :, 0].max(axis=1) > 0, False)
+    runs: list[list[int]] = []
+    start = None
+    for row, lit in enumerate(on):
+        if lit and start is None:
+            start = row
+        elif not lit and start is not None:
+            runs.append([start, row])
+            start = None
+    tallest = max((b - a for a, b in runs), default=0)
+    while len(runs) > 1 and (short := min(range(len(runs)), key=lambda i: runs[i][1] - runs[i][0])) is not None \
+            and runs[short][1] - runs[short][0] < MARK_SHARE * tallest:
+        gaps = [(runs[short][0] - runs[short - 1][1], short - 1) if short > 0 else (None, None),
+                (runs[short + 1][0] - runs[short][1], short + 1) if short + 1 < len(runs) else (None, None)]
+        _, into = min((g for g in gaps if g[0] is not None), key=lambda g: g[0])
+        runs[into] = [min(runs[into][0], runs[short][0]), max(runs[into][1], runs[short][1])]
+        del runs[short]
+    return [(a, b) for a, b in runs]
 
 
 def _read_lines(events: list[ImageEvent], views: list[tuple[int, np.ndarray]]) -> None:
@@ -189,14 +215,31 @@ def _read_lines(events: list[ImageEvent], views: list[tuple[int, np.ndarray]]) -
         bands.append(position.get(k, 0))
         position[k] = bands[-1] + 1
     readings = read_lines([view for _, view in views], bands)
-    for (k, view), reading in zip(views, readings, strict=True):
-        if not reading.text:
-            reading = _read_latin(view)
+    unread = [i for i, reading in enumerate(readings) if not reading.text]
+    again = read_lines([smoothed(views[i][1]) for i in unread], [bands[i] for i in unread]) if unread else []
+    for i, reading in zip(unread, again, strict=True):
+        readings[i] = reading if reading.text else _read_latin(views[i][1])
+    for (k, _), reading in zip(views, readings, strict=True):
         if reading.text:
             event = events[k]
             event.lines = [*(event.lines or []), reading.text]
             event.confidence = min(event.confidence or 1.0, reading.confidence)
             event.engines = tuple(dict.fromkeys([*event.engines, reading.engine]))
+
+
+# A bitmap of few colours has hard, stair-stepped edges (VobSub keeps four colours): Tesseract reads such
+# a Tibetan line less surely than an anti-aliased one. A line read as nothing is read again slightly
+# smoothed (σ 0.7 px, then brightened 1.6×: the blur leaves a thin stroke ≈ 0.6 of its level, under the
+# reader's "bright"). Measured on three VobSub lines of Tibetan Machine Uni, yellow on blue: Tesseract
+# confidence 0.80 / 0.91 / 0.46 sharp, 0.88 / 0.85 / 0.74 smoothed.
+SMOOTH_SIGMA, SMOOTH_GAIN = 0.7, 1.6
+
+
+def smoothed(view: np.ndarray) -> np.ndarray:
+    import cv2
+
+    soft = cv2.GaussianBlur(view, (0, 0), SMOOTH_SIGMA).astype(np.float32)
+    return np.clip(soft * SMOOTH_GAIN, 0, 255).astype(np.uint8)
 
 
 def _read_latin(view: np.ndarray):

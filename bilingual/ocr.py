@@ -540,21 +540,6 @@ def write_evidence(read: list[OcrCue], folder: str | os.PathLike) -> list[str]:
     return paths
 
 
-def line_views(image: np.ndarray, offset_y: int, height: int) -> list[np.ndarray]:
-    """Each line of text in `image` (RGB rows from `offset_y` of a `height`-row picture) cut out to be
-    read as a cue is (`read_lines`): its rows with a margin (`read_rows`), the picture left and right
-    of it neutral. Used by the quick look and by image subtitle streams (`imagestream`)."""
-    lines = text_lines(image, offset_y)
-    bands = [band for band, _ in lines]
-    views = []
-    for i, (_, (first, last)) in enumerate(lines):
-        top, bottom = read_rows(bands, i, height)
-        view = image[max(0, top - offset_y):bottom - offset_y].copy()
-        view[:, :first], view[:, last:] = NEUTRAL, NEUTRAL  # the picture beside the line
-        views.append(view)
-    return views
-
-
 @dataclass
 class QuickLook:
     """What a quick look at the picture saw (`quick_look`): for each language read in its lower half,
@@ -581,7 +566,16 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
     started = time.perf_counter()
     frames = keyframes(video, media)
     height = picture_size(media, video)[1]
-    views = [(time_s, view) for time_s, image in frames for view in line_views(image, height // 2, height)]
+    views: list[tuple[float, np.ndarray]] = []
+    height = media.height or 0  # `keyframes` refused a picture without one
+    for time_s, image in frames:
+        lines = text_lines(image, height // 2)
+        bands = [band for band, _ in lines]
+        for i, (_, (first, last)) in enumerate(lines):
+            top, bottom = read_rows(bands, i, height)
+            view = image[top - height // 2:bottom - height // 2].copy()
+            view[:, :first], view[:, last:] = NEUTRAL, NEUTRAL  # the picture beside the line
+            views.append((time_s, view))
     # Each line its own band (no line skips the Chinese try because lines before it were Tibetan), and
     # no full detection (≈ 2 s a line at 1080p): a look, not a reading.
     readings = read_lines([image for _, image in views], list(range(len(views))), detect=False) if views else []
