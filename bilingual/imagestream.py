@@ -14,7 +14,6 @@ dark text with a light or coloured outline, text on a box, text with no outline 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from dataclasses import dataclass
 
@@ -300,7 +299,8 @@ def canonical(picture: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
     fill's 255: a coloured outline (red: luma 76) is dark to the reader as black is."""
     import cv2
 
-    drawn = (np.abs(picture.astype(np.int16) - np.array(CANVAS_RGB, np.int16)) > CANVAS_TOLERANCE).any(axis=2)
+    difference = np.abs(picture.astype(np.int16) - np.array(CANVAS_RGB, np.int16))
+    drawn = np.asarray(np.asarray(difference > CANVAS_TOLERANCE).any(axis=2))
     rows = np.flatnonzero(drawn.any(axis=1))
     if drawn.sum() < 30:
         return None, (0, 0)
@@ -309,7 +309,7 @@ def canonical(picture: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
     threshold, _ = cv2.threshold(levels.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     bright = drawn & (luma > threshold)
     dark = drawn & ~bright
-    edge = cv2.dilate((~drawn).view(np.uint8), np.ones((3, 3), np.uint8)).view(bool)
+    edge = cv2.dilate((~drawn).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     touching = [(edge & part).sum() / max(1, part.sum()) for part in (bright, dark)]
     dark_fill = touching[0] > touching[1]  # the bright pixels surround the dark ones: dark text
     value = 255 - luma if dark_fill else luma

@@ -325,7 +325,8 @@ def _with_ocr_evidence(findings: list[Finding], track: SubtitleTrack) -> list[Fi
 
 
 def subtitles_section(track: SubtitleTrack, analysis: TrackScript) -> dict[str, Any]:
-    where = {"stream_index": track.stream_index} if track.source in ("embedded", "image_stream") else {"path": track.path}
+    streamed = track.source in ("embedded", "image_stream")
+    where = {"stream_index": track.stream_index} if streamed else {"path": track.path}
     extra = dict(track.extra)
     if "ocr" in extra:  # where each cue was read: frame time, band rows, confidence
         extra["ocr"] = [{"cue": index, **info} for index, info in extra["ocr"].items()]
