@@ -112,6 +112,8 @@ def subtitle_events(media: MediaInfo, stream: StreamInfo) -> tuple[list[ImageEve
     """Every subtitle that shows something, with its times as the decoder gives them, and the size of
     the canvas the stream is drawn for. A subtitle ends at its own end, or when the next one
     (a clear, or new text) takes its place, or with the file."""
+    from bilingual.subtitles import require_plausible_count
+
     require_ffmpeg()
     args = ["ffprobe", "-v", "error", "-select_streams", str(stream.index), "-show_frames",
             "-show_entries", "subtitle=pts,start_display_time,end_display_time,num_rects"
@@ -132,8 +134,9 @@ def subtitle_events(media: MediaInfo, stream: StreamInfo) -> tuple[list[ImageEve
     for i, (start, end, rects) in enumerate(shown):
         following = shown[i + 1][0] if i + 1 < len(shown) else (media.duration_s or start + 5.0)
         end = following if end is None else min(end, following)
-        if rects and end > start:
-            events.append(ImageEvent(start, end))
+        if rects and end > max(start, 0.0):  # shown before the file starts: only from 0
+            events.append(ImageEvent(max(start, 0.0), end))
+    require_plausible_count(len(events), media.duration_s, f"{media.path} (stream {stream.index})")
     return events, _canvas_size(media, stream, raw.get("streams", [{}])[0])
 
 
@@ -252,19 +255,38 @@ def _read_latin(view: np.ndarray):
     return Reading("", "none", 0.0, "")
 
 
+def select_expression(picks: list[int]) -> str:
+    """An ffmpeg expression true on the canvas frames `picks` (ascending) and no other: a balanced tree
+    of comparisons, so that each frame costs log₂ of the subtitles to test, not one test each."""
+    if len(picks) == 1:
+        return f"eq(n\\,{picks[0]})"
+    middle = len(picks) // 2
+    return f"if(lt(n\\,{picks[middle]})\\,{select_expression(picks[:middle])}\\,{select_expression(picks[middle:])})"
+
+
 def _pictures(media: MediaInfo, stream: StreamInfo, picks: list[int], size: tuple[int, int]):
     """(frame, RGB canvas picture with the stream drawn on it) at each canvas frame of `picks`
     (ascending), as ffmpeg makes them; one run: a tiny canvas, only the picked frames scaled up and
-    drawn on (the rest never are)."""
+    drawn on (the rest never are). The graph goes in a file: a long entry's expression would pass the
+    kernel's 128 KB limit on one argument."""
+    import tempfile
+
     width, height = size
-    chosen = "+".join(f"eq(n\\,{n})" for n in picks)
     colour = "0x{:02X}{:02X}{:02X}".format(*CANVAS_RGB)
     graph = (f"color=c={colour}:s=16x16:r={PICK_RATE}:d={picks[-1] / PICK_RATE + 1:.3f},format=rgb24,"
-             f"select='{chosen}',scale={width}:{height}:flags=neighbor[canvas];"
+             f"select='{select_expression(picks)}',scale={width}:{height}:flags=neighbor[canvas];"
              f"[canvas][0:{stream.index}]overlay=eof_action=repeat:format=rgb,format=rgb24[out]")
-    command = ffmpeg_command("-canvas_size", f"{width}x{height}", "-i", tool_input(media.path),
-                             "-filter_complex", graph, "-map", "[out]", "-fps_mode", "passthrough",
-                             "-f", "rawvideo", "pipe:1")
+    with tempfile.NamedTemporaryFile("w", prefix="bilingual-graph-", suffix=".txt") as script:
+        script.write(graph)
+        script.flush()
+        command = ffmpeg_command("-canvas_size", f"{width}x{height}", "-i", tool_input(media.path),
+                                 "-filter_complex_script", script.name, "-map", "[out]", "-fps_mode", "passthrough",
+                                 "-f", "rawvideo", "pipe:1")
+        yield from _drawn(media, stream, command, picks, size)
+
+
+def _drawn(media: MediaInfo, stream: StreamInfo, command: list[str], picks: list[int], size: tuple[int, int]):
+    width, height = size
     timeout_s = decode_timeout(media.duration_s)
     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     frame_bytes = width * height * 3

@@ -247,6 +247,9 @@ def test_real_samples_are_read_as_the_latin_text_they_hold(corpus):
         [(1.0, 2.979, "Line 1"), (3.024, 5.003, "Line 2")]
     dvb = read_stream(folder / "sample_TS_dvbsub_rs204.ts")  # its clock starts at 1.6 s: cues from the start
     assert [(c.start_s, round(c.end_s, 3), c.text) for c in dvb.cues] == [(0.0, 4.9, "One")]
+    sup = read_stream(folder / "sample_BDSUP_multi_image.sup")  # a PGS file alone: two objects, five lines
+    assert len(sup.cues) == 1 and len(sup.cues[0].lines) == 5, sup.cues
+    assert "has been plummeting for days" in sup.cues[0].text and round(sup.cues[0].start_s, 3) == 0.084
 
 
 @pytest.mark.slow
@@ -262,3 +265,33 @@ def test_ocr_off_or_no_tesseract_reports_the_stream_as_not_read(corpus, tmp_path
     image = [f for f in report["findings"] if f["code"] == "subs.image_only"]
     assert [f["data"]["variant"] for f in image] == ["no_ocr", "no_ocr"]
     assert "bod" in image[0]["message"] and proc.returncode == 2  # the picture then cannot be read either
+
+
+@pytest.mark.slow
+def test_a_tibetan_line_above_a_chinese_one_is_one_dual_language_cue(tmp_path):
+    # One bitmap, two lines (as dual-language subtitles are authored): one cue with both lines, the
+    # upper read by Tesseract, the lower by RapidOCR — the model of `བོད་ཡིག\n中文` in a sidecar.
+    from bilingual.profiles import load_profile
+    from bilingual.script import analyze_track
+
+    both = [f"{bo}\\N{{\\fnNoto Sans CJK SC}}{zh}" for bo, zh in zip(BO_LINES, ZH_LINES, strict=True)]
+    track = read_stream(image_entry(tmp_path, "dual-pgs", both, "bo", "white_outline", "pgs", "mkv"))
+    assert [(round(c.start_s, 3), round(c.end_s, 3)) for c in track.cues] == TIMES
+    for cue, bo, zh in zip(track.cues, BO_LINES, ZH_LINES, strict=True):
+        assert len(cue.lines) == 2 and cue.lines[1] == zh, cue.text
+        assert letter_error(bo, cue.lines[0]) <= 0.05, cue.text
+    analysis = analyze_track(track, load_profile(None))
+    assert analysis.dual and set(analysis.languages) == {"bo", "zh"}
+
+
+@pytest.mark.slow
+def test_extract_writes_each_image_stream_as_srt(corpus, tmp_path):
+    import pysubs2
+
+    proc = run_cli("extract", corpus / "containers" / "subtitleedit" / "sample_MKV_VobSub_PGS.mkv", "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    vobsub = pysubs2.load(str(tmp_path / "sample_MKV_VobSub_PGS.stream-1.und.srt"))
+    pgs = pysubs2.load(str(tmp_path / "sample_MKV_VobSub_PGS.stream-2.und.srt"))
+    assert [(e.start, e.end, e.plaintext) for e in vobsub] == [(1000, 2979, "Line 1"), (3024, 5003, "Line 2")]
+    assert [(e.start, e.end, e.plaintext) for e in pgs] == [(955, 2955, "Line 1"), (2979, 4979, "Line 2")]
+    assert not list(tmp_path.glob("*.burned-in.*"))  # the streams are the subtitles: the picture is not read
