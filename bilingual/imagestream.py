@@ -331,6 +331,9 @@ def canonical(picture: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
     threshold, _ = cv2.threshold(levels.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     bright = drawn & (luma > threshold)
     dark = drawn & ~bright
+    if not bright.any() or not dark.any():  # one colour, no edge or outline: all of it is the text
+        flat = np.where(drawn, 255, 0).astype(np.uint8)
+        return np.repeat(flat[:, :, None], 3, axis=2), (int(rows[0]), int(rows[-1]) + 1)
     edge = cv2.dilate((~drawn).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     touching = [(edge & part).sum() / max(1, part.sum()) for part in (bright, dark)]
     dark_fill = touching[0] > touching[1]  # the bright pixels surround the dark ones: dark text

@@ -295,3 +295,26 @@ def test_extract_writes_each_image_stream_as_srt(corpus, tmp_path):
     assert [(e.start, e.end, e.plaintext) for e in vobsub] == [(1000, 2979, "Line 1"), (3024, 5003, "Line 2")]
     assert [(e.start, e.end, e.plaintext) for e in pgs] == [(955, 2955, "Line 1"), (2979, 4979, "Line 2")]
     assert not list(tmp_path.glob("*.burned-in.*"))  # the streams are the subtitles: the picture is not read
+
+
+@pytest.mark.parametrize("fill, outline", [((255, 255, 255), None), ((20, 20, 60), (240, 240, 240)),
+                                           ((0, 0, 0), None), ((255, 255, 0), (0, 40, 160)),
+                                           ((255, 255, 255), (90, 0, 0))])
+def test_every_style_becomes_bright_text_on_a_dark_outline(fill, outline):
+    # White with no outline, dark on a light outline, black with none, yellow on blue, white on dark
+    # red (luma 27): what the burned-in reader reads, bright text (> 190) with nothing bright around it.
+    import cv2
+
+    from bilingual.imagestream import CANVAS_RGB, canonical
+
+    picture = np.full((60, 200, 3), CANVAS_RGB, np.uint8)
+    if outline:
+        cv2.putText(picture, "Ab", (20, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.5, outline, 9, cv2.LINE_AA)
+    cv2.putText(picture, "Ab", (20, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.5, fill, 3, cv2.LINE_AA)
+    skeleton = np.zeros((60, 200), np.uint8)
+    cv2.putText(skeleton, "Ab", (20, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 255, 1, cv2.LINE_8)
+    image, rows = canonical(picture)
+    grey = image[:, :, 0]
+    assert np.median(grey[skeleton > 0]) > 190
+    far = cv2.dilate(skeleton, np.ones((15, 15), np.uint8)) == 0  # the canvas, away from text and outline
+    assert grey[far].max() == 0 and rows[0] < 20 < rows[1]
