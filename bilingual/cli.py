@@ -106,7 +106,8 @@ class Ocr(str, Enum):
     off = "off"
 
 
-OcrOpt = typer.Option(Ocr.auto, "--ocr", help="Read subtitles burned into the picture: auto (when there is no "
+OcrOpt = typer.Option(Ocr.auto, "--ocr", help="Read subtitles by OCR — an image subtitle stream (PGS, VobSub, "
+                                               "DVB), else those burned into the picture: auto (when there is no "
                                                "subtitle file or text track), on (always; beside a text track, "
                                                "compare the two), off.")
 BandOpt = typer.Option(None, "--band", help="Read burned-in subtitles in these rows only, Y0:Y1 in pixels "

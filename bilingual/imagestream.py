@@ -93,8 +93,8 @@ def load_image_stream(media: MediaInfo, stream: StreamInfo, frames_dir: str | No
     from bilingual.subtitles import Cue, SubtitleTrack
 
     require_tesseract()
-    events, size = subtitle_events(media, stream)
-    _read_events(media, stream, events, size)
+    events, size, zero = subtitle_events(media, stream)
+    _read_events(media, stream, events, size, zero)
     read = _merge(e for e in events if e.lines)
     images = _write_evidence(read, frames_dir) if frames_dir else [None] * len(read)
     cues = [Cue(i, e.start_s, e.end_s, "\n".join(e.lines or [])) for i, e in enumerate(read, 1)]
@@ -108,10 +108,11 @@ def load_image_stream(media: MediaInfo, stream: StreamInfo, frames_dir: str | No
                                                                "subtitles": len(events)}})
 
 
-def subtitle_events(media: MediaInfo, stream: StreamInfo) -> tuple[list[ImageEvent], tuple[int, int]]:
-    """Every subtitle that shows something, with its times as the decoder gives them, and the size of
-    the canvas the stream is drawn for. A subtitle ends at its own end, or when the next one
-    (a clear, or new text) takes its place, or with the file."""
+def subtitle_events(media: MediaInfo, stream: StreamInfo) -> tuple[list[ImageEvent], tuple[int, int], float]:
+    """Every subtitle that shows something, with its times as the decoder gives them (from the file's
+    start), the size of the canvas the stream is drawn for, and the file's start on the stream's own
+    clock. A subtitle ends at its own end, or when the next one (a clear, or new text) takes its
+    place, or with the file."""
     from bilingual.subtitles import require_plausible_count
 
     require_ffmpeg()
@@ -137,7 +138,7 @@ def subtitle_events(media: MediaInfo, stream: StreamInfo) -> tuple[list[ImageEve
         if rects and end > max(start, 0.0):  # shown before the file starts: only from 0
             events.append(ImageEvent(max(start, 0.0), end))
     require_plausible_count(len(events), media.duration_s, f"{media.path} (stream {stream.index})")
-    return events, _canvas_size(media, stream, raw.get("streams", [{}])[0])
+    return events, _canvas_size(media, stream, raw.get("streams", [{}])[0]), zero
 
 
 def _canvas_size(media: MediaInfo, stream: StreamInfo, raw: dict) -> tuple[int, int]:
@@ -151,19 +152,22 @@ def _canvas_size(media: MediaInfo, stream: StreamInfo, raw: dict) -> tuple[int, 
     return (width, height) if width and height else DVB_DEFAULT_SIZE
 
 
-def _pick_frames(events: list[ImageEvent]) -> list[int]:
-    """The canvas frame (at PICK_RATE) in the middle of each subtitle."""
-    return [int(round((e.start_s + e.end_s) / 2 * PICK_RATE)) for e in events]
+def _pick_frames(events: list[ImageEvent], zero: float) -> tuple[float, list[int]]:
+    """The canvas's start on the stream's clock (a second before the first subtitle) and, at PICK_RATE
+    from it, the canvas frame in the middle of each subtitle."""
+    start = zero + events[0].start_s - 1.0
+    return start, [int(round(((e.start_s + e.end_s) / 2 + zero - start) * PICK_RATE)) for e in events]
 
 
-def _read_events(media: MediaInfo, stream: StreamInfo, events: list[ImageEvent], size: tuple[int, int]) -> None:
+def _read_events(media: MediaInfo, stream: StreamInfo, events: list[ImageEvent], size: tuple[int, int],
+                 zero: float) -> None:
     """Draw each subtitle (one ffmpeg run for all), make it canonical, cut it into lines and read them.
     Only the rows around each subtitle's text are kept (a 1080p canvas is 6 MB a subtitle)."""
     if not events:
         return
-    picks = _pick_frames(events)
+    start, picks = _pick_frames(events, zero)
     views: list[tuple[int, np.ndarray]] = []  # (event, line view), top to bottom
-    for n, picture in _pictures(media, stream, sorted(set(picks)), size):
+    for n, picture in _pictures(media, stream, sorted(set(picks)), size, start):
         image, rows = canonical(picture)
         if image is None:
             continue
@@ -264,22 +268,32 @@ def select_expression(picks: list[int]) -> str:
     return f"if(lt(n\\,{picks[middle]})\\,{select_expression(picks[:middle])}\\,{select_expression(picks[middle:])})"
 
 
-def _pictures(media: MediaInfo, stream: StreamInfo, picks: list[int], size: tuple[int, int]):
+def _pictures(media: MediaInfo, stream: StreamInfo, picks: list[int], size: tuple[int, int], start: float):
     """(frame, RGB canvas picture with the stream drawn on it) at each canvas frame of `picks`
-    (ascending), as ffmpeg makes them; one run: a tiny canvas, only the picked frames scaled up and
-    drawn on (the rest never are). The graph goes in a file: a long entry's expression would pass the
-    kernel's 128 KB limit on one argument."""
+    (ascending; the canvas begins at `start` on the stream's clock), as ffmpeg makes them; one run: a
+    tiny canvas, only the picked frames scaled up and drawn on (the rest never are).
+
+    The other streams are discarded and the stream's own timestamps kept (`-copyts`): ffmpeg otherwise
+    redraws the current subtitle on every packet of the other streams (its `sub2video` heartbeat),
+    and where a muxer placed subtitle packets later than the picture's (MPEG-TS from ffmpeg's DVB
+    encoder), those redraws carried the subtitle before into the next one's time: on a 5-minute DVB
+    entry 42 cues came out of 62, each with the next one's text. The graph goes in a file: a long
+    entry's expression would pass the kernel's 128 KB limit on one argument."""
     import tempfile
 
     width, height = size
     colour = "0x{:02X}{:02X}{:02X}".format(*CANVAS_RGB)
     graph = (f"color=c={colour}:s=16x16:r={PICK_RATE}:d={picks[-1] / PICK_RATE + 1:.3f},format=rgb24,"
-             f"select='{select_expression(picks)}',scale={width}:{height}:flags=neighbor[canvas];"
+             f"setpts=PTS+{start:.6f}/TB,select='{select_expression(picks)}',"
+             f"scale={width}:{height}:flags=neighbor[canvas];"
              f"[canvas][0:{stream.index}]overlay=eof_action=repeat:format=rgb,format=rgb24[out]")
+    others = [option for kind in ("v", "a", "d", "t") for option in (f"-discard:{kind}", "all")]
+    others += [option for s in media.subtitle_streams if s.index != stream.index
+               for option in (f"-discard:{s.index}", "all")]
     with tempfile.NamedTemporaryFile("w", prefix="bilingual-graph-", suffix=".txt") as script:
         script.write(graph)
         script.flush()
-        command = ffmpeg_command("-canvas_size", f"{width}x{height}", "-i", tool_input(media.path),
+        command = ffmpeg_command("-copyts", *others, "-canvas_size", f"{width}x{height}", "-i", tool_input(media.path),
                                  "-filter_complex_script", script.name, "-map", "[out]", "-fps_mode", "passthrough",
                                  "-f", "rawvideo", "pipe:1")
         yield from _drawn(media, stream, command, picks, size)
