@@ -168,14 +168,14 @@ def _read_events(media: MediaInfo, stream: StreamInfo, events: list[ImageEvent],
     start, picks = _pick_frames(events, zero)
     views: list[tuple[int, np.ndarray]] = []  # (event, line view), top to bottom
     for n, picture in _pictures(media, stream, sorted(set(picks)), size, start):
-        image, rows = canonical(picture)
+        image, (top, bottom) = canonical(picture)
         if image is None:
             continue
-        top, bottom = max(0, rows[0] - LINE_PAD), min(size[1], rows[1] + LINE_PAD)
-        kept = image[top:bottom]
+        kept = np.pad(image, ((LINE_PAD, LINE_PAD), (0, 0), (0, 0)))  # the canvas above and below: dark
+        lines = [kept[a - LINE_PAD:b + LINE_PAD] for a, b in text_rows(kept)]
         for k in (k for k, pick in enumerate(picks) if pick == n):
-            events[k].image, events[k].rows = kept, (top, bottom)
-            views += [(k, kept[max(0, a - top - LINE_PAD):b - top + LINE_PAD]) for a, b in text_rows(image)]
+            events[k].image, events[k].rows = kept, (max(0, top - LINE_PAD), min(size[1], bottom + LINE_PAD))
+            views += [(k, view) for view in lines]
     _read_lines(events, views)
 
 
@@ -325,8 +325,9 @@ def _drawn(media: MediaInfo, stream: StreamInfo, command: list[str], picks: list
 
 
 def canonical(picture: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
-    """The subtitle drawn on the canvas as the burned-in reader reads text: its fill bright (255), its
-    outline or box and the canvas dark (0), and the canvas rows that hold it (None: nothing drawn).
+    """The rows of the canvas that hold the subtitle, drawn as the burned-in reader reads text: its
+    fill bright (255), its outline or box and the canvas dark (0); and which rows they are (None:
+    nothing drawn). Only those rows are worked on: the whole canvas cost 160 ms a subtitle at 1080p.
 
     Which of the drawn pixels are the fill: split by brightness (Otsu), the class that touches the
     canvas more is the outline (it surrounds the fill) or, with no outline, the anti-aliased edge;
@@ -335,29 +336,32 @@ def canonical(picture: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
     fill's 255: a coloured outline (red: luma 76) is dark to the reader as black is."""
     import cv2
 
-    difference = np.abs(picture.astype(np.int16) - np.array(CANVAS_RGB, np.int16))
-    drawn = np.asarray(np.asarray(difference > CANVAS_TOLERANCE).any(axis=2))
-    rows = np.flatnonzero(drawn.any(axis=1))
+    colour = np.array(CANVAS_RGB)
+    canvas = cv2.inRange(picture, np.clip(colour - CANVAS_TOLERANCE, 0, 255).astype(np.uint8),
+                         np.clip(colour + CANVAS_TOLERANCE, 0, 255).astype(np.uint8))
+    rows = np.flatnonzero(canvas.min(axis=1) == 0)
+    if not len(rows):
+        return None, (0, 0)
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    drawn = canvas[top:bottom] == 0
     if drawn.sum() < 30:
         return None, (0, 0)
-    luma = cv2.cvtColor(np.ascontiguousarray(picture), cv2.COLOR_RGB2GRAY)
-    levels = luma[drawn]
-    threshold, _ = cv2.threshold(levels.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    luma = cv2.cvtColor(np.ascontiguousarray(picture[top:bottom]), cv2.COLOR_RGB2GRAY)
+    threshold, _ = cv2.threshold(luma[drawn].reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     bright = drawn & (luma > threshold)
     dark = drawn & ~bright
     if not bright.any() or not dark.any():  # one colour, no edge or outline: all of it is the text
         flat = np.where(drawn, 255, 0).astype(np.uint8)
-        return np.repeat(flat[:, :, None], 3, axis=2), (int(rows[0]), int(rows[-1]) + 1)
+        return np.repeat(flat[:, :, None], 3, axis=2), (top, bottom)
     edge = cv2.dilate((~drawn).astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     touching = [(edge & part).sum() / max(1, part.sum()) for part in (bright, dark)]
     dark_fill = touching[0] > touching[1]  # the bright pixels surround the dark ones: dark text
     value = 255 - luma if dark_fill else luma
     fill, outline = (dark, bright) if dark_fill else (bright, dark)
-    low = float(np.median(value[outline])) if outline.any() else 0.0
-    high = float(np.median(value[fill])) if fill.any() else 255.0
+    low, high = float(np.median(value[outline])), float(np.median(value[fill]))
     stretched = np.clip((value.astype(np.float32) - low) * 255 / max(1.0, high - low), 0, 255).astype(np.uint8)
     stretched[~drawn] = 0
-    return np.repeat(stretched[:, :, None], 3, axis=2), (int(rows[0]), int(rows[-1]) + 1)
+    return np.repeat(stretched[:, :, None], 3, axis=2), (top, bottom)
 
 
 def _merge(events) -> list[ImageEvent]:

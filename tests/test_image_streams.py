@@ -313,8 +313,8 @@ def test_every_style_becomes_bright_text_on_a_dark_outline(fill, outline):
     cv2.putText(picture, "Ab", (20, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.5, fill, 3, cv2.LINE_AA)
     skeleton = np.zeros((60, 200), np.uint8)
     cv2.putText(skeleton, "Ab", (20, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 255, 1, cv2.LINE_8)
-    image, rows = canonical(picture)
+    image, (top, bottom) = canonical(picture)  # the rows that hold the subtitle
     grey = image[:, :, 0]
-    assert np.median(grey[skeleton > 0]) > 190
-    far = cv2.dilate(skeleton, np.ones((15, 15), np.uint8)) == 0  # the canvas, away from text and outline
-    assert grey[far].max() == 0 and rows[0] < 20 < rows[1]
+    assert np.median(grey[skeleton[top:bottom] > 0]) > 190
+    far = cv2.dilate(skeleton, np.ones((15, 15), np.uint8))[top:bottom] == 0  # canvas, away from text and outline
+    assert grey[far].max() == 0 and top < 20 < bottom < 60 and image.shape[:2] == (bottom - top, 200)
