@@ -73,20 +73,29 @@ def picture_shift(path: Path) -> float:
     return float(raw["streams"][0]["start_time"]) - float(raw["format"]["start_time"])
 
 
+def accuracy(codec: str, read: list, truth: list[tuple[float, float, str]]) -> dict:
+    """Cues read, times exact (start within 1.5 ms; the end too, VobSub's within its 11.4 ms tick) and
+    letter error, each true cue matched with the read cue that starts nearest (a cue not read: 100 %)."""
+    tolerance = 1024 / 90000 + 0.001 if codec == "dvdsub" else 0.0015  # ticks, then whole ms
+
+    def nearest(start: float) -> list | None:
+        best = min(read, key=lambda r: abs(r[0] - start), default=None)
+        return best if best is not None and abs(best[0] - start) < 0.1 else None
+
+    matched = [(cue, nearest(cue[0])) for cue in truth]
+    return {"cues": len(truth), "cues_read": len(read),
+            "times_exact": sum(1 for (s, e, _), r in matched
+                               if r and abs(r[0] - s) <= 0.0015 and abs(r[1] - e) <= tolerance),
+            "letter_error": round(statistics.mean(letter_error(t, r[2] if r else "") for (_, _, t), r in matched), 4)}
+
+
 def stream_case(codec: str, path: Path, truth: list[tuple[float, float, str]], runs: int) -> dict:
     shift = picture_shift(path)
     truth = [(s + shift, e + shift, t) for s, e, t in truth]
     out = CACHE / f"read-{codec}.json"
     decode_cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-"]
     pairs = [(measure(decode_cmd), measure([sys.executable, "-c", READ, str(path), str(out)])) for _ in range(runs)]
-    read = json.loads(out.read_text("utf-8"))
-    tolerance = 1024 / 90000 if codec == "dvdsub" else 0.0015
-    by_start = {round(s, 2): (s, e, t) for s, e, t in read}
-    matched = [(cue, by_start.get(round(cue[0], 2))) for cue in truth]
-    return {"cues": len(truth), "cues_read": len(read), "picture_starts_at_s": round(shift, 3),
-            "times_exact": sum(1 for (s, e, _), r in matched
-                               if r and abs(r[0] - s) <= 0.0015 and abs(r[1] - e) <= tolerance),
-            "letter_error": round(statistics.mean(letter_error(t, r[2] if r else "") for (_, _, t), r in matched), 4),
+    return {**accuracy(codec, json.loads(out.read_text("utf-8")), truth), "picture_starts_at_s": round(shift, 3),
             "decode_s": summary([d[0] for d, _ in pairs]), "read_s": summary([r[0] for _, r in pairs]),
             "ratio_read_to_decode": round(statistics.median(r[0] / d[0] for d, r in pairs), 3),
             "peak_rss_mb": round(max(r[1] for _, r in pairs))}
