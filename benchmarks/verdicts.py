@@ -386,8 +386,8 @@ def timing_rows() -> list[dict]:
     from timing_distinctness import cases, recordings
 
     from bilingual.media import decode_audio
+    from bilingual.model import Cue
     from bilingual.speech import voice_activity
-    from bilingual.subtitles import Cue
     from bilingual.timing import analyze_timing
 
     rows = []

@@ -129,7 +129,8 @@ class Ocr(str, Enum):
 
 
 OcrOpt = typer.Option(Ocr.auto, "--ocr", metavar="auto|on|off",
-                      help="Read subtitles burned into the picture: auto (when there is no "
+                      help="Read subtitles by OCR — an image subtitle stream (PGS, VobSub, DVB), else "
+                           "those burned into the picture: auto (when there is no "
                            "subtitle file or text track), on (always; beside a text track, "
                            "compare the two), off.")
 BandOpt = typer.Option(None, "--band", metavar="Y0:Y1",

@@ -23,7 +23,7 @@ __all__ = ["Cue", "SubtitleTrack", "Sidecar", "SkippedSidecar", "CueReading", "D
 # two at once (a dual-language cue or track) or not decided (speech a reviewer must listen to).
 Language = Literal["bo", "zh", "other", "none", "mixed", "unknown"]
 # Where a track's cues came from: a subtitle file, a text stream in the container, the picture.
-SourceKind = Literal["sidecar", "embedded", "ocr"]
+SourceKind = Literal["sidecar", "embedded", "image_stream", "ocr"]
 # The pairing of spoken and subtitle language: one of the contest's pairings ("zh-audio+bo-subs",
 # "bo-audio+zh-subs", "zh-audio+zh-subs", …), "invalid", or "unknown" (undecided speech, no text).
 PairingStatus = str
@@ -85,14 +85,27 @@ class CueReading:
     band: tuple[int, int]
     confidence: float
     engine: str
-    first_frame: int
-    last_frame: int
+    first_frame: int | None = None  # None for an image subtitle stream: no frames of the video are read
+    last_frame: int | None = None
     image: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"frame_s": round(self.frame_s, 3), "band": list(self.band), "confidence": round(self.confidence, 3),
                 "engine": self.engine, "first_frame": self.first_frame, "last_frame": self.last_frame,
                 **({"image": self.image} if self.image else {})}
+
+
+@dataclass(frozen=True)
+class ImageStreamSummary:
+    """An image subtitle stream as read: its codec, the canvas its subtitles are drawn on, and how
+    many subtitles it shows."""
+
+    codec: str
+    canvas: tuple[int, int]
+    subtitles: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"codec": self.codec, "canvas": list(self.canvas), "subtitles": self.subtitles}
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,7 @@ class SubtitleTrack:
     skipped_sidecars: list[SkippedSidecar] = field(default_factory=list)
     readings: dict[int, CueReading] | None = None
     dropped_bands: list[DroppedBand] = field(default_factory=list)
+    image_stream: ImageStreamSummary | None = None
 
     def extra_dict(self) -> dict[str, Any]:
         """The report's view of the typed extras, in the contract's keys (`ocr`, `ocr_dropped_bands`,
@@ -134,6 +148,8 @@ class SubtitleTrack:
         out: dict[str, Any] = {}
         if self.readings is not None:
             out["ocr"] = [{"cue": index, **r.to_dict()} for index, r in self.readings.items()]
+        if self.image_stream is not None:
+            out["image_stream"] = self.image_stream.to_dict()
         if self.dropped_bands:
             out["ocr_dropped_bands"] = [b.to_dict() for b in self.dropped_bands]
         if len(self.sidecars) > 1:

@@ -22,7 +22,7 @@ from bilingual.report import Report
 from bilingual.rules import judge
 from bilingual.script import TrackScript, analyze_track
 from bilingual.shots import detect_cuts
-from bilingual.sources import OcrSettings, find_subtitle_source
+from bilingual.sources import OcrSettings, find_subtitle_source, imagestream
 from bilingual.sources.burnedin import load_burned_in
 from bilingual.sources.burnedin.compare import compare_with_picture
 from bilingual.speech.language import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
@@ -117,6 +117,7 @@ def _check_subtitles(facts: Facts, media: MediaInfo, subs: Any, profile: Profile
     """Find and read the subtitles and their script; with `ocr="on"` and a text track, also read the
     picture and compare the two; with "auto", a quick look at the picture beside the text track."""
     ocr = OcrSettings.of(ocr)
+    facts.image_streams_unread = imagestream.unread_reason(media, ocr.mode)  # `--ocr off`, or no OCR here
     source = find_subtitle_source(media, subs, ocr)
     track = None
     if source is not None:

@@ -80,14 +80,15 @@ def test_explicit_subs_and_wrong_language(entry, tmp_path):
     assert "script.wrong_language" in {f["code"] for f in report["findings"]}
 
 
-def test_image_only_streams_are_reported(corpus):
-    proc, report = check_json(corpus / "containers/subtitleedit/sample_MKV_VobSub_PGS.mkv")
+def test_image_only_streams_are_reported_when_not_read(corpus):
+    proc, report = check_json(corpus / "containers/subtitleedit/sample_MKV_VobSub_PGS.mkv", "--ocr", "off")
     image = [f for f in report["findings"] if f["code"] == "subs.image_only"]
     assert [f["data"]["codec"] for f in image] == ["dvd_subtitle", "hdmv_pgs_subtitle"]
     assert [f["severity"] for f in image] == ["warning", "warning"]
-    # image streams are not read: no cues, so the entry has no subtitles (the picture holds none either)
+    # with --ocr off image streams are not read (tests/test_image_streams.py: read otherwise): no cues,
+    # and the picture was not looked at either
     assert report["subtitles"]["source"] == "none" and report["subtitles"]["cue_count"] == 0
-    assert [f["severity"] for f in report["findings"] if f["code"] == "subs.missing"] == ["error"]
+    assert [f["severity"] for f in report["findings"] if f["code"] == "subs.missing"] == ["warning"]
 
 
 def test_embedded_text_track_is_checked(corpus):

@@ -13,7 +13,8 @@ from bilingual.profiles import Profile
 def subtitles_section(facts: Facts) -> dict[str, Any]:
     track, script = facts.track, facts.script
     if track is not None and script is not None:
-        where = {"stream_index": track.stream_index} if track.source == "embedded" else {"path": track.path}
+        streamed = track.source in ("embedded", "image_stream")
+        where = {"stream_index": track.stream_index} if streamed else {"path": track.path}
         section = {"source": track.source, **where, "format": track.format, "encoding": track.encoding,
                    "language_tag": track.language_tag, **script.to_dict(),
                    **track.extra_dict()}  # sidecars; where each cue was read: frame time, band rows, confidence

@@ -10,9 +10,13 @@ from bilingual.profiles import Profile
 
 
 def image_only_rule(facts: Facts, profile: Profile) -> list[Finding]:
-    if facts.media is None:
+    """`subs.image_only` for each image stream that was not read: `--ocr off`, or no OCR on this
+    machine (one not read because a sidecar or text stream comes first is no finding)."""
+    if facts.media is None or facts.image_streams_unread is None:
         return []
-    return [Finding("subs.image_only", Severity.WARNING, data={"stream_index": s.index, "codec": s.codec})
+    variant, reason = facts.image_streams_unread
+    return [Finding("subs.image_only", Severity.WARNING,
+                    data={"stream_index": s.index, "codec": s.codec, "variant": variant, "reason": reason})
             for s in facts.media.subtitle_streams if s.image_based]
 
 

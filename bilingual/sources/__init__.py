@@ -8,7 +8,9 @@
 1. `files`: `--subs`, else the entry's same-stem sidecars (`entry.srt`, then `entry.bo.srt`, …;
    further sidecars ride along as one dual-language track);
 2. `embedded`: the first text subtitle stream in the container;
-3. `burnedin`: the picture, with `--ocr auto` or `on` (beside a text track, `--ocr on` still
+3. `imagestream`: the first image subtitle stream (PGS, VobSub, DVB), read by the same OCR, with
+   `--ocr auto` or `on`, where Tesseract and its Tibetan model are installed;
+4. `burnedin`: the picture, with `--ocr auto` or `on` (beside a text track, `--ocr on` still
    analyses the text track and `burnedin.compare` measures it against the picture).
 
 Adding a source: write `sources/<name>.py` with `find` and `load` (see `source.Source`), give its
@@ -23,15 +25,15 @@ import os
 from types import ModuleType
 
 from bilingual.media import MediaInfo
-from bilingual.sources import burnedin, embedded, files
+from bilingual.sources import burnedin, embedded, files, imagestream
 from bilingual.sources.source import OcrSettings, Source, SubtitleSource, Wanted
 
 __all__ = ["SOURCES", "BY_KIND", "OcrSettings", "Source", "SubtitleSource", "Wanted", "find_subtitle_source"]
 
-# The order in which sources are asked. Image subtitle streams (PGS, VobSub, DVB) belong after the
-# text streams and before the picture.
-SOURCES: tuple[Source, ...] = (files, embedded, burnedin)
-BY_KIND: dict[str, ModuleType] = {"sidecar": files, "embedded": embedded, "ocr": burnedin}
+# The order in which sources are asked (the contract's).
+SOURCES: tuple[Source, ...] = (files, embedded, imagestream, burnedin)
+BY_KIND: dict[str, ModuleType] = {"sidecar": files, "embedded": embedded, "image_stream": imagestream,
+                                  "ocr": burnedin}
 
 
 def find_subtitle_source(media: MediaInfo, subs: str | os.PathLike | None = None,
