@@ -271,7 +271,6 @@ def test_ocr_off_or_no_tesseract_reports_the_stream_as_not_read(corpus, tmp_path
 def test_a_tibetan_line_above_a_chinese_one_is_one_dual_language_cue(tmp_path):
     # One bitmap, two lines (as dual-language subtitles are authored): one cue with both lines, the
     # upper read by Tesseract, the lower by RapidOCR — the model of `བོད་ཡིག\n中文` in a sidecar.
-    from bilingual.profiles import load_profile
     from bilingual.script import analyze_track
 
     both = [f"{bo}\\N{{\\fnNoto Sans CJK SC}}{zh}" for bo, zh in zip(BO_LINES, ZH_LINES, strict=True)]
@@ -280,7 +279,7 @@ def test_a_tibetan_line_above_a_chinese_one_is_one_dual_language_cue(tmp_path):
     for cue, bo, zh in zip(track.cues, BO_LINES, ZH_LINES, strict=True):
         assert len(cue.lines) == 2 and cue.lines[1] == zh, cue.text
         assert letter_error(bo, cue.lines[0]) <= 0.05, cue.text
-    analysis = analyze_track(track, load_profile(None))
+    analysis = analyze_track(track)
     assert analysis.dual and set(analysis.languages) == {"bo", "zh"}
 
 
