@@ -20,6 +20,15 @@ fonts=$(fc-list : family 2>/dev/null | tr ',' '\n' || true)
 grep -qx "Noto Sans CJK SC" <<<"$fonts" || missing+=(fonts-noto-cjk)
 grep -qx "Tibetan Machine Uni" <<<"$fonts" || missing+=(fonts-tibetan-machine)
 grep -qx "Noto Serif Tibetan" <<<"$fonts" || missing+=(fonts-noto-core)
+# The fonts creators use, which the burned-in matrix tests and benchmark render with (issue 14):
+# Tibetan Monlam, DDC Uchen, Jomolhari, Sambhota; Chinese Kaiti/Mingti (AR PL), WenQuanYi Zen Hei,
+# Noto CJK in its other weights (Light, Medium, Black…).
+for pair in "Monlam Uni OuChan2:fonts-monlam" "DDC Uchen:fonts-ddc-uchen" "Jomolhari:fonts-dzongkha" \
+            "TibetanTsugRing:fonts-sambhota-tsugring" "TibetanYigchung:fonts-sambhota-yigchung" \
+            "AR PL UKai CN:fonts-arphic-ukai" "AR PL UMing CN:fonts-arphic-uming" \
+            "WenQuanYi Zen Hei:fonts-wqy-zenhei" "Noto Sans CJK SC Black:fonts-noto-cjk-extra"; do
+  grep -qx "${pair%%:*}" <<<"$fonts" || missing+=("${pair##*:}")
+done
 # The HTML report's tests load the pages in a real browser (headless).
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 # Produced music for the verdict tests and benchmark (speech under music): tracker modules, 1.5 MB.

@@ -239,9 +239,184 @@ def speed(runs: int = 3) -> dict:
             "target": "ratio ≤ 1.5 (aim 1.2), peak ≤ 1.5 GB"}
 
 
+# The matrix (issue 14): backgrounds × styles × positions × fonts × frame rates × sizes, single- and
+# dual-language, sampled: a base cell (grainy test pattern, white outline, bottom, Tibetan Machine Uni
+# / Noto Sans CJK SC, 25 fps, 1080p) and every cell that changes one thing of it, plus a few that
+# change several. 4 cues of 1.6 s, 2 s apart (hard cuts), 9.6 s clips at 6 Mbit/s.
+MATRIX_BACKGROUNDS = {
+    "grain": "testsrc2=size={size}:rate={rate},noise=alls=12:allf=t+u",
+    "mandelbrot": "mandelbrot=size={size}:rate={rate},noise=alls=15:allf=t",
+    "gradients": "gradients=size={size}:rate={rate}:speed=0.1:nb_colors=8,noise=alls=20:allf=t",
+    "life": "life=size={size}:mold=10:rate={rate}:ratio=0.5:death_color=#C83232:life_color=#00ff00,"
+            "noise=alls=15:allf=t",
+    # hard scene cuts every 1.2 s (under the cues) between three generators
+    "cuts": ";".join(f"{src}=size={{size}}:rate={{rate}},trim=duration=1.2,setpts=PTS-STARTPTS,format=yuv420p[c{i}]"
+                     for i, src in enumerate(["testsrc2", "mandelbrot", "smptehdbars", "rgbtestsrc"] * 2))
+            + ";" + "".join(f"[c{i}]" for i in range(8)) + "concat=n=8,noise=alls=12:allf=t",
+}
+MATRIX_STYLES = {  # primary, outline, back (&HAABBGGRR), border style, outline width, shadow
+    "white-outline": ("&H00FFFFFF", "&H00000000", "&H00000000", 1, 3, 0),
+    "yellow-outline": ("&H0000FFFF", "&H00000000", "&H00000000", 1, 3, 0),
+    "black-box": ("&H00FFFFFF", "&H60000000", "&H60000000", 3, 6, 0),
+    "dark-on-light-box": ("&H00202020", "&H20F0F0F0", "&H20F0F0F0", 3, 8, 0),
+    "dark-light-outline": ("&H00202020", "&H00F0F0F0", "&H00F0F0F0", 1, 3, 0),
+    "blue-box": ("&H00FFFFFF", "&H00A03000", "&H00A03000", 3, 8, 0),
+    "red-outline": ("&H0000FFFF", "&H000000C0", "&H00000000", 1, 3, 0),
+    "shadow-only": ("&H00FFFFFF", "&H00000000", "&H00000000", 1, 0, 4),
+}
+# ASS sizes at PlayResY 1080 giving each font about the letter height of TMU at 56 / Noto Sans CJK at
+# 60 (ཀ and 中国水 measured on a libass render: TMU, Noto Serif Tibetan 40 px at 100; Monlam, DDC Uchen
+# 58; Jomolhari 55; Tsugring 51; Yigchung 28 (a small cursive ཀ: its line is as tall at 80); Noto CJK
+# 64; AR PL UKai 82, UMing 89; WenQuanYi Zen Hei 76).
+MATRIX_FONTS = {"bo": {"Tibetan Machine Uni": 56, "Noto Serif Tibetan": 56, "Monlam Uni OuChan2": 39,
+                       "Jomolhari": 41, "DDC Uchen": 39, "TibetanTsugRing": 44, "TibetanYigchung": 80},
+                "zh": {"Noto Sans CJK SC": 60, "Noto Sans CJK SC Light": 60, "Noto Sans CJK SC Black": 60,
+                       "Noto Serif CJK SC": 60, "Noto Serif CJK SC Black": 60, "AR PL UKai CN": 47,
+                       "AR PL UMing CN": 43, "WenQuanYi Zen Hei": 51}}
+MATRIX_RATES = {"25": "25", "29.97": "30000/1001", "vfr": "30"}
+# VFR as a phone records it: 30 fps, 15 fps from 3 s, 10 fps from 6 s (frames dropped after rendering)
+VFR_SELECT = r"select='not(between(t\,3\,6)*mod(n\,2))*not(between(t\,6\,10)*mod(n\,3))',"
+
+
+@dataclass
+class Cell:
+    language: str = "bo"  # "bo", "zh" or "dual" (Tibetan above Chinese, or at the top with position "top")
+    background: str = "grain"
+    style: str = "white-outline"
+    position: str = "bottom"  # bottom | top | letterbox (2.39:1 picture, subtitles in its lower bar)
+    font: str = ""  # "" = the base font of the language
+    rate: str = "25"
+    size: str = "1920x1080"
+
+    def name(self) -> str:
+        return "-".join([self.language, self.background, self.style, self.position,
+                         self.font.replace(" ", "") or "base", self.rate, self.size])
+
+
+def matrix_cells() -> list[Cell]:
+    cells = [Cell(), Cell("zh"), Cell("dual")]
+    cells += [Cell(background=b) for b in MATRIX_BACKGROUNDS if b != "grain"]
+    cells += [Cell("zh", background=b) for b in ("mandelbrot", "life", "cuts")]
+    cells += [Cell("zh", style=s) for s in MATRIX_STYLES if s != "white-outline"]
+    cells += [Cell(style=s) for s in ("black-box", "dark-on-light-box", "dark-light-outline", "shadow-only")]
+    cells += [Cell(font=f) for f in MATRIX_FONTS["bo"] if f != "Tibetan Machine Uni"]
+    cells += [Cell("zh", font=f) for f in MATRIX_FONTS["zh"] if f != "Noto Sans CJK SC"]
+    cells += [Cell(position="top"), Cell("dual", position="top"), Cell("dual", position="letterbox")]
+    cells += [Cell(rate="29.97"), Cell(rate="vfr"), Cell("zh", rate="vfr")]
+    cells += [Cell(size="3840x2160"), Cell("zh", size="3840x2160"), Cell("dual", size="3840x2160")]
+    cells += [Cell("dual", background="mandelbrot", rate="29.97"),  # several things at once
+              Cell("zh", background="gradients", style="yellow-outline", position="letterbox", rate="vfr"),
+              Cell(background="life", style="black-box", font="Jomolhari", size="3840x2160")]
+    return cells
+
+
+def _cell_ass(cell: Cell, width: int, height: int) -> tuple[str, list[tuple[str, list[str]]]]:
+    """The ASS file of a cell and its tracks (language, lines)."""
+    k = height / 1080
+    languages = ["bo", "zh"] if cell.language == "dual" else [cell.language]
+    tracks = [(lang, lines(lang)[:4]) for lang in languages]
+    styles, events = [], []
+    for lang, texts in tracks:
+        base = "Tibetan Machine Uni" if lang == "bo" else "Noto Sans CJK SC"
+        font = cell.font if cell.font in MATRIX_FONTS[lang] else base
+        primary, outline, back, border, width_, shadow = MATRIX_STYLES[cell.style]
+        top = cell.position == "top" and lang == "bo" or cell.position == "letterbox" and lang == "bo"
+        align = 8 if top else 2
+        marginv = 40 if cell.position == "letterbox" else 150 if cell.language == "dual" and not top and \
+            lang == "bo" else 60
+        styles.append(f"Style: {lang},{font},{round(MATRIX_FONTS[lang][font] * k)},{primary},&H000000FF,{outline},"
+                      f"{back},0,0,0,0,100,100,0,0,{border},{round(width_ * k)},{round(shadow * k)},{align},10,10,"
+                      f"{round(marginv * k)},1")
+        events += [f"Dialogue: 0,{_ass_time(1.0 + 2 * i)},{_ass_time(2.6 + 2 * i)},{lang},,0,0,0,,{t}"
+                   for i, t in enumerate(texts)]
+    text = (f"[Script Info]\nScriptType: v4.00+\nPlayResX: {width}\nPlayResY: {height}\n\n[V4+ Styles]\n"
+            "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
+            "Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, Shadow, "
+            "Alignment, MarginL, MarginR, MarginV, Encoding\n" + "\n".join(styles)
+            + "\n\n[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+            + "\n".join(events) + "\n")
+    return text, tracks
+
+
+def _ass_time(seconds: float) -> str:
+    return f"0:00:{seconds:05.2f}"
+
+
+def render_cell(cell: Cell):
+    """The cell's clip (cached by its name and recipe)."""
+    width, height = (int(n) for n in cell.size.split("x"))
+    ass, tracks = _cell_ass(cell, width, height)
+    path = CACHE / "matrix" / f"{cell.name()}.mp4"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    source = MATRIX_BACKGROUNDS[cell.background].format(size=cell.size, rate=MATRIX_RATES[cell.rate])
+    bars = round(height * (1 - 16 / 9 / 2.39) / 2) // 2 * 2
+    box = f"crop={width}:{height - 2 * bars},pad={width}:{height}:0:{bars}:black," if cell.position == "letterbox" \
+        else ""
+    vf = f"format=yuv420p,{box}ass={path.with_suffix('.ass')}:shaping=complex" + (
+        "," + VFR_SELECT.rstrip(",") if cell.rate == "vfr" else "")
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-t", "9.6", "-vf", vf,
+               *(["-fps_mode", "vfr"] if cell.rate == "vfr" else []), "-c:v", "libx264", "-preset", "ultrafast",
+               "-b:v", "6M" if height <= 1080 else "20M", "-pix_fmt", "yuv420p", str(path)]
+    key = path.with_suffix(".key")
+    if not (path.exists() and key.exists() and key.read_text("utf-8") == ass + repr(command)):
+        path.with_suffix(".ass").write_text(ass, encoding="utf-8")
+        subprocess.run(command, check=True)
+        key.write_text(ass + repr(command), encoding="utf-8")
+    return path, tracks
+
+
+def _frame_times(path) -> list[float]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "frame=pts_time",
+                          "-of", "csv=p=0", str(path)], capture_output=True, text=True, check=True).stdout
+    return [float(line.strip(",")) for line in out.split() if line.strip(",")]
+
+
+def score_cell(cell: Cell) -> dict:
+    """Cues found, invented (read where no cue is), edges exact (the first/last frame shown, from
+    each frame's presentation time), letter/character error, reading time ÷ a plain decode."""
+    import time
+
+    path, tracks = render_cell(cell)
+    times = _frame_times(path)
+    started = time.perf_counter()
+    read = read_burned_in(path, probe(path))
+    read_s = time.perf_counter() - started
+    decode_s = measure(["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-"])[0]
+    expected = []
+    for lang, texts in tracks:
+        for i, text in enumerate(texts):
+            start, end = 1.0 + 2 * i, 2.6 + 2 * i
+            shown = [n for n, t in enumerate(times) if start - 1e-6 <= t < end - 1e-6]
+            expected.append(((shown[0], shown[-1]), text, lang))
+    matched, errors, edges = set(), {"bo": [], "zh": []}, 0
+    for frames, text, lang in expected:
+        m = _matching(frames, text, [r for r in read if id(r) not in matched])
+        if m is not None and m.reading.language == lang:
+            matched.add(id(m))
+            edges += (m.cue.first_frame == frames[0]) + (m.cue.last_frame == frames[1])
+        errors[lang].append(cer(text, m.reading.text) if m is not None and m.reading.language == lang else 1.0)
+    return {"cell": cell.name(), "cues": len(expected), "found": len(matched), "invented": len(read) - len(matched),
+            "edges_exact": f"{edges}/{2 * len(expected)}",
+            **{f"error_{lang}": round(statistics.mean(e), 4) for lang, e in errors.items() if e},
+            "time_per_decode": round(read_s / decode_s, 2)}
+
+
+def matrix() -> dict:
+    rows = []
+    for cell in matrix_cells():
+        rows.append(score_cell(cell))
+        print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
+    return {"cells": rows, "found": sum(r["found"] for r in rows), "cues": sum(r["cues"] for r in rows),
+            "invented": sum(r["invented"] for r in rows),
+            "slowest_time_per_decode": max(r["time_per_decode"] for r in rows)}
+
+
 def main() -> None:
+    if sys.argv[1:] == ["matrix"]:  # the matrix alone (a few minutes)
+        report({"matrix": matrix()})
+        return
     report({"accuracy": accuracy(), "offset_against_speech": offset_against_speech(),
-            "speed_5min_1080p": speed()})
+            "speed_5min_1080p": speed(), "matrix": matrix()})
 
 
 if __name__ == "__main__":

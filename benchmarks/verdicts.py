@@ -129,7 +129,7 @@ def placed_cues(clip: str) -> list[tuple[float, float]]:
     import math
 
     from bilingual.media import decode_audio
-    from bilingual.speech import voice_activity
+    from bilingual.speech.language import voice_activity
 
     out = []
     for s, e in voice_activity(decode_audio(clip_audio(clip, ("clean", None, None))[0])):
@@ -387,7 +387,7 @@ def timing_rows() -> list[dict]:
 
     from bilingual.media import decode_audio
     from bilingual.model import Cue
-    from bilingual.speech import voice_activity
+    from bilingual.speech.language import voice_activity
     from bilingual.timing import analyze_timing
 
     rows = []

@@ -139,7 +139,7 @@ def test_tesseract_without_its_tibetan_model_is_one_clear_error(monkeypatch, tmp
 
 
 def test_steady_view_drops_static_picture_beside_moving_dark_picture():
-    # testsrc2 behind a cue: a yellow field that a dark stripe crosses. The darkest value over the
+    # testsrc2 behind a cue: a light field that a dark stripe crosses. The darkest value over the
     # frames put the field's edge beside a dark "outline", a text-like sliver that spoilt the line.
     import numpy as np
 
@@ -147,7 +147,7 @@ def test_steady_view_drops_static_picture_beside_moving_dark_picture():
 
     views = []
     for x in (10, 22):
-        view = np.full((40, 60, 3), (255, 255, 0), np.uint8)  # the yellow field
+        view = np.full((40, 60, 3), 235, np.uint8)  # a light field (a yellow one: unlike white text, `COLOUR_SPREAD`)
         view[3:17, 8:52] = 0  # the subtitle's box
         view[8:11, 12:48] = 255  # its text, a stroke bright in every frame
         view[17:, x:x + 8] = (0, 40, 0)  # the moving stripe, below the box

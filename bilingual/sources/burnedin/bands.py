@@ -42,9 +42,12 @@ class Band:
     scale: float  # source pixels per scanned pixel
     offset_y: int  # source row where the scanned picture starts
     given: bool = False  # the rows asked for (`--band`): read as they are, no margin added
+    skip: tuple[int, int] = (0, 0)  # (scanned row, source rows): the rows left out from there (`scan`)
 
     def source_rows(self) -> tuple[int, int]:
-        return self.offset_y + int(self.top * self.scale), self.offset_y + int(np.ceil(self.bottom * self.scale))
+        jump = self.skip[1] if self.top >= self.skip[0] > 0 else 0  # a band lies on one side of the skip
+        return (self.offset_y + jump + int(self.top * self.scale),
+                self.offset_y + jump + int(np.ceil(self.bottom * self.scale)))
 
 
 @dataclass
@@ -84,8 +87,9 @@ DECODE_OPTIONS = ["-skip_loop_filter", "all"]
 SAMPLE_EVERY = 5  # every fifth frame is kept at full resolution (the rows with text) for reading
 SAMPLE_MARGIN = 24  # source rows kept above and below the text: stacks and descenders
 SAMPLE_BUDGET = 512 << 20  # bytes of samples kept; past it every other one is let go (a busy picture)
-# Bytes of masks kept (both kinds, bit-packed): 28.8 KB a frame of a landscape picture's lower half,
-# so 15.5 min at 1080p 25 fps (a 9:16 picture: 91 KB, 4.9 min). With the samples and the models
+# Bytes of masks kept (both kinds, bit-packed): 43.2 KB a frame of a landscape picture's top quarter
+# and lower half, so 10.3 min at 1080p 25 fps (its lower half alone, as before the top was scanned:
+# 28.8 KB, 15.5 min; a 9:16 picture, lower half only: 91 KB, 4.9 min). With the samples and the models
 # this keeps the scan under 1.5 GB; a longer picture is refused before it is decoded.
 SCAN_BUDGET = 640 << 20
 
@@ -100,9 +104,15 @@ class Scan:
     half: np.ndarray  # like masks: pixels standing HALF_CONTRAST above their outline (fades)
     scale: float  # source pixels per scanned pixel
     top: int  # source row where the scanned region starts
-    samples: dict[int, tuple[int, np.ndarray]]  # frame → (first source row, rows as I420)
+    samples: dict[int, list[tuple[int, np.ndarray]]]  # frame → (first source row, rows as I420) of each piece
     times: np.ndarray  # presentation time (s) of every frame: phones record variable frame rate
     static: np.ndarray | None = None  # pixels text-like in most frames (`find_bands`), once found
+    skip: tuple[int, int] = (0, 0)  # scanned row where the lower piece starts, source rows left out there
+
+    def sampled(self, top: int, bottom: int) -> list[int]:
+        """The kept frames that hold source rows [top, bottom)."""
+        return [t for t, pieces in self.samples.items()
+                if any(first < bottom and first + len(i420) * 2 // 3 > top for first, i420 in pieces)]
 
     def frame_s(self, frame: int) -> float:
         """When the frame is shown; past the last frame, when the last one ends."""
@@ -129,11 +139,19 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     width, height = picture_size(media, video)
     top, bottom = region or (height // 2, height)
     top, bottom = top // 4 * 4, min(height, -(-bottom // 4) * 4)  # whole 4:2:0 rows for the samples
-    scan_h = max(1, int(round((bottom - top) * SCAN_WIDTH / width)))
+    # Subtitles also sit at the top (Tibetan above, Chinese below; a letterbox's upper bar): unless
+    # rows are given, the top quarter of a landscape picture is scanned too, stacked on the lower half
+    # (the middle, where no subtitle goes, is left out: 1.5× the rows of the lower half alone, not 2×).
+    upper = 0 if region is not None or height > width else height // 4 // 4 * 4  # 9:16: 1.5× its 4.9 min
+    scan_h = max(1, int(round((upper + bottom - top) * SCAN_WIDTH / width)))
+    skip = (int(round(upper * SCAN_WIDTH / width)), top - upper) if upper else (0, 0)
+    lower = f"crop={width}:{bottom - top}:0:{top}"
+    source = (f"[0:v:0]split=2[u][l];[u]crop={width}:{upper}:0:0[uc];[l]{lower}[lc];[uc][lc]vstack=2,"
+              if upper else f"[0:v:0]{lower},")
     # Every decoded frame passes as it is (`passthrough`: a raw output is otherwise made constant-rate,
     # duplicating and dropping frames of a variable-rate entry), and `showinfo` logs its presentation
     # time on stderr — on the small grey scan, where its checksums cost nothing.
-    graph = (f"[0:v:0]crop={width}:{bottom - top}:0:{top},split=2[a][b];"
+    graph = (f"{source}split=2[a][b];"
              f"[a]scale={SCAN_WIDTH}:{scan_h}:flags=fast_bilinear,format=gray,showinfo[scan];"
              f"[b]select='not(mod(n,{SAMPLE_EVERY}))',format=yuv420p[full]")
     frame_bytes = 2 * scan_h * -(-SCAN_WIDTH // 8)
@@ -153,15 +171,16 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     finally:
         os.close(write_end)
     with os.fdopen(read_end, "rb") as full_pipe, Watchdog(proc, timeout_s) as watchdog:
-        masks, half, samples, times = _read_scan(proc, full_pipe, scan_h, (bottom - top, width), width / SCAN_WIDTH,
-                                                 top, expected, limit)
+        masks, half, samples, times = _read_scan(proc, full_pipe, scan_h, (upper + bottom - top, width),
+                                                 width / SCAN_WIDTH, (upper, top - upper), expected, limit)
     if watchdog.fired:
         raise timed_out("ffmpeg", timeout_s, video)
     if len(masks) >= limit:  # the probe's duration or rate was short of the truth
         raise _too_long(video, len(masks), limit, media)
     if proc.wait() != 0 and not len(masks):
         raise InputError("media.unreadable", path=str(video), wording="error/picture_undecodable")
-    return Scan(masks, half, width / SCAN_WIDTH, top, samples, _frame_times(times, len(masks), media.fps))
+    return Scan(masks, half, width / SCAN_WIDTH, 0 if upper else top, samples,
+                _frame_times(times, len(masks), media.fps), skip=skip)
 
 
 _SHOWINFO = re.compile(rb"\] n: *(\d+) pts: *(-?\d+) ")
@@ -218,8 +237,8 @@ class _FrameStack:
 
 
 def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple[int, int], scale: float,
-               top: int, expected: int, limit: int) -> tuple[np.ndarray, np.ndarray, dict[int, tuple[int, np.ndarray]],
-                                                             dict[int, float]]:
+               pieces: tuple[int, int], expected: int, limit: int
+               ) -> tuple[np.ndarray, np.ndarray, dict[int, list[tuple[int, np.ndarray]]], dict[int, float]]:
     """The scan frames from ffmpeg's stdout on this thread, the full-size samples from the second
     pipe and the frame times from stderr on others: ffmpeg writes all three as it goes, so none may
     wait for another. At `limit` frames, or on any exception, ffmpeg is killed: the other pipes then
@@ -230,7 +249,7 @@ def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple
     masks, half = _FrameStack(expected, packed, limit), _FrameStack(expected, packed, limit)
     size = SCAN_WIDTH * scan_h
     with ThreadPoolExecutor(max_workers=2) as pool:
-        samples = pool.submit(_read_samples, full_pipe, full_shape, scale, top)
+        samples = pool.submit(_read_samples, full_pipe, full_shape, scale, pieces)
         times = pool.submit(_read_times, proc.stderr)
         assert proc.stdout is not None  # stdout=PIPE
         try:
@@ -246,13 +265,17 @@ def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple
         return masks.array(), half.array(), samples.result(), times.result()
 
 
-def _read_samples(pipe, shape: tuple[int, int], scale: float, top: int) -> dict[int, tuple[int, np.ndarray]]:
-    """Frame → (first source row, I420 rows) of every sampled frame that shows text: the rows between
-    the first and last with text (at the scan's scale), with a margin. Samples stay YUV 4:2:0
-    (half the bytes of RGB) until they are read; colour matters: a saturated picture is dark in luma
-    but not in every channel, and only a dark outline in every channel marks text."""
+def _read_samples(pipe, shape: tuple[int, int], scale: float,
+                  pieces: tuple[int, int]) -> dict[int, list[tuple[int, np.ndarray]]]:
+    """Frame → (first source row, I420 rows) of each piece (`pieces`: the rows of the top strip
+    stacked above, and the source rows left out below it) of every sampled frame that shows text
+    there: the rows between the first and last with text (at the scan's scale), with a margin.
+    Samples stay YUV 4:2:0 (half the bytes of RGB) until they are read; colour matters: a saturated
+    picture is dark in luma but not in every channel, and only a dark outline in every channel marks
+    text."""
     height, width = shape
-    samples: dict[int, tuple[int, np.ndarray]] = {}
+    upper, skipped = pieces
+    samples: dict[int, list[tuple[int, np.ndarray]]] = {}
     every, kept, size = SAMPLE_EVERY, 0, height * width * 3 // 2
     for k, chunk in enumerate(iter(lambda: pipe.read(size), b"")):
         if len(chunk) < size:
@@ -264,19 +287,25 @@ def _read_samples(pipe, shape: tuple[int, int], scale: float, top: int) -> dict[
         luma = yuv[:height * width].reshape(shape)
         step = max(1, round(scale))  # every step-th pixel: rows with text, cheaper than scaling
         rows = np.flatnonzero(text_mask(luma[::step, ::step]).sum(axis=1) >= ROW_MIN_PIXELS) * step / scale
-        if not len(rows):
+        chroma = yuv[height * width:].reshape(2, height // 2, width // 2)
+        kept_rows = []
+        for start, stop, source in ((0, upper, 0), (upper, height, skipped)) if upper else ((0, height, 0),):
+            inside = rows[(rows * scale >= start) & (rows * scale < stop)]
+            if not len(inside):
+                continue
+            first = max(start, int(inside[0] * scale) - SAMPLE_MARGIN) // 4 * 4  # 4:2:0 rows, packed as I420
+            last = min(stop, int((inside[-1] + 1) * scale) + SAMPLE_MARGIN + 3) // 4 * 4
+            if last > first:
+                piece = chroma[:, first // 2:last // 2].reshape(-1, width)
+                kept_rows.append((first + source, np.concatenate([luma[first:last], piece])))
+        if not kept_rows:
             continue
-        first = max(0, int(rows[0] * scale) - SAMPLE_MARGIN) // 4 * 4  # 4:2:0 rows, packed as I420 below
-        last = min(height, int((rows[-1] + 1) * scale) + SAMPLE_MARGIN + 3) // 4 * 4
-        if last <= first:
-            continue
-        chroma = yuv[height * width:].reshape(2, height // 2, width // 2)[:, first // 2:last // 2]
-        samples[frame] = (top + first, np.concatenate([luma[first:last], chroma.reshape(-1, width)]))
-        kept += samples[frame][1].nbytes
+        samples[frame] = kept_rows
+        kept += sum(i420.nbytes for _, i420 in kept_rows)
         if kept > SAMPLE_BUDGET:
             every *= 2
             samples = {t: sample for t, sample in samples.items() if t % every == 0}
-            kept = sum(i420.nbytes for _, i420 in samples.values())
+            kept = sum(i420.nbytes for pieces in samples.values() for _, i420 in pieces)
     return samples
 
 
@@ -313,13 +342,16 @@ def held(packed: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndar
             & packed[np.minimum(frames + HOLD, count - 1)])
 
 
-def find_bands(masks: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """Row ranges where text comes and goes, and the static-pixel mask that was removed."""
+def find_bands(masks: np.ndarray, split: int = 0) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """Row ranges where text comes and goes, and the static-pixel mask that was removed; no band
+    spans `split` (the scanned row where the lower piece is stacked on the top strip)."""
     on_counts = sum(chunk.sum(axis=0, dtype=np.int32) for chunk in _chunks(masks))
     static = on_counts >= STATIC_SHARE * len(masks)
     rows_on = np.concatenate([(chunk & ~static).sum(axis=2) >= ROW_MIN_PIXELS for chunk in _chunks(masks, hold=True)])
     share = rows_on.mean(axis=0)
     candidate = (share >= BAND_ON_SHARE[0]) & (share <= BAND_ON_SHARE[1])
+    if split:  # wider than `_merge_close`'s gap: pieces of the picture apart are not one line
+        candidate[max(0, split - 3):split + 3] = False
     return _merge_close(_runs(candidate)), static
 
 
@@ -516,7 +548,7 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
     masks = found.masks
     if len(masks) == 0:
         return [], [], found
-    rows, static = find_bands(masks)
+    rows, static = find_bands(masks, found.skip[0])
     found.static = static
     if region is not None:
         rows = [(0, masks.shape[1])]
@@ -526,7 +558,7 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
         runs = segment(masks, band, static, found.half)
         if runs:
             cues += [found.cue(len(bands), first, last) for first, last in runs]
-            bands.append(Band(band[0], band[1], found.scale, found.top, given=region is not None))
+            bands.append(Band(band[0], band[1], found.scale, found.top, given=region is not None, skip=found.skip))
     return bands, sorted(cues, key=lambda c: (c.first_frame, c.band)), found
 
 

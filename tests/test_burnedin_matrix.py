@@ -1,0 +1,210 @@
+"""Burned-in subtitles across what entries really use (issue 14, second part): the free Tibetan and
+Chinese fonts creators use, subtitles at the top, at both ends and in a letterbox bar, 720p and 4K,
+and the styles still missing (dark text with a light outline, coloured boxes and outlines, shadow
+only). Short clips rendered by libass with complex shaping; cue edges checked against the frames."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ASS_STYLE_FORMAT, ffmpeg, with_peak_rss
+
+pytestmark = pytest.mark.slow
+
+# Real lines: Tibetan from OpenPecha STT subtitles (the burned-in benchmark's), Chinese from the
+# FunASR transcript.
+BO_LINES = ["བཟུང་ནས་ཇི་ལྟར་བསླབ་པའི་ཚུལ་ལོ།", "རྒྱུད་སྦྱངས་ནས་", "དེ་ནས་འཛིན་པར་སྤྲོ་བ་ན་",
+            "སྡོམ་པ་འབོགས་པ་ཡིན་པའི་ཕྱིར་རོ།", "དེ་ལྟར་ཡང་བྱང་ས་ལས།", "བྱང་ཆུབ་སེམས་དཔའི་བསླབ་པའི་གཞི་དང་"]
+ZH_LINES = ["水是生命之源", "我们要节约每一滴水", "河流把水带到大海", "云又把水带回来"]
+EVERY = 2.0  # a cue every 2 s from 1 s, shown 1.6 s: hard cuts on whole frames of 25 fps
+FPS = 25
+GRAIN = "testsrc2=size={size}:rate=25,noise=alls=12:allf=t+u"  # the burned-in benchmark's picture
+LIFE = "life=size={size}:mold=10:rate=25:ratio=0.5:death_color=#C83232:life_color=#00ff00,noise=alls=15:allf=t"
+CONTEST_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxrate", "8M", "-bufsize", "12M"]
+
+
+def style(name, font, size, primary="&H00FFFFFF", outline="&H00000000", back="&H00000000", border=1,
+          width=3, shadow=0, align=2, marginv=60):
+    """An ASS style line (colours &HAABBGGRR; border 1 = outline and shadow, 3 = opaque box)."""
+    return (f"Style: {name},{font},{size},{primary},&H000000FF,{outline},{back},0,0,0,0,100,100,0,0,"
+            f"{border},{width},{shadow},{align},10,10,{marginv},1")
+
+
+def times(count, every=EVERY):
+    return [(1.0 + i * every, 1.0 + (i + 1) * every - 0.4) for i in range(count)]
+
+
+def expected_frames(count, every=EVERY):
+    return [(round(s * FPS), round(e * FPS) - 1) for s, e in times(count, every)]
+
+
+def render(folder, name, styles, tracks, *, background=GRAIN, size="1920x1080", encode=None, pre_filter=""):
+    """`tracks` (style name → lines, one cue every EVERY s) burned in over `background`; the clip
+    alone in its folder. Returns its path."""
+    ass = folder / f"{name}.ass"
+    events = [f"Dialogue: 0,{_tc(s)},{_tc(e)},{name_},,0,0,0,,{text}\n"
+              for name_, lines in tracks.items() for (s, e), text in zip(times(len(lines)), lines, strict=True)]
+    width, height = size.split("x")
+    ass.write_text(f"[Script Info]\nScriptType: v4.00+\nPlayResX: {width}\nPlayResY: {height}\n\n[V4+ Styles]\n"
+                   f"{ASS_STYLE_FORMAT}\n" + "\n".join(styles) + "\n\n[Events]\nFormat: Layer, Start, End, Style, "
+                   "Name, MarginL, MarginR, MarginV, Effect, Text\n" + "".join(events), encoding="utf-8")
+    duration = 1.0 + EVERY * max(len(lines) for lines in tracks.values()) + 0.6
+    video = folder / name / "entry.mp4"
+    video.parent.mkdir()
+    ffmpeg("-f", "lavfi", "-i", background.format(size=size), "-t", f"{duration}",
+           "-vf", f"format=yuv420p,{pre_filter}ass={ass}:shaping=complex",
+           *(encode or ["-c:v", "libx264", "-preset", "ultrafast"]), "-pix_fmt", "yuv420p", str(video))
+    return video
+
+
+def _tc(seconds: float) -> str:
+    return f"0:00:{seconds:05.2f}"
+
+
+def read(video):
+    from bilingual.media import probe
+    from bilingual.sources.burnedin.read import read_burned_in
+
+    return read_burned_in(video, probe(video))
+
+
+def letter_error(truth: str, text: str) -> float:
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(truth.replace(" ", ""), text.replace(" ", "")) / len(truth.replace(" ", ""))
+
+
+def assert_read(cues, lines, language, every=EVERY, most=0.0, rows=None):
+    """The cues are the lines, frame-exact, in `language`, each within `most` letter error (and,
+    with `rows`, on those source rows)."""
+    got = [(c.cue.first_frame, c.cue.last_frame) for c in cues]
+    assert got == expected_frames(len(lines), every), [(c.cue.first_frame, c.cue.last_frame, c.reading.text)
+                                                        for c in cues]
+    assert {c.reading.language for c in cues} == {language}
+    for cue, truth in zip(cues, lines, strict=True):
+        assert letter_error(truth, cue.reading.text) <= most, (truth, cue.reading.text)
+        if rows is not None:
+            top, bottom = cue.band.source_rows()
+            assert rows[0] <= top and bottom <= rows[1], (top, bottom)
+
+
+# ASS sizes giving these fonts the letter height of Tibetan Machine Uni at 56 (ཀ measured on a libass
+# render at 100: TMU and Noto Serif Tibetan 40 px, Monlam Uni OuChan2 and DDC Uchen 58, Jomolhari 55).
+@pytest.mark.parametrize("font, size", [("Monlam Uni OuChan2", 39), ("DDC Uchen", 39), ("Noto Serif Tibetan", 56)])
+def test_tibetan_fonts_creators_use(tmp_path, font, size):
+    # Monlam: bits of a static yellow bar between the thin outlined letters joined the line as blots
+    # (3 of 6 lines read as nothing, 0.505 letter error); DDC Uchen: 1 of 6 lost; Noto Serif Tibetan:
+    # 3 of 6 cues split in two by a shape passing behind them (9 cues for 6).
+    video = render(tmp_path, "bo", [style("bo", font, size)], {"bo": BO_LINES}, encode=CONTEST_ENCODE)
+    cues = read(video)
+    assert_read(cues, BO_LINES, "bo", most=0.08)
+    assert sum(letter_error(t, c.reading.text) for t, c in zip(BO_LINES, cues, strict=True)) / len(cues) <= 0.03
+
+
+def test_a_script_tesseract_cannot_read_is_not_read_as_confident_tibetan(tmp_path):
+    # Guard (passes before and after): Sambhota Tsugring (an ume hand) reads as no confident Tibetan;
+    # the band is dropped (`ocr.band_dropped`), no cue claims a reading.
+    video = render(tmp_path, "tsugring", [style("bo", "TibetanTsugRing", 44)], {"bo": BO_LINES[:4]})
+    from bilingual.media import probe
+    from bilingual.sources.burnedin.read import read_burned_in
+
+    dropped: list[dict] = []
+    assert read_burned_in(video, probe(video), dropped=dropped) == []
+    assert len(dropped) == 1 and dropped[0]["cues_read"] == 0, dropped
+
+
+def test_subtitles_at_the_top(tmp_path):
+    # Only the lower half was scanned: a Tibetan line at the top was not seen at all.
+    video = render(tmp_path, "top", [style("bo", "Tibetan Machine Uni", 56, align=8)], {"bo": BO_LINES[:4]})
+    assert_read(read(video), BO_LINES[:4], "bo", most=0.05, rows=(0, 270))
+
+
+def test_tibetan_at_the_top_and_chinese_at_the_bottom(tmp_path):
+    video = render(tmp_path, "both", [style("bo", "Tibetan Machine Uni", 56, align=8),
+                                      style("zh", "Noto Sans CJK SC", 60)],
+                   {"bo": BO_LINES[:4], "zh": ZH_LINES})
+    cues = read(video)
+    assert_read([c for c in cues if c.reading.language == "bo"], BO_LINES[:4], "bo", most=0.05, rows=(0, 270))
+    assert_read([c for c in cues if c.reading.language == "zh"], ZH_LINES, "zh", rows=(540, 1080))
+
+
+def test_subtitles_in_the_bars_of_a_letterboxed_picture(tmp_path):
+    # A 2.39:1 picture in a 16:9 frame (bars of 138 rows): Tibetan in the upper bar, Chinese in the lower.
+    video = render(tmp_path, "letterbox", [style("bo", "Tibetan Machine Uni", 50, align=8, marginv=40),
+                                           style("zh", "Noto Sans CJK SC", 56, marginv=35)],
+                   {"bo": BO_LINES[:4], "zh": ZH_LINES}, size="1920x1080",
+                   pre_filter="crop=1920:804,pad=1920:1080:0:138:black,")
+    cues = read(video)
+    assert_read([c for c in cues if c.reading.language == "bo"], BO_LINES[:4], "bo", most=0.05, rows=(0, 138))
+    assert_read([c for c in cues if c.reading.language == "zh"], ZH_LINES, "zh", rows=(942, 1080))
+
+
+@pytest.mark.xfail(strict=True, reason="not done: at 720p (Tibetan Machine Uni at 37, letters ≈ 15 px) a cue "
+                   "comes apart in three and readings lose a letter or two (README, burned-in matrix)")
+def test_720p(tmp_path):
+    video = render(tmp_path, "720p", [style("bo", "Tibetan Machine Uni", 37, marginv=40)], {"bo": BO_LINES[:4]},
+                   size="1280x720")
+    assert_read(read(video), BO_LINES[:4], "bo", most=0.05)
+
+
+READ = ("import json, sys; from bilingual.media import probe; from bilingual.sources.burnedin.read import read_burned_in; "
+        "print(json.dumps([[r.cue.first_frame, r.cue.last_frame, r.reading.language, r.reading.text] "
+        "for r in read_burned_in(sys.argv[1], probe(sys.argv[1]))]))")
+
+
+def timed(command, figure=None):
+    started = time.perf_counter()
+    proc = subprocess.run(with_peak_rss(command, figure) if figure else command, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return time.perf_counter() - started, proc.stdout
+
+
+def test_4k_uhd_within_the_memory_cap_and_three_decodes(tmp_path):
+    # Guard (passes before and after).
+    # 3840×2160 (the notice asks ≥ 1080p): read as a whole process, peak RSS ≤ 1.5 GB and ≤ 3× the
+    # time of a plain decode (the issue's bound for any picture).
+    video = render(tmp_path, "4k", [style("zh", "Noto Sans CJK SC", 120, marginv=120)], {"zh": ZH_LINES[:3]},
+                   size="3840x2160", background="testsrc2=size={size}:rate=25")
+    decode_s, _ = timed(["ffmpeg", "-nostdin", "-v", "error", "-i", str(video), "-f", "null", "-"])
+    figure = tmp_path / "peak-rss"
+    read_s, out = timed([sys.executable, "-c", READ, str(video)], figure)
+    import json
+
+    assert [tuple(cue) for cue in json.loads(out)] == \
+        [(a, b, "zh", t) for (a, b), t in zip(expected_frames(3), ZH_LINES, strict=False)]
+    assert int(figure.read_text()) / 1024 <= 1536, figure.read_text()
+    assert read_s <= 3 * decode_s + 2.0, (read_s, decode_s)  # + the interpreter's and the models' start
+
+
+STYLES = {  # name → (ASS colours and border), beside the benchmark's white/yellow outline and black box
+    "dark-light-outline": dict(primary="&H00202020", outline="&H00F0F0F0"),
+    "blue-box": dict(back="&H00A03000", outline="&H00A03000", border=3, width=8),  # white on a dark blue box
+    "red-outline": dict(primary="&H0000FFFF", outline="&H000000C0"),  # yellow with a dark red outline
+    "shadow-only": dict(width=0, shadow=4, back="&H00000000"),
+}
+
+
+NOT_DONE = {  # the styles still misread (README, burned-in matrix)
+    "dark-light-outline": "read upright, the light outline is the text: RapidOCR reads its rings (河 as 可)",
+    "shadow-only": "glyphs with a shadow on one side only are not kept as text: 水是生命之源 read as 命之源",
+}
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=NOT_DONE[name]))
+                                  if name in NOT_DONE else name for name in STYLES])
+def test_styles(tmp_path, name):
+    # blue-box and red-outline: guards (they read before too); the other two are not done.
+    video = render(tmp_path, name, [style("zh", "Noto Sans CJK SC", 60, **STYLES[name])], {"zh": ZH_LINES})
+    # red-outline: the line is found by its outline dark in luma (`ocr.line_mask`) and recognised on its
+    # box, not by full detection (6 s a line): 又 of 云又把水带回来 then reads 叉, one letter in 30
+    assert_read(read(video), ZH_LINES, "zh", most=0.15 if name == "red-outline" else 0.0)
+
+
+@pytest.mark.xfail(strict=True, reason="not done: the first cue over the game of life is not found, the others "
+                   "lose letters")
+def test_tibetan_over_a_game_of_life_with_grain(tmp_path):
+    video = render(tmp_path, "life", [style("bo", "Tibetan Machine Uni", 56)], {"bo": BO_LINES[:4]},
+                   background=LIFE, encode=CONTEST_ENCODE)
+    assert_read(read(video), BO_LINES[:4], "bo", most=0.05)
