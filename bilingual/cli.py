@@ -436,13 +436,13 @@ def profiles_list(lang: Lang = LangOpt) -> None:
 
 @profiles_app.command("show")
 def profiles_show(name: str = typer.Argument(..., metavar="NAME", help="Profile name or .toml file."),
-                  fmt: TextOrJson = FormatOpt) -> None:
+                  fmt: TextOrJson = FormatOpt, lang: Lang = LangOpt) -> None:
     """Every rule of a profile, with the clause of the notice it comes from."""
     p = load_profile(name)
     if fmt is TextOrJson.json:
         emit(to_json(dataclasses.asdict(p)), None)
         return
-    print_profile(Terminal(), p)
+    print_profile(Terminal(), p, lang.value)
 
 
 @app.command()

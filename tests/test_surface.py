@@ -196,3 +196,12 @@ def test_timing_lines_give_times_where_findings_have_them(speech_clip, tmp_path)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("[")]
     assert any(" timing.offset 字幕整体偏移" in line for line in lines), proc.stdout  # no time, no gap for one
     assert all("  " not in line for line in lines), proc.stdout
+
+
+@pytest.mark.parametrize(("lang", "said", "not_said"), [
+    ("zh", ["人工核对清单", "通行做法"], ["common practice", "manual checklist"]),
+    ("en", ["manual checklist", "common practice"], ["通行做法", "人工核对清单"])])
+def test_profiles_show_speaks_the_lang(lang, said, not_said):
+    text = CliRunner().invoke(app, ["profiles", "show", "sichuan-2024-kepu-bilingual", "--lang", lang],
+                              env={"COLUMNS": "200"}).output
+    assert all(s in text for s in said) and not any(s in text for s in not_said), text

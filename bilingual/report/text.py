@@ -263,23 +263,27 @@ def profiles_table(lang: str) -> Table:
     return table
 
 
-def print_profile(console: Console, p: Profile) -> None:
-    """`profiles show`: every rule of a profile with the clause it comes from."""
+def print_profile(console: Console, p: Profile, lang: str = "zh") -> None:
+    """`profiles show`: every rule of a profile with the clause it comes from, headings and the
+    citations the profile writes in English in `lang`; rule names and values are the profile's keys."""
     data = dataclasses.asdict(p)
     esc = escape  # every value below is the profile file's text: never rich markup
-    console.print(f"[bold]{esc(p.name)}[/bold]  {esc(p.title)} / {esc(p.title_en)}\n{esc(p.source)}  ({esc(p.path)})")
+    cite = lambda text: catalogue_text(f"cite/{text}", lang) or text  # noqa: E731
+    console.print(f"[bold]{esc(p.name)}[/bold]  {esc(p.title if lang == 'zh' else p.title_en)}\n"
+                  f"{esc(p.source)}  ({esc(p.path)})")
     for section in ("media", "subtitles", "pairing", "cues"):
         rules = data[section]
         if not rules:
             continue
-        console.print(f"\n[bold]{section}[/bold]")
+        console.print(f"\n[bold]{esc(say(f'profiles.section/{section}', lang))}[/bold]")
         items = rules.items() if section in ("media", "cues") else [(section, rules)]
         for key, rule in items:
             if isinstance(rule, dict):
                 values = ", ".join(f"{k}={v}" for k, v in rule.items() if k != "cite" and v not in (None, []))
-                console.print(f"  {key}: {esc(values)}  [dim]\\[{esc(rule['cite'])}][/dim]")
+                console.print(f"  {key}: {esc(values)}  [dim]\\[{esc(cite(rule['cite']))}][/dim]")
             elif rule is not None:
                 console.print(f"  {key}: {esc(str(rule))}")
-    console.print("\n[bold]manual[/bold]")
+    console.print(f"\n[bold]{esc(say('profiles.section/manual', lang))}[/bold]")
     for item in p.manual:
-        console.print(f"  ☐ {esc(item.code)}: {esc(item.zh)}  [dim]\\[{esc(item.cite)}][/dim]")
+        console.print(f"  ☐ {esc(item.code)}: {esc(item.zh if lang == 'zh' else item.en)}  "
+                      f"[dim]\\[{esc(cite(item.cite))}][/dim]")
