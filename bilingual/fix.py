@@ -15,7 +15,7 @@ import pysubs2
 from bilingual.calibration import level, sure, timing_confidence
 from bilingual.errors import FixRefused, InputError
 from bilingual.files import backup_copy, check_new_output, check_output, protect_inputs, write_output
-from bilingual.media import probe, require_analysable_length, require_file
+from bilingual.media import SAMPLE_RATE, probe, require_analysable_length, require_file
 from bilingual.profiles import Profile
 from bilingual.sources.files import (
     FORMAT_BY_EXTENSION,
@@ -85,7 +85,7 @@ def fix_subtitles(subs: str | os.PathLike, video: str | os.PathLike, profile: Pr
     fmt = FORMAT_BY_EXTENSION.get(src.suffix.lower())
     cues, fmt = parse_subtitles(text, fmt, str(src))
     audio, spans = hear(media.path, media.main_audio.index)
-    timing = analyze_timing(cues, spans, len(audio) / 16000)
+    timing = analyze_timing(cues, spans, len(audio) / SAMPLE_RATE)
     result = FixResult(target, timing)
     fixed, moves = _fixed_text(text, fmt, timing, profile, media.fps, result.changes)
     result.recheck = _recheck(moves, spans)

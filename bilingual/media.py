@@ -29,6 +29,15 @@ _QUICKTIME_BRANDS = frozenset({"qt"})
 _FORMAT_NAMES = {"matroska,webm": "mkv", "avi": "avi", "mpegts": "ts", "mpeg": "mpg", "flv": "flv", "asf": "wmv"}
 
 
+SAMPLE_RATE = 16000  # Hz: what the speech models (Silero VAD, Whisper) take, and every decode for them
+DEFAULT_FPS = 25.0  # a picture's rate where the container states none (PAL: China's broadcast rate)
+
+
+def frame_rate(fps: float | None) -> float:
+    """A frame rate to count frames with: the stated one, else DEFAULT_FPS."""
+    return fps or DEFAULT_FPS
+
+
 @dataclass
 class StreamInfo:
     index: int
@@ -68,6 +77,10 @@ class MediaInfo:
     # Degrees the player turns the stored picture (phones store portrait video as landscape plus
     # a rotation); width, height and the aspect above are of the picture as shown.
     rotation: int = 0
+
+    @property
+    def frame_rate(self) -> float:
+        return frame_rate(self.fps)
 
     @property
     def has_video(self) -> bool:
@@ -336,7 +349,7 @@ def _require_complete_isobmff(p: Path) -> None:
 
 
 def extract_audio(path: str | os.PathLike, out_wav: Path, stream_index: int | None = None,
-                  sample_rate: int = 16000, duration_s: float | None = None) -> Path:
+                  sample_rate: int = SAMPLE_RATE, duration_s: float | None = None) -> Path:
     """Decode one audio stream to mono 16-bit WAV at `sample_rate` (16 kHz: what speech models take)."""
     stream = f"0:{stream_index}" if stream_index is not None else "0:a:0"
     run_ffmpeg(["-i", tool_input(path), "-map", stream, "-vn", "-ac", "1", "-ar", str(sample_rate),
@@ -371,7 +384,7 @@ def run_tool(args: list[str], path: str | os.PathLike, timeout_s: float) -> tupl
     return proc.stdout, proc.stderr
 
 
-def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = 16000, *,
+def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = SAMPLE_RATE, *,
                  limit_s: float | None = None):
     """One audio stream as mono float32 samples in [-1, 1] at `sample_rate` (numpy array); `limit_s`:
     the first seconds only."""
@@ -380,7 +393,7 @@ def decode_audio(path: str | os.PathLike, stream_index: int | None = None, sampl
     return np.concatenate([np.zeros(0, np.float32), *stream_audio(path, stream_index, sample_rate, limit_s=limit_s)])
 
 
-def stream_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = 16000,
+def stream_audio(path: str | os.PathLike, stream_index: int | None = None, sample_rate: int = SAMPLE_RATE,
                  chunk_samples: int = 1 << 19, *, limit_s: float | None = None,
                  duration_s: float | None = None) -> Generator[Any, None, None]:
     """The samples of `decode_audio` in chunks of `chunk_samples` as ffmpeg produces them, so that

@@ -5,6 +5,7 @@ look at."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def detected_pairing(audio_language: str, subtitle_languages: list[str],
-                     allowed: list[str] | tuple[str, ...] = ()) -> tuple[str | None, str]:
+                     allowed: Sequence[str] = ()) -> tuple[str | None, str]:
     """The pairing the entry shows ("zh-audio+bo-subs", …) or None, and why: a reason code, worded
     in both languages by `messages.toml` ("pairing.reason/<code>"; the report words it).
 
@@ -47,19 +48,19 @@ class Pairing:
     detected: str | None
     reason_code: str
 
-    def status(self, allowed: list[str] | None) -> str:
+    def status(self, allowed: Sequence[str] | None) -> str:
         """The report's pairing status: the detected pairing, "invalid" where `allowed` (the
         profile's pairings, None: no pairing rule) does not hold it, "unknown" where none was detected."""
         if self.detected is None:
             return "unknown"
         return self.detected if allowed is None or self.detected in allowed else "invalid"
 
-    def section(self, allowed: list[str] | None) -> dict[str, str | None]:
+    def section(self, allowed: Sequence[str] | None) -> dict[str, str | None]:
         return {"status": self.status(allowed), "reason_code": self.reason_code, "detected": self.detected}
 
 
 def detect_pairing(audio_language: str, subtitle_languages: list[str],
-                   allowed: list[str] | tuple[str, ...] = ()) -> Pairing:
+                   allowed: Sequence[str] = ()) -> Pairing:
     return Pairing(*detected_pairing(audio_language, subtitle_languages, allowed))
 
 

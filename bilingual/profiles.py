@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bilingual.errors import InputError
+from bilingual.media import frame_rate
 
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 DEFAULT_PROFILE = "sichuan-2024-kepu-bilingual"
@@ -69,16 +70,22 @@ class MediaRules:
     mb_bytes: int = 1_048_576
 
 
+# What a profile may name: the subtitle languages and pairings the analysis can tell apart (a
+# misspelt "zh-audio+bo-sub" would otherwise load and allow nothing).
+SubtitleLanguage = Literal["bo", "zh"]
+PairingName = Literal["zh-audio+bo-subs", "bo-audio+zh-subs", "zh-audio+zh-subs", "bo-audio+bo-subs"]
+
+
 @dataclass(frozen=True)
 class SubtitleRules(Rule):
     required: bool = True
-    languages: list[str] = field(default_factory=list)  # subtitle languages the contest accepts
+    languages: list[SubtitleLanguage] = field(default_factory=list)  # subtitle languages the contest accepts
     chinese_variant: Literal["simplified", "any"] = "simplified"
 
 
 @dataclass(frozen=True)
 class PairingRules(Rule):
-    allowed: list[str] = field(default_factory=list)
+    allowed: list[PairingName] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ class ValueRule(Rule):
 
     def seconds(self, fps: float | None) -> float:
         """The value in seconds; frames need the video's frame rate (25 fps when unknown)."""
-        return self.value / (fps or 25.0) if self.unit == "frames" else self.value
+        return self.value / frame_rate(fps) if self.unit == "frames" else self.value
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,11 @@ def test_a_user_profile_can_extend_a_built_in_one(tmp_path):
     ('name = "x"\n', "title"),
     ('name = [unclosed\n', "not valid TOML"),
     ('extends = "no-such-contest"\n', "unknown profile 'no-such-contest'"),
+    # a misspelt pairing or a language the analysis cannot tell loaded, and allowed nothing
+    ('extends = "sichuan-2024-kepu-bilingual"\n[pairing]\ncite = "x"\nallowed = ["zh-audio+bo-sub"]\n',
+     "pairing.allowed[0]"),
+    ('extends = "sichuan-2024-kepu-bilingual"\n[subtitles]\ncite = "x"\nlanguages = ["bo", "en"]\n',
+     "subtitles.languages[1]"),
 ])
 def test_invalid_profiles_name_the_bad_key(tmp_path, body, named):
     path = tmp_path / "bad.toml"

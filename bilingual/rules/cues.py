@@ -9,6 +9,7 @@ import numpy as np
 import regex
 
 from bilingual.facts import Facts
+from bilingual.media import frame_rate
 from bilingual.model import Cue, Finding, Severity
 from bilingual.profiles import Profile, ValueRule
 from bilingual.text import tibetan
@@ -84,7 +85,7 @@ def shot_change_findings(cues: list[Cue], cuts: list[float], profile: Profile, f
     rule = profile.cues.shot_change_frames
     if rule is None or not cuts:
         return []
-    frame = 1 / (fps or 25.0)
+    frame = 1 / frame_rate(fps)
     marks = np.array(cuts)
     out = []
     for cue in cues:

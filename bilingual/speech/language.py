@@ -29,9 +29,9 @@ import regex
 
 from bilingual.calibration import rule_confidence
 from bilingual.errors import InputError
+from bilingual.media import SAMPLE_RATE
 from bilingual.text.cer import character_error_rate
 
-SAMPLE_RATE = 16000
 WINDOW_S = 30.0  # Whisper's context: one encoder pass
 WINDOWS = 3  # spread over the video: intros and outros are often music
 MIN_WINDOW_SPEECH_S = 2.0

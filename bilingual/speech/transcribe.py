@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from bilingual.media import SAMPLE_RATE
 from bilingual.model import Cue
 from bilingual.speech.language import BRACKETED_TEXT, MAX_COMPRESSION
 from bilingual.text import chinese
@@ -55,7 +56,6 @@ def transcribe(audio: np.ndarray, model: Any, *, words: bool = False,
     return out
 
 
-SAMPLE_RATE = 16000
 PIECE_S = 600.0  # audio transcribed at a time: memory stays flat however long the file (10 min ≈ 38 MB)
 CUT_SEARCH_S = 30.0  # a piece ends at the quietest tenth of a second of its last 30 s
 CUT_FRAME = 1600  # samples: 0.1 s

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-SAMPLE_RATE = 16000
+from bilingual.media import SAMPLE_RATE
+
 FRAME = 512  # samples a Silero decision covers at 16 kHz
 CONTEXT = 64  # samples of the previous frame each frame sees
 THRESHOLD = 0.5

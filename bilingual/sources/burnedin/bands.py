@@ -18,7 +18,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from bilingual.errors import InputError
-from bilingual.media import MediaInfo, Watchdog, decode_timeout, ffmpeg_command, require_ffmpeg, timed_out, tool_input
+from bilingual.media import (
+    MediaInfo,
+    Watchdog,
+    decode_timeout,
+    ffmpeg_command,
+    frame_rate,
+    require_ffmpeg,
+    timed_out,
+    tool_input,
+)
 
 SCAN_WIDTH = 640  # a 1080p frame's lower half becomes 640 × 180
 # The scan scales with two-tap interpolation, not by averaging areas: a thin stroke (Tibetan Machine
@@ -156,7 +165,7 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
              f"[b]select='not(mod(n,{SAMPLE_EVERY}))',format=yuv420p[full]")
     frame_bytes = 2 * scan_h * -(-SCAN_WIDTH // 8)
     limit = SCAN_BUDGET // frame_bytes
-    expected = int((media.duration_s or 0) * (media.fps or 25)) + 2
+    expected = int((media.duration_s or 0) * media.frame_rate) + 2
     if expected >= limit:
         raise _too_long(video, expected, limit, media)
     timeout_s = decode_timeout(media.duration_s)
@@ -203,7 +212,7 @@ def _read_times(stderr) -> dict[int, float]:
 
 def _frame_times(logged: dict[int, float], count: int, fps: float | None) -> np.ndarray:
     """Every frame's time: as logged; a frame without one one frame after the one before it."""
-    step = 1 / (fps or 25.0)
+    step = 1 / frame_rate(fps)
     times = np.empty(count)
     for n in range(count):
         times[n] = logged.get(n, times[n - 1] + step if n else 0.0)
@@ -211,7 +220,7 @@ def _frame_times(logged: dict[int, float], count: int, fps: float | None) -> np.
 
 
 def _too_long(video: str | os.PathLike, frames: int, limit: int, media: MediaInfo) -> InputError:
-    minutes = limit / (media.fps or 25) / 60
+    minutes = limit / media.frame_rate / 60
     size = f"{media.width}×{media.height}"
     return InputError("media.too_long", path=str(video), wording="error/scan_too_long", frames=frames, size=size,
                       limit=limit, minutes=f"{minutes:.1f}")
