@@ -30,6 +30,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bilingual import __version__
+from bilingual.calibration import table_digest
 from bilingual.files import atomic_write_text
 from bilingual.media import VIDEO_EXTENSIONS
 from bilingual.model import FATAL_CODES
@@ -114,7 +115,8 @@ def made_with(entry: Path, profile: Profile, lang: str, options: dict[str, Any])
     """What a report depends on; a report is reused only when all of it still matches."""
     return {"entry": fingerprint(entry),
             "subtitles": [{"name": p.name, "fingerprint": fingerprint(p)} for p in find_sidecars(entry)],
-            "profile_sha256": profile_digest(profile), "options": {**options, "lang": lang}, "version": __version__}
+            "profile_sha256": profile_digest(profile), "calibration_sha256": table_digest(),
+            "options": {**options, "lang": lang}, "version": __version__}
 
 
 def check_job(job: Job, where: str | None = None, rename: dict[str, str] | None = None) -> dict[str, Any]:

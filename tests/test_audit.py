@@ -101,6 +101,7 @@ def test_audit_reuses_a_report_only_when_what_it_was_made_with_matches(batch, tm
     assert made["entry"]["size"] > 0 and len(made["entry"]["sha256_first_last_mib"]) == 64
     assert [s["name"] for s in made["subtitles"]] == ["水.bo.srt"] and made["options"]["speech"] is False
     assert made["options"]["lang"] == "zh" and made["version"] and len(made["profile_sha256"]) == 64
+    assert len(made["calibration_sha256"]) == 64  # other calibration tables: the report is made again
     again = run_cli("audit", batch, "--out", out, *cheap)
     assert reused_count(again.stderr) == 3 and stamps(out) == made_at
     before = stamps(out)
