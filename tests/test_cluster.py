@@ -147,7 +147,8 @@ def test_ctrl_c_cancels_the_cluster_tasks_and_keeps_what_finished(cluster, entri
 
 
 def test_a_worker_without_the_model_is_one_line_before_any_entry(cluster, entries, tmp_path):
-    proc = run_cli("audit", entries, "--out", tmp_path / "audit", "--cluster", cluster, "--model", tmp_path)
+    proc = run_cli("audit", entries, "--out", tmp_path / "audit", "--cluster", cluster, "--model", tmp_path,
+                   "--lang", "en")
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bilingual: error: Ray node ")
@@ -158,9 +159,9 @@ def test_cluster_auto_without_an_address_and_ship_without_a_cluster(entries, tmp
     env_free = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
     proc = subprocess.run([sys.executable, "-m", "bilingual", "audit", str(entries), "--out", str(tmp_path / "a"),
                            "--cluster", "auto"], capture_output=True, text=True, env=env_free)
-    assert proc.returncode == 2 and proc.stderr.strip() == "bilingual: error: --cluster auto: RAY_ADDRESS is not set"
+    assert proc.returncode == 2 and proc.stderr.strip() == "bilingual: error: --cluster auto：未设置 RAY_ADDRESS"
     proc = run_cli("audit", entries, "--out", tmp_path / "a", "--ship")
-    assert proc.returncode == 2 and proc.stderr.strip() == "bilingual: error: --ship needs --cluster"
+    assert proc.returncode == 2 and proc.stderr.strip() == "bilingual: error: --ship 需要与 --cluster 一起使用"
 
 
 def test_ray_is_imported_only_for_a_cluster_run():
@@ -184,5 +185,5 @@ def test_a_broken_entry_is_an_error_row_as_locally(cluster, tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert time.monotonic() - started < 60  # not retried with back-off
     (row,) = read_rows(out)
-    assert row["verdict"] == "error" and row["exit_code"] == "2" and "not a readable media file" in row["error"]
+    assert row["verdict"] == "error" and row["exit_code"] == "2" and "不是可读取的媒体文件" in row["error"]
     assert written(out) == local
