@@ -55,4 +55,4 @@ def _say(key: str, lang: str, values: dict[str, Any]) -> str:
     from bilingual.report import say  # the report package imports media, which imports this module
 
     # a value that is itself an InputError (the failure a failure came from) is said in `lang` too
-    return say(key, lang, **{k: v.in_language(lang) if isinstance(v, InputError) else v for k, v in values.items()})
+    return say(key, lang, **{k: v.reason_in(lang) if isinstance(v, InputError) else v for k, v in values.items()})

@@ -44,7 +44,8 @@ def run_bounded(*args: str, timeout_s: float = 30.0, cwd: Path | None = None) ->
         start = time.perf_counter()
         command = with_peak_rss([sys.executable, "-m", "bilingual", *map(str, args)], Path(figure.name))
         proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=cwd,
-                                start_new_session=True, env={**os.environ, "COLUMNS": "120"})
+                                start_new_session=True,  # the lines are asserted in English:
+                                env={**os.environ, "COLUMNS": "120", "BILINGUAL_LANG": "en"})
         timer = threading.Timer(timeout_s, os.killpg, (proc.pid, signal.SIGKILL))
         timer.start()
         proc.wait()
