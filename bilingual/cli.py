@@ -154,7 +154,8 @@ def ocr_settings(video: Path, ocr: Ocr, band: str | None, frames: Path | None):
         try:
             rows = parse_band(band, probe_media(video).height or 0)
         except ValueError as exc:
-            fail(str(exc))
+            key, values = exc.args
+            fail(say(key, Said.lang, **values))
         except InputError as exc:
             fail(exc.in_language(Said.lang))
     return OcrSettings(ocr.value, rows, str(frames) if frames else None)

@@ -581,16 +581,17 @@ def _sample_rows(found: Scan, frame: int, top: int, bottom: int) -> np.ndarray:
 
 
 def parse_band(text: str, height: int) -> tuple[int, int]:
-    """`--band Y0:Y1` as source rows: pixels ("880:1040") or fractions of the height ("0.8:0.97")."""
+    """`--band Y0:Y1` as source rows: pixels ("880:1040") or fractions of the height ("0.8:0.97").
+    A band that is none raises ValueError(wording key, its values), for the CLI to say in --lang."""
     try:
         y0, y1 = (float(part) for part in text.split(":"))
     except ValueError:
-        raise ValueError(f"--band {text!r}: expected Y0:Y1, in pixels or fractions of the height") from None
+        raise ValueError("error/band_format", {"band": text}) from None
     if y0 <= 1 and y1 <= 1 and ("." in text or y1 < 1):
         y0, y1 = y0 * height, y1 * height
     top, bottom = int(round(y0)), int(round(y1))
     if not 0 <= top < bottom <= height or bottom - top < 8:
-        raise ValueError(f"--band {text!r}: rows {top}–{bottom} are not a band of a {height}-row picture")
+        raise ValueError("error/band_outside", {"band": text, "top": top, "bottom": bottom, "height": height})
     return top, bottom
 
 
