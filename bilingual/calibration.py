@@ -31,6 +31,7 @@ def table() -> dict[str, Any]:
     return tomllib.loads(files("bilingual").joinpath("calibration.toml").read_text("utf-8"))
 
 
+@cache
 def table_digest() -> str:
     """The SHA-256 of the tables: a batch report made with other tables is made again."""
     return hashlib.sha256(files("bilingual").joinpath("calibration.toml").read_bytes()).hexdigest()
