@@ -266,6 +266,10 @@ def test_ocr_off_or_no_tesseract_reports_the_stream_as_not_read(corpus, tmp_path
     image = [f for f in report["findings"] if f["code"] == "subs.image_only"]
     assert [f["data"]["variant"] for f in image] == ["no_ocr", "no_ocr"]
     assert "bod" in image[0]["message"] and proc.returncode == 2  # the picture then cannot be read either
+    assert image[0]["data"]["reason"].startswith("tesseract has no Tibetan model")  # the contract: English
+    proc = run_cli("check", sample, "--no-speech", "--format", "json", "--lang", "zh")
+    zh = [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "subs.image_only"]
+    assert "没有藏文模型" in zh[0]["message"] and "Tibetan" not in zh[0]["message"], zh[0]["message"]
 
 
 @pytest.mark.slow

@@ -4,6 +4,9 @@ subtitles."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from bilingual.errors import InputError
 from bilingual.facts import Facts
 from bilingual.model import Finding, Severity
 from bilingual.profiles import Profile
@@ -14,10 +17,20 @@ def image_only_rule(facts: Facts, profile: Profile) -> list[Finding]:
     machine (one not read because a sidecar or text stream comes first is no finding)."""
     if facts.media is None or facts.image_streams_unread is None:
         return []
-    variant, reason = facts.image_streams_unread
-    return [Finding("subs.image_only", Severity.WARNING,
-                    data={"stream_index": s.index, "codec": s.codec, "variant": variant, "reason": reason})
-            for s in facts.media.subtitle_streams if s.image_based]
+    variant, missing = facts.image_streams_unread
+    found = [Finding("subs.image_only", Severity.WARNING, data={
+        "stream_index": s.index, "codec": s.codec, "variant": variant,
+        "reason": missing.reason if missing else variant}) for s in facts.media.subtitle_streams if s.image_based]
+    return [worded_reason(f, missing) for f in found] if missing else found
+
+
+def worded_reason(finding: Finding, why: InputError) -> Finding:
+    """`finding` whose message says `why` in each language (its data keeps the English reason)."""
+    from bilingual.report import message  # the report package imports the rules
+
+    text = {lang: message(replace(finding, data={**finding.data, "reason": why.reason_in(lang)}), lang)
+            for lang in ("zh", "en")}
+    return replace(finding, text=text)
 
 
 def missing_rule(facts: Facts, profile: Profile) -> list[Finding]:

@@ -61,24 +61,24 @@ class ImageEvent:
     rows: tuple[int, int] = (0, 0)  # canvas rows holding its text
 
 
-def ocr_unavailable() -> str | None:
+def ocr_unavailable() -> InputError | None:
     """Why the streams cannot be read here (Tesseract or its Tibetan model missing), or None."""
     try:
         require_tesseract()
     except InputError as exc:
-        return exc.reason
+        return exc
     return None
 
 
-def unread_reason(media: MediaInfo, mode: str) -> tuple[str, str] | None:
-    """Why the entry's image streams are not read — ("disabled", …) under `--ocr off`, ("no_ocr", why)
-    without Tesseract or its Tibetan model — or None (none there, or they can be read)."""
+def unread_reason(media: MediaInfo, mode: str) -> tuple[str, InputError | None] | None:
+    """Why the entry's image streams are not read — ("disabled", None) under `--ocr off`, ("no_ocr",
+    the error) without Tesseract or its Tibetan model — or None (none there, or they can be read)."""
     if not any(s.image_based for s in media.subtitle_streams):
         return None
     if mode == "off":
-        return "disabled", "disabled"
-    reason = ocr_unavailable()
-    return None if reason is None else ("no_ocr", reason)
+        return "disabled", None
+    missing = ocr_unavailable()
+    return None if missing is None else ("no_ocr", missing)
 
 
 def find(media: MediaInfo, wanted: Wanted) -> SubtitleSource | None:
