@@ -54,7 +54,7 @@ def _preflight_probe(options: dict[str, Any]) -> dict[str, Any]:
     from bilingual.sources.burnedin.read import require_tesseract
     from bilingual.speech.models import whisper_model_dir
 
-    problems = []
+    problems: list[InputError] = []
     needs: list[Callable[[], object]] = [require_ffmpeg]
     if options.get("speech", True) and options.get("language", True):
         needs.append(lambda: whisper_model_dir(options.get("model")))
@@ -64,7 +64,7 @@ def _preflight_probe(options: dict[str, Any]) -> dict[str, Any]:
         try:
             need()
         except InputError as exc:
-            problems.append(str(exc))
+            problems.append(exc)  # said in the driver's language there
     return {"host": socket.gethostname(), "version": __version__, "problems": problems}
 
 
@@ -87,7 +87,9 @@ def preflight(options: dict[str, Any]) -> None:
             raise InputError("cluster.unusable", wording="error/node_version", node=where, theirs=info["version"],
                              ours=__version__)
         if info["problems"]:
-            raise InputError("cluster.unusable", wording="error/node_lacks", node=where, detail=info["problems"][0])
+            lack = info["problems"][0]
+            raise InputError("cluster.unusable", wording="error/node_lacks", node=where, detail=lack,
+                             at=f"{lack.path}: " if lack.path else "")
 
 
 @ray.remote(num_cpus=1, max_retries=MAX_RETRIES, retry_exceptions=False)

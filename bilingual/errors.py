@@ -37,6 +37,13 @@ class InputError(Exception):
         where = f"{self.path}: " if self.path else ""
         return f"{where}{self.reason}"
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled whole (a Ray node's error reaches the driver)
+        return _rebuilt, (self.code, self.reason, self.path, self.wording, self.values)
+
+
+def _rebuilt(code: str, reason: str, path: str | None, wording: str | None, values: dict[str, Any]) -> InputError:
+    return InputError(code, reason, path, wording=wording, **values)
+
 
 class FixRefused(Exception):
     """`fix` would make the subtitles worse, or is not sure enough to move them (exit code 1); why

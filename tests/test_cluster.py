@@ -153,6 +153,10 @@ def test_a_worker_without_the_model_is_one_line_before_any_entry(cluster, entrie
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bilingual: error: Ray node ")
     assert "not a CTranslate2 Whisper model folder" in lines[0] and not list((tmp_path / "audit").glob("*.json"))
+    proc = run_cli("audit", entries, "--out", tmp_path / "audit", "--cluster", cluster, "--model", tmp_path,
+                   "--lang", "zh")  # the node's own reason in the driver's language too
+    assert proc.returncode == 2 and "不是 CTranslate2 Whisper 模型文件夹" in proc.stderr, proc.stderr
+    assert f"{tmp_path}: " in proc.stderr
 
 
 def test_cluster_auto_without_an_address_and_ship_without_a_cluster(entries, tmp_path):
