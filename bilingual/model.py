@@ -50,8 +50,8 @@ class Cue:
 
 @dataclass(frozen=True)
 class Sidecar:
-    """One file of a track read from several sidecars (entry.bo.srt + entry.zh.srt) and the cue
-    numbers it holds."""
+    """One part of a track read from several sidecars (entry.bo.srt + entry.zh.srt) or subtitle
+    streams (a Tibetan and a Chinese one), and the cue numbers it holds."""
 
     path: str | None
     encoding: str | None
@@ -59,9 +59,11 @@ class Sidecar:
     language_tag: str | None
     first_cue: int
     last_cue: int
+    stream_index: int | None = None  # a stream of the container, not a file
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "encoding": self.encoding, "format": self.format,
+        where = {"path": self.path} if self.stream_index is None else {"stream_index": self.stream_index}
+        return {**where, "encoding": self.encoding, "format": self.format,
                 "language_tag": self.language_tag, "first_cue": self.first_cue, "last_cue": self.last_cue}
 
 
@@ -125,8 +127,8 @@ class DroppedBand:
 class SubtitleTrack:
     """An entry's subtitles as one list of cues, whatever the source, with where they came from.
 
-    `sidecars`: the files of a track read from several sidecars (empty for one file);
-    `skipped_sidecars`: further sidecars not read in; `readings`: per cue index, where a burned-in
+    `sidecars`: the parts of a track read from several sidecars or subtitle streams (empty for one);
+    `skipped_sidecars`: further sidecars or streams not read in; `readings`: per cue index, where a burned-in
     cue was read; `dropped_bands`: bands of the picture not taken as subtitles."""
 
     cues: list[Cue]
@@ -152,10 +154,11 @@ class SubtitleTrack:
             out["image_stream"] = self.image_stream.to_dict()
         if self.dropped_bands:
             out["ocr_dropped_bands"] = [b.to_dict() for b in self.dropped_bands]
+        parts = "sidecars" if self.source == "sidecar" else "streams"  # what the parts are
         if len(self.sidecars) > 1:
-            out["sidecars"] = [s.to_dict() for s in self.sidecars]
+            out[parts] = [s.to_dict() for s in self.sidecars]
         if self.skipped_sidecars:
-            out["other_sidecars"] = [s.to_dict() for s in self.skipped_sidecars]
+            out[f"other_{parts}"] = [s.to_dict() for s in self.skipped_sidecars]
         return out
 
 

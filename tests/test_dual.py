@@ -158,6 +158,28 @@ def test_two_sidecars_are_one_dual_track_and_the_tibetan_one_is_timed(tmp_path, 
     assert len([f for f in findings if f["code"] == "subs.encoding"]) == 2
 
 
+def test_two_text_streams_are_one_dual_track_as_two_sidecars_are(tmp_path, mandarin):
+    # An MP4 with a Tibetan and a Chinese mov_text stream (and an English one, not read): one
+    # dual-language track; before, only the first stream was read (a Tibetan track, not dual).
+    wav, zh = mandarin
+    video = make_video(tmp_path / "plain.mp4", audio=wav, duration=23)
+    bo_srt = write_srt(tmp_path / "bo.srt", tibetan(zh))
+    zh_srt = write_srt(tmp_path / "zh.srt", zh)
+    en_srt = write_srt(tmp_path / "en.srt", [(s, e, "Water is the source of life") for s, e, _ in zh])
+    entry = tmp_path / "entry" / "entry.mp4"
+    entry.parent.mkdir()
+    ffmpeg("-i", str(video), "-i", str(bo_srt), "-i", str(zh_srt), "-i", str(en_srt),
+           "-map", "0", "-map", "1", "-map", "2", "-map", "3", "-c:v", "copy", "-c:a", "copy", "-c:s", "mov_text",
+           "-metadata:s:s:0", "language=tib", "-metadata:s:s:1", "language=chi", "-metadata:s:s:2", "language=eng",
+           str(entry))
+    report, findings = report_of(entry)
+    s = report["subtitles"]
+    assert s["source"] == "embedded" and s["dual_language"] and set(s["languages"]) == {"bo", "zh"}, s
+    assert [(p["stream_index"], p["first_cue"], p["last_cue"]) for p in s["streams"]] == [(2, 1, 6), (3, 7, 12)]
+    assert report["pairing"]["status"] == "zh-audio+bo-subs" and "pairing.invalid" not in codes(findings)
+    assert report["timing"]["cues_language"] == "bo" and report["timing"]["cue_count"] == 6
+
+
 def test_a_second_sidecar_in_a_language_already_there_is_not_read_in(tmp_path):
     first = write_srt(tmp_path / "entry.bo.srt", [(0, 2, TIBETAN_LINES[0]), (3, 5, TIBETAN_LINES[1])])
     copy = write_srt(tmp_path / "entry.srt", [(0, 2, TIBETAN_LINES[2])])

@@ -235,6 +235,25 @@ def test_check_reads_a_tibetan_pgs_stream_over_mandarin_speech(tmp_path, corpus)
 
 
 @pytest.mark.slow
+def test_a_tibetan_and_a_chinese_pgs_stream_are_one_dual_language_track(tmp_path, corpus):
+    # Two image streams, as two sidecars: one track whose cues keep their own language; before, only
+    # the first stream was read (a Tibetan track, not dual-language).
+    speech = corpus / "mandarin" / "aishell1_BAC009S0724W0121.wav"
+    bo = image_entry(tmp_path, "bo", BO_LINES, "bo", "white_outline", "pgs", "mkv", audio=speech)
+    zh = image_entry(tmp_path, "zh", ZH_LINES, "zh", "white_outline", "pgs", "mkv", audio=speech)
+    video = tmp_path / "both" / "entry.mkv"
+    video.parent.mkdir()
+    ffmpeg("-i", str(bo), "-i", str(zh), "-map", "0", "-map", "1:s", "-c", "copy", str(video))
+    proc, report = check_json(video)
+    subs = report["subtitles"]
+    assert (subs["source"], subs["dual_language"], set(subs["languages"])) == ("image_stream", True, {"bo", "zh"})
+    assert [(p["stream_index"], p["first_cue"], p["last_cue"]) for p in subs["streams"]] == [(2, 1, 3), (3, 4, 6)]
+    assert [c["cue"] for c in subs["ocr"]] == [1, 2, 3, 4, 5, 6]
+    assert report["pairing"]["detected"] == "zh-audio+bo-subs"
+    assert report["timing"]["cues_language"] == "bo" and report["timing"]["cue_count"] == 3
+
+
+@pytest.mark.slow
 def test_real_samples_are_read_as_the_latin_text_they_hold(corpus):
     # SubtitleEdit's samples hold English: read, and said to be neither Tibetan nor Chinese.
     folder = corpus / "containers" / "subtitleedit"

@@ -1,12 +1,15 @@
 """Text subtitle streams inside the container (mov_text, subrip, ass, webvtt): the first one is
-read through ffmpeg's SRT conversion, by the same strict reader as a sidecar."""
+read through ffmpeg's SRT conversion, by the same strict reader as a sidecar; further text streams
+join it as one dual-language track when they bring a language it lacks (as a second sidecar does)."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from bilingual.media import MediaInfo, StreamInfo, read_subtitle_stream
 from bilingual.model import SubtitleTrack
 from bilingual.sources.files import parse_subtitles, require_bounded, require_plausible_count
-from bilingual.sources.source import SubtitleSource, Wanted
+from bilingual.sources.source import SubtitleSource, Wanted, further_streams, joined
 
 
 def find(media: MediaInfo, wanted: Wanted) -> SubtitleSource | None:
@@ -15,7 +18,9 @@ def find(media: MediaInfo, wanted: Wanted) -> SubtitleSource | None:
 
 
 def load(source: SubtitleSource, media: MediaInfo) -> SubtitleTrack:
-    return load_stream(media, source.embedded)
+    first = source.embedded
+    others = further_streams(media, first, lambda s: s.text_based)
+    return joined(load_stream(media, first), ((name, partial(load_stream, media, s)) for name, s in others))
 
 
 def load_stream(media: MediaInfo, stream: StreamInfo) -> SubtitleTrack:

@@ -15,8 +15,7 @@ from __future__ import annotations
 import codecs
 import html
 import os
-from collections import Counter
-from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +24,8 @@ import regex
 
 from bilingual.errors import InputError
 from bilingual.media import MAX_ANALYSED_S, MediaInfo, require_file
-from bilingual.model import Cue, Sidecar, SkippedSidecar, SourceKind, SubtitleTrack
-from bilingual.sources.source import SubtitleSource, Wanted
-from bilingual.text.scripts import ScriptCounts
+from bilingual.model import Cue, SourceKind, SubtitleTrack
+from bilingual.sources.source import SubtitleSource, Wanted, joined
 
 SUBTITLE_EXTENSIONS = (".srt", ".ass", ".ssa", ".vtt")
 FORMAT_BY_EXTENSION = {".srt": "srt", ".ass": "ass", ".ssa": "ssa", ".vtt": "vtt"}
@@ -304,42 +302,8 @@ def find_sidecars(video: str | os.PathLike) -> list[Path]:
 
 
 def with_other_sidecars(first: SubtitleTrack, others: tuple[str, ...] | list[str]) -> SubtitleTrack:
-    """Two sidecars (entry.bo.srt and entry.zh.srt) are one dual-language track: one source, one cue
-    model. A further sidecar joins when it brings a language the files before it lack; its cues keep
-    their text (so their own language) and their times, and are numbered on after the first file's
-    (`sidecars` says which file holds which cue numbers; path, encoding and format of the track are
-    the first file's). A further file in a language already there (an older copy) or one that
-    cannot be read is not read in: it is listed in `skipped_sidecars` with the reason.
-    """
-    def languages(track: SubtitleTrack) -> set[str]:
-        counts = Counter(lang for c in track.cues for lang in ScriptCounts.of(c.text).languages())
-        return {lang for lang, n in counts.items() if n >= SIDECAR_LANGUAGE_SHARE * len(track.cues)}
-
-    def entry(track: SubtitleTrack, offset: int) -> Sidecar:
-        return Sidecar(track.path, track.encoding, track.format, track.language_tag,
-                       offset + track.cues[0].index, offset + track.cues[-1].index)
-
-    cues, have = list(first.cues), languages(first)
-    sidecars, skipped = [entry(first, 0)], []
-    for path in others:
-        try:
-            track = load_subtitle_file(path)
-        except InputError as exc:
-            skipped.append(SkippedSidecar(str(path), exc.reason))
-            continue
-        new = languages(track) - have
-        if not new:
-            skipped.append(SkippedSidecar(str(path), "no language the sidecars before it lack"))
-            continue
-        offset = cues[-1].index
-        sidecars.append(entry(track, offset))
-        cues += [replace(c, index=offset + c.index) for c in track.cues]
-        have |= new
-    return replace(first, cues=cues, sidecars=sidecars if len(sidecars) > 1 else [],
-                   skipped_sidecars=[*first.skipped_sidecars, *skipped])
-
-
-SIDECAR_LANGUAGE_SHARE = 0.5  # a sidecar is in the languages most of its cues are in
+    """The first sidecar's track with the entry's further sidecars joined (`source.joined`)."""
+    return joined(first, ((str(path), partial(load_subtitle_file, path)) for path in others))
 
 
 def find(media: MediaInfo, wanted: Wanted) -> SubtitleSource | None:

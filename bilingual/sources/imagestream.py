@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import subprocess
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import regex
@@ -34,7 +35,7 @@ from bilingual.media import (
 )
 from bilingual.model import Cue, CueReading, ImageStreamSummary, SubtitleTrack
 from bilingual.sources.burnedin.read import require_tesseract
-from bilingual.sources.source import SubtitleSource, Wanted
+from bilingual.sources.source import SubtitleSource, Wanted, further_streams, joined
 
 # The canvas the stream is drawn on: a colour no subtitle style uses, so that every pixel that is not
 # exactly it was drawn by the subtitle (its anti-aliased edges too).
@@ -91,7 +92,12 @@ def find(media: MediaInfo, wanted: Wanted) -> SubtitleSource | None:
 
 
 def load(source: SubtitleSource, media: MediaInfo) -> SubtitleTrack:
-    return load_image_stream(media, source.embedded, source.ocr.frames_dir)
+    """The first image stream's cues, with those of further image streams that bring a language it
+    lacks (a Tibetan and a Chinese PGS stream are one dual-language track)."""
+    first, frames = source.embedded, source.ocr.frames_dir
+    others = further_streams(media, first, lambda s: s.image_based)
+    return joined(load_image_stream(media, first, frames),
+                  ((name, partial(load_image_stream, media, s, frames)) for name, s in others))
 
 
 def load_image_stream(media: MediaInfo, stream: StreamInfo, frames_dir: str | None = None) -> SubtitleTrack:

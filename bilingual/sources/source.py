@@ -4,12 +4,16 @@ entry's subtitles (`SubtitleSource`), and the two functions a source module has 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bilingual.errors import InputError
 from bilingual.media import MediaInfo, StreamInfo
-from bilingual.model import SourceKind, SubtitleTrack
+from bilingual.model import Sidecar, SkippedSidecar, SourceKind, SubtitleTrack
+from bilingual.text.scripts import ScriptCounts
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -81,3 +85,59 @@ def module_of(kind: SourceKind) -> ModuleType:
     from bilingual import sources
 
     return sources.BY_KIND[kind]
+
+
+PART_LANGUAGE_SHARE = 0.5  # a file or stream is in the languages most of its cues are in
+
+
+def joined(first: SubtitleTrack, others: Iterable[tuple[str, Callable[[], SubtitleTrack]]]) -> SubtitleTrack:
+    """Two sidecars (entry.bo.srt and entry.zh.srt), or two subtitle streams, are one dual-language
+    track: one source, one cue model. `others` are (name, read) of the further parts, in order; a part
+    joins when it brings a language the parts before it lack. Its cues keep their text (so their own
+    language) and their times, and are numbered on after those before (`sidecars` says which part
+    holds which cue numbers; path, encoding and format of the track are the first part's). A part in
+    a language already there (an older copy, a second cut) or one that cannot be read is not read in:
+    it is listed in `skipped_sidecars` with the reason."""
+    def languages(track: SubtitleTrack) -> set[str]:
+        counts = Counter(lang for c in track.cues for lang in ScriptCounts.of(c.text).languages())
+        return {lang for lang, n in counts.items() if n >= PART_LANGUAGE_SHARE * len(track.cues)}
+
+    cues, readings, have = list(first.cues), dict(first.readings or {}), languages(first)
+    parts, skipped = ([_part(first, 0)] if first.cues else []), []
+    for name, read in others:
+        try:
+            track = read()
+        except InputError as exc:
+            skipped.append(SkippedSidecar(name, exc.reason))
+            continue
+        new = languages(track) - have
+        if not new or not track.cues:
+            skipped.append(SkippedSidecar(name, "no language the parts before it lack"))
+            continue
+        offset = cues[-1].index if cues else 0
+        parts.append(_part(track, offset))
+        cues += [replace(c, index=offset + c.index) for c in track.cues]
+        readings |= {offset + i: r for i, r in (track.readings or {}).items()}
+        have |= new
+    return replace(first, cues=cues, sidecars=parts if len(parts) > 1 else [],
+                   readings=readings if first.readings is not None else None,
+                   skipped_sidecars=[*first.skipped_sidecars, *skipped])
+
+
+def _part(track: SubtitleTrack, offset: int) -> Sidecar:
+    return Sidecar(track.path, track.encoding, track.format, track.language_tag,
+                   offset + track.cues[0].index, offset + track.cues[-1].index, track.stream_index)
+
+
+# Stream tags (ISO 639-1/2) of the two languages; an untagged stream (or "und") is read to find out.
+PAIR_TAGS = frozenset({"bo", "bod", "tib", "zh", "zho", "chi", "cmn", "yue", "und"})
+MAX_FURTHER_STREAMS = 3  # a contest entry carries one or two; a DVD rip's dozen would cost an OCR each
+
+
+def further_streams(media: MediaInfo, first: StreamInfo,
+                    kind: Callable[[StreamInfo], bool]) -> list[tuple[str, StreamInfo]]:
+    """The streams after `first` of its kind that may hold the other language, named as a report
+    names them: tagged Tibetan, Chinese or untagged, at most MAX_FURTHER_STREAMS."""
+    candidates = [s for s in media.subtitle_streams if kind(s) and s.index != first.index
+                  and (s.language or "und").lower() in PAIR_TAGS]
+    return [(f"stream {s.index}", s) for s in candidates[:MAX_FURTHER_STREAMS]]
