@@ -277,14 +277,14 @@ def exit_with(report, code: int, lang: str) -> None:
 
 @app.command()
 def probe(video: Path = typer.Argument(..., metavar="VIDEO", help="The entry (or any media file)."),
-          fmt: TextOrJson = FormatOpt) -> None:
+          fmt: TextOrJson = FormatOpt, lang: Lang = LangOpt) -> None:
     """Container, duration, picture, size and every audio and subtitle stream."""
     protect_inputs(video)
     info = probe_media(video)
     if fmt is TextOrJson.json:
         emit(to_json({"path": info.path, **info.to_dict()}), None)
         return
-    Terminal().print(probe_table(info))
+    Terminal().print(probe_table(info, lang.value))
 
 
 @app.command()

@@ -169,7 +169,8 @@ def test_probe_json_and_text(mandarin_entry):
     data = json.loads(proc.stdout)
     assert proc.returncode == 0 and data["width"] == 1920 and data["audio_streams"][0]["codec"] == "aac"
     text = run_cli("probe", mandarin_entry)
-    assert "1920" in text.stdout and "aac" in text.stdout
+    assert "1920" in text.stdout and "aac" in text.stdout and "音频流" in text.stdout  # zh unless --lang en
+    assert "audio_streams" in run_cli("probe", mandarin_entry, "--lang", "en").stdout
     assert run_cli("probe", mandarin_entry.parent / "none.mp4").returncode == 2
 
 

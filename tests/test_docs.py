@@ -138,7 +138,8 @@ def test_every_wording_key_written_in_the_code_has_zh_and_en():
     (["check", "a.mp4", "--format", "xml"], "bilingual: error: '--format' / '-f' 的值无效：'xml' 不是 'text', 'json', "
                                             "'html' 之一（见 bilingual check --help）\n"),
     (["transcribe"], "bilingual: error: 缺少参数 'VIDEO'（见 bilingual transcribe --help）\n"),
-    (["probe", "--bogus"], "bilingual: error: No such option: --bogus (see bilingual probe --help)\n"),  # no --lang
+    (["probe", "--bogus"], "bilingual: error: 没有选项 --bogus（见 bilingual probe --help）\n"),
+    (["sample", "extra"], "bilingual: error: Got unexpected extra argument(s) (extra) (see bilingual sample --help)\n"),
 ])
 def test_usage_errors_are_said_in_the_language_of_the_command(args, said, capsys):
     from bilingual.cli import run

@@ -185,15 +185,17 @@ def _finding_line(f: Finding, ui: dict[str, str], lang: str, severity: Severity)
 
 # ---- the other commands' output: probe, timing, scripts, profiles ------------------------------
 
-def probe_table(info: MediaInfo) -> Table:
-    """`probe`: every field of the media facts, streams one a line."""
+def probe_table(info: MediaInfo, lang: str = "zh") -> Table:
+    """`probe`: every field of the media facts (named in `lang`; the JSON's names in en), streams one
+    a line."""
     table = Table(show_header=False, box=None)
     for key, value in info.to_dict().items():
         if key.endswith("_streams"):
             value = "\n".join(f"#{s['index']} {s['codec']} lang={s['language'] or '-'}"
                               + (f" {s['channels']}ch {s['sample_rate']} Hz" if s["channels"] else "")
                               for s in value) or "-"
-        table.add_row(key, Text(str(value)))  # stream titles and tags are the file's: never markup
+        label = catalogue_text(f"probe.field/{key}", lang) or key
+        table.add_row(label, Text(str(value)))  # stream titles and tags are the file's: never markup
     return table
 
 
