@@ -599,7 +599,9 @@ _USAGE_SHAPES = [
 
 
 def usage_error(exc: click_errors.UsageError, args: list[str]) -> int:
-    where = exc.ctx.command_path if exc.ctx else "bilingual"
+    named = args[0] if args and args[0] in getattr(typer.main.get_command(app), "commands", {}) else None
+    # click raises a missing option value before it has a context: the command is then the first word
+    where = exc.ctx.command_path if exc.ctx else f"bilingual {named}" if named else "bilingual"
     lang = usage_language(args)
     text = " ".join(exc.format_message().split())
     key, values = next(((key, m.groupdict()) for key, shape in _USAGE_SHAPES if (m := shape.fullmatch(text))),

@@ -139,6 +139,7 @@ def test_every_wording_key_written_in_the_code_has_zh_and_en():
                                             "'html' 之一（见 bilingual check --help）\n"),
     (["transcribe"], "bilingual: error: 缺少参数 'VIDEO'（见 bilingual transcribe --help）\n"),
     (["probe", "--bogus"], "bilingual: error: 没有选项 --bogus（见 bilingual probe --help）\n"),
+    (["check", "a.mp4", "--profile"], "bilingual: error: 选项 '--profile' 需要一个值（见 bilingual check --help）\n"),
     (["sample", "extra"], "bilingual: error: Got unexpected extra argument(s) (extra) (see bilingual sample --help)\n"),
 ])
 def test_usage_errors_are_said_in_the_language_of_the_command(args, said, capsys):
