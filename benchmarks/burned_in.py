@@ -74,15 +74,15 @@ class Track:
             return self.at
         return [(1.0 + i * self.every, 1.0 + (i + 1) * self.every - 0.4) for i in range(len(self.texts))]
 
-    def expected(self) -> list[tuple[int, int]]:
+    def expected(self, fps: int = FPS) -> list[tuple[int, int]]:
         """First and last frame of each cue: on a fade, the frames shown at half opacity or more."""
         half = self.fade_s / 2
-        return [(math.ceil(round((start + half) * FPS, 6)),
-                 math.floor(round((end - half) * FPS, 6)) - (0 if half else 1))
+        return [(math.ceil(round((start + half) * fps, 6)),
+                 math.floor(round((end - half) * fps, 6)) - (0 if half else 1))
                 for start, end in self.times()]
 
 
-def render(tracks: list[Track], path, duration=20, audio=None, encode=CONTEST_ENCODE) -> None:
+def render(tracks: list[Track], path, duration=20, audio=None, encode=CONTEST_ENCODE, fps=FPS) -> None:
     """Burn the tracks into a textured, moving 1080p picture with libass (complex shaping, as video
     editors shape Tibetan); skipped when the same file was rendered the same way before."""
     doc = pysubs2.SSAFile()
@@ -103,7 +103,7 @@ def render(tracks: list[Track], path, duration=20, audio=None, encode=CONTEST_EN
         text = _set_colours(text, f"S{n}", STYLES[track.style][0], STYLES[track.style][3])
     audio_in = ["-i", str(audio), "-shortest", "-c:a", "aac"] if audio else []
     command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
-               "-i", BACKGROUND.format(fps=FPS, duration=duration), *audio_in[:2], "-vf", f"ass={ass}:shaping=complex",
+               "-i", BACKGROUND.format(fps=fps, duration=duration), *audio_in[:2], "-vf", f"ass={ass}:shaping=complex",
                *audio_in[2:], *encode, "-pix_fmt", "yuv420p", str(path)]
     key = path.with_suffix(".key")
     if path.exists() and key.exists() and key.read_text("utf-8") == text + repr(command):
