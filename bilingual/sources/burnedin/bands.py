@@ -112,7 +112,7 @@ SCAN_BUDGET = 800 << 20
 # each cue edge back on the source's own frame (`exact_edges`).
 MAX_SCAN_RATE = 30.0
 # The fewest frames a second scanned (a long film at 25 fps: every other frame): a cue is found when
-# its text holds still over 2 × HOLD + 1 scanned frames, 0.42 s at 12 a second.
+# its text holds still over 2 × HOLD + 1 scanned frames, 0.42 s at 12 a second (0.4 s at 12.5).
 MIN_SCAN_RATE = 12.0
 # Bytes of compressed masks of the frames between scanned ones. A picture's text mask is sparse
 # (0.1–0.4 % of its pixels over testsrc2, a mandelbrot zoom, a game of life, gradients with grain:
