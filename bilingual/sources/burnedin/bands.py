@@ -104,7 +104,9 @@ SAMPLE_BUDGET = 512 << 20  # bytes of samples kept; past it every other one is l
 # picture, lower half only: 91 KB, 6.1 min at 25. The scan looks at MAX_SCAN_RATE frames a second at
 # most (`scan_stride`), and fewer, down to MIN_SCAN_RATE, when an entry is too long to hold at that
 # rate: the budget is seconds of scanned frames, whatever the source's rate. A longer picture is
-# refused before it is decoded.
+# refused before it is decoded. Peak memory of the whole read on the 5-minute 1080p benchmark entry
+# (benchmarks/burned_in.py, 2026-12-01): 1,189 MB at 25 fps, 1,276 MB at 60 fps (1,735 MB when every
+# 60 fps frame was scanned).
 SCAN_BUDGET = 800 << 20
 # Above 30 fps (phones record 50/60) every second, third… frame is scanned: the masks, the hold-still
 # test (HOLD frames either side) and the cue rules then see ≈ 30 frames a second, as on 25–30 fps
