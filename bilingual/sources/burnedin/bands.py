@@ -126,8 +126,8 @@ BETWEEN_BUDGET = 128 << 20
 @dataclass
 class Scan:
     """What one decode of the picture leaves: a text mask of every frame's region (scaled, bit-packed:
-    frames × rows × packed columns) and full-resolution rows of every SAMPLE_EVERY-th frame that shows
-    text, so that cues are read without seeking back into the video."""
+    scanned frames × rows × packed columns) and full-resolution rows of every SAMPLE_EVERY-th scanned
+    frame that shows text, so that cues are read without seeking back into the video."""
 
     masks: np.ndarray  # of the scanned frames: frame `stride` × i is masks[i]
     half: np.ndarray  # like masks: pixels standing HALF_CONTRAST above their outline (fades)
