@@ -4,6 +4,7 @@ animation, dark text on light boxes; and the picture checked beside a text track
 import subprocess
 
 import pysubs2
+import pytest
 
 from conftest import ASS_STYLE_FORMAT, ffmpeg, run_cli
 
@@ -63,6 +64,34 @@ def test_variable_frame_rate_cues_are_timed_by_presentation_time(tmp_path):
     want = [(shown(times, s), shown(times, e)) for s, e in [(1.0, 3.0), (3.5, 5.5), (6.0, 7.7)]]
     assert [(e.start, e.end) for e in read] == [(round(s * 1000), round(e * 1000)) for s, e in want]
     assert [e.plaintext for e in read] == [t for *_, t in events]
+
+
+def test_a_60_fps_entry_is_scanned_at_30_frames_a_second_and_timed_to_its_own_frames(tmp_path):
+    # A phone's 60 fps over a grainy picture: every other frame is scanned (the masks, the cost), and
+    # each cue edge is put back on the source's frame from the frames between. Cue edges on odd
+    # frames (151, 239, 331: between two scanned ones), two cues back to back with no frame between.
+    from bilingual.media import probe
+    from bilingual.sources.burnedin.bands import burned_in_cues
+
+    spans = [(1.02, 2.51), (2.51, 3.99), (4.36, 5.53)]
+    ass = write_ass(tmp_path / "60fps.ass", [(f"0:00:{s:05.2f}", f"0:00:{e:05.2f}", "Zh", text)
+                                             for (s, e), text in zip(spans, ZH_LINES, strict=False)])
+    video = tmp_path / "entry" / "entry.mp4"
+    video.parent.mkdir()
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=60:duration=6,noise=alls=12:allf=t+u",
+           "-vf", f"ass={ass}:shaping=complex", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+           str(video))
+    times = frame_times(video)
+    want = [(times.index(shown(times, s)), times.index(shown(times, e)) - 1) for s, e in spans]
+    assert want == [(62, 150), (151, 239), (262, 331)]
+    bands, cues, found = burned_in_cues(video, probe(video))
+    assert len(found.masks) <= 30 * 6 and len(found.times) == len(times) == 360  # scanned: 30 a second
+    assert [(c.first_frame, c.last_frame) for c in cues] == want
+    edges_s = [t for c in cues for t in (c.start_s, c.end_s)]
+    assert edges_s == pytest.approx([t for a, b in want for t in (times[a], times[b + 1])], abs=1e-5)
+    read = read_cues(video)  # read from the full-size samples of scanned frames
+    assert [(a, b, language, text) for a, b, language, text in read] == \
+        [(a, b, "zh", text) for (a, b), text in zip(want, ZH_LINES, strict=False)]
 
 
 BO_LINES = ["ཆུ་ནི་སྲོག་གི་འབྱུང་ཁུངས་ཡིན།", "ང་ཚོས་ཆུ་གྲོན་ཆུང་བྱ་དགོས།", "ཆུ་བོས་ཆུ་རྒྱ་མཚོར་ཁྱེར།", "སྤྲིན་པས་ཆུ་ཕྱིར་ལོག་བྱེད།"]

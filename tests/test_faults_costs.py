@@ -285,6 +285,20 @@ def test_the_burned_in_scan_is_refused_past_its_memory_budget(clip, monkeypatch)
     assert refused.value.code == "media.too_long"
 
 
+def test_the_burned_in_scan_budget_is_seconds_of_scanned_frames_whatever_the_frame_rate():
+    """At most 30 frames a second are scanned, fewer (down to 12) for an entry too long to hold at
+    that rate: a 5-minute 60 fps phone entry and a 15-minute film at 25 fps fit the budget (refused
+    before: 5.4 and 12.9 minutes held at 1080p); past 12 a second, the entry is refused."""
+    from bilingual.sources.burnedin.bands import SCAN_BUDGET, scan_stride
+
+    limit = SCAN_BUDGET // (2 * 270 * 80)  # a 1080p frame's scanned rows (top quarter + lower half), packed
+    assert [scan_stride(rate, 60 * 25, limit) for rate in (10, 25, 29.97, 30, 50, 59.94, 60, 120)] == \
+        [1, 1, 1, 1, 2, 2, 2, 4]
+    assert scan_stride(60, 300 * 60 + 2, limit) == 2
+    assert scan_stride(25, 900 * 25 + 2, limit) == 2  # the film profile's 15 minutes: 12.5 a second
+    assert scan_stride(25, 60 * 60 * 25, limit) is None  # an hour: 5.4 a second would be too few
+
+
 def test_a_streamed_transcript_cuts_in_pauses_and_keeps_time(corpus, whisper, monkeypatch):
     """Pieces of 8 s (instead of 10 min) of a 25 s recording: the same words, in time order, on the
     recording's clock."""

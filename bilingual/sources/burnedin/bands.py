@@ -10,10 +10,13 @@ whose text pixels stay put, so its first and last frame are exact on hard cuts.
 
 from __future__ import annotations
 
+import itertools
+import math
 import os
 import re
 import subprocess
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -93,25 +96,40 @@ def half_visible(frame: np.ndarray) -> np.ndarray:
 # The scan decodes without H.264's deblocking filter: 16 % less decoding work on a 6 Mbit/s 1080p
 # entry, and no measurable change to the cues found or the text read (benchmarks/burned_in.py).
 DECODE_OPTIONS = ["-skip_loop_filter", "all"]
-SAMPLE_EVERY = 5  # every fifth frame is kept at full resolution (the rows with text) for reading
+SAMPLE_EVERY = 5  # every fifth scanned frame is kept at full resolution (the rows with text) for reading
 SAMPLE_MARGIN = 24  # source rows kept above and below the text: stacks and descenders
 SAMPLE_BUDGET = 512 << 20  # bytes of samples kept; past it every other one is let go (a busy picture)
-# Bytes of masks kept (both kinds, bit-packed): 43.2 KB a frame of a landscape picture's top quarter
-# and lower half, so 12.9 min at 1080p 25 fps and 5.4 min at a phone's 60 fps — a 5-minute contest
-# entry fits at either (640 MB held 10.3 and 4.3 min: a 5-minute 60 fps entry was refused); a 9:16
-# picture, lower half only: 91 KB, 6.1 min. A longer picture is refused before it is decoded. Peak
-# memory is the masks an entry needs plus the samples and models (≈ 0.8 GB on the 5-minute 25 fps
-# benchmark beside its 0.2 GB of masks), so a 5-minute 60 fps entry is estimated at ≈ 1.6 GB.
+# Bytes of masks kept (both kinds, bit-packed) of the scanned frames: 43.2 KB a frame of a landscape
+# picture's top quarter and lower half, so 12.9 min scanned at 25 a second, 10.8 at 30; a 9:16
+# picture, lower half only: 91 KB, 6.1 min at 25. The scan looks at MAX_SCAN_RATE frames a second at
+# most (`scan_stride`), and fewer, down to MIN_SCAN_RATE, when an entry is too long to hold at that
+# rate: the budget is seconds of scanned frames, whatever the source's rate. A longer picture is
+# refused before it is decoded. Peak memory of the whole read on the 5-minute 1080p benchmark entry
+# (benchmarks/burned_in.py, 2026-12-01): 1,189 MB at 25 fps, 1,276 MB at 60 fps (1,735 MB when every
+# 60 fps frame was scanned).
 SCAN_BUDGET = 800 << 20
+# Above 30 fps (phones record 50/60) every second, third… frame is scanned: the masks, the hold-still
+# test (HOLD frames either side) and the cue rules then see ≈ 30 frames a second, as on 25–30 fps
+# entries, and the frames between keep only their text mask, compressed (`Scan.between`), to put
+# each cue edge back on the source's own frame (`exact_edges`).
+MAX_SCAN_RATE = 30.0
+# The fewest frames a second scanned (a long film at 25 fps: every other frame): a cue is found when
+# its text holds still over 2 × HOLD + 1 scanned frames, 0.42 s at 12 a second (0.4 s at 12.5).
+MIN_SCAN_RATE = 12.0
+# Bytes of compressed masks of the frames between scanned ones. A picture's text mask is sparse
+# (0.1–0.4 % of its pixels over testsrc2, a mandelbrot zoom, a game of life, gradients with grain:
+# 0.1–0.8 KB a frame compressed of 21.5 KB); past this, further frames between are not kept and
+# their cue edges stay on the scanned frames (off by stride − 1 frames at most).
+BETWEEN_BUDGET = 128 << 20
 
 
 @dataclass
 class Scan:
     """What one decode of the picture leaves: a text mask of every frame's region (scaled, bit-packed:
-    frames × rows × packed columns) and full-resolution rows of every SAMPLE_EVERY-th frame that shows
-    text, so that cues are read without seeking back into the video."""
+    scanned frames × rows × packed columns) and full-resolution rows of every SAMPLE_EVERY-th scanned
+    frame that shows text, so that cues are read without seeking back into the video."""
 
-    masks: np.ndarray
+    masks: np.ndarray  # of the scanned frames: frame `stride` × i is masks[i]
     half: np.ndarray  # like masks: pixels standing HALF_CONTRAST above their outline (fades)
     scale: float  # source pixels per scanned pixel
     top: int  # source row where the scanned region starts
@@ -119,6 +137,26 @@ class Scan:
     times: np.ndarray  # presentation time (s) of every frame: phones record variable frame rate
     static: np.ndarray | None = None  # pixels text-like in most frames (`find_bands`), once found
     skip: tuple[int, int] = (0, 0)  # scanned row where the lower piece starts, source rows left out there
+    stride: int = 1  # every stride-th source frame is scanned (`scan_stride`)
+    between: dict[int, bytes] = field(default_factory=dict)  # frame not scanned → its text mask, packed, zlib
+
+    def scanned(self, first: int, last: int) -> range:
+        """Indices into `masks` of the scanned frames among source frames [first, last]."""
+        return range(-(-first // self.stride), last // self.stride + 1)
+
+    def mask(self, frame: int) -> np.ndarray:
+        """The packed text mask of a scanned source frame."""
+        return self.masks[frame // self.stride]
+
+    def between_bits(self, frame: int, band: tuple[int, int]) -> np.ndarray | None:
+        """A frame between scanned ones: its text pixels in the band's rows (0/1, static pixels left
+        out, as `BandBits`), or None when it was not kept (BETWEEN_BUDGET)."""
+        packed = self.between.get(frame)
+        if packed is None:
+            return None
+        rows = np.frombuffer(zlib.decompress(packed), np.uint8).reshape(self.masks.shape[1:])[band[0]:band[1]]
+        bits = np.unpackbits(rows, axis=1)[:, :SCAN_WIDTH]
+        return bits if self.static is None else bits & ~self.static[band[0]:band[1]]
 
     def sampled(self, top: int, bottom: int) -> list[int]:
         """The kept frames that hold source rows [top, bottom)."""
@@ -145,7 +183,8 @@ def picture_size(media: MediaInfo, video: str | os.PathLike) -> tuple[int, int]:
 
 def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None) -> Scan:
     """Decode the picture once: the region (default the lower half; `region` = source rows) goes
-    scaled to SCAN_WIDTH for the masks, and at full size, every SAMPLE_EVERY-th frame, for reading."""
+    scaled to SCAN_WIDTH for the masks of every frame (those between scanned frames compressed: see
+    `scan_stride`), and at full size, every SAMPLE_EVERY-th scanned frame, for reading."""
     require_ffmpeg()
     width, height = picture_size(media, video)
     top, bottom = region or (height // 2, height)
@@ -162,14 +201,15 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     # Every decoded frame passes as it is (`passthrough`: a raw output is otherwise made constant-rate,
     # duplicating and dropping frames of a variable-rate entry), and `showinfo` logs its presentation
     # time on stderr — on the small grey scan, where its checksums cost nothing.
-    graph = (f"{source}split=2[a][b];"
-             f"[a]scale={SCAN_WIDTH}:{scan_h}:flags=fast_bilinear,format=gray,showinfo[scan];"
-             f"[b]select='not(mod(n,{SAMPLE_EVERY}))',format=yuv420p[full]")
     frame_bytes = 2 * scan_h * -(-SCAN_WIDTH // 8)
     limit = SCAN_BUDGET // frame_bytes
     expected = int((media.duration_s or 0) * media.frame_rate) + 2
-    if expected >= limit:
+    stride = scan_stride(media.frame_rate, expected, limit)
+    if stride is None:
         raise _too_long(video, expected, limit, media)
+    graph = (f"{source}split=2[a][b];"
+             f"[a]scale={SCAN_WIDTH}:{scan_h}:flags=fast_bilinear,format=gray,showinfo[scan];"
+             f"[b]select='not(mod(n,{SAMPLE_EVERY * stride}))',format=yuv420p[full]")
     timeout_s = decode_timeout(media.duration_s)
     read_end, write_end = os.pipe()
     try:
@@ -182,16 +222,27 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     finally:
         os.close(write_end)
     with os.fdopen(read_end, "rb") as full_pipe, Watchdog(proc, timeout_s) as watchdog:
-        masks, half, samples, times = _read_scan(proc, full_pipe, scan_h, (upper + bottom - top, width),
-                                                 width / SCAN_WIDTH, (upper, top - upper), expected, limit)
+        masks, half, (frames, between), samples, times = _read_scan(
+            proc, full_pipe, scan_h, (upper + bottom - top, width), width / SCAN_WIDTH, (upper, top - upper),
+            -(-expected // stride), limit, stride)
     if watchdog.fired:
         raise timed_out("ffmpeg", timeout_s, video)
     if len(masks) >= limit:  # the probe's duration or rate was short of the truth
-        raise _too_long(video, len(masks), limit, media)
+        raise _too_long(video, len(masks) * stride, limit, media)
     if proc.wait() != 0 and not len(masks):
         raise InputError("media.unreadable", path=str(video), wording="error/picture_undecodable")
     return Scan(masks, half, width / SCAN_WIDTH, 0 if upper else top, samples,
-                _frame_times(times, len(masks), media.fps), skip=skip)
+                _frame_times(times, frames, media.fps), skip=skip, stride=stride, between=between)
+
+
+def scan_stride(rate: float, frames: int, limit: int) -> int | None:
+    """Every how many source frames one is scanned: enough for MAX_SCAN_RATE a second at most (1 up to
+    30 fps, 2 at 50–60), more when `frames` would not fit in `limit` scanned frames, as long as
+    MIN_SCAN_RATE a second are scanned (or every frame of a slower picture); None: too long."""
+    stride = max(1, math.ceil(rate / MAX_SCAN_RATE - 1e-6))
+    while -(-frames // stride) >= limit:
+        stride += 1
+    return None if stride > 1 and rate / stride < MIN_SCAN_RATE - 1e-6 else stride
 
 
 _SHOWINFO = re.compile(rb"\] n: *(\d+) pts: *(-?\d+) ")
@@ -222,6 +273,7 @@ def _frame_times(logged: dict[int, float], count: int, fps: float | None) -> np.
 
 
 def _too_long(video: str | os.PathLike, frames: int, limit: int, media: MediaInfo) -> InputError:
+    limit *= max(1, int(media.frame_rate / MIN_SCAN_RATE + 1e-6))  # source frames, scanned the sparsest
     minutes = limit / media.frame_rate / 60
     size = f"{media.width}×{media.height}"
     return InputError("media.too_long", path=str(video), wording="error/scan_too_long", frames=frames, size=size,
@@ -248,24 +300,37 @@ class _FrameStack:
 
 
 def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple[int, int], scale: float,
-               pieces: tuple[int, int], expected: int, limit: int
-               ) -> tuple[np.ndarray, np.ndarray, dict[int, list[tuple[int, np.ndarray]]], dict[int, float]]:
+               pieces: tuple[int, int], expected: int, limit: int, stride: int
+               ) -> tuple[np.ndarray, np.ndarray, tuple[int, dict[int, bytes]],
+                          dict[int, list[tuple[int, np.ndarray]]], dict[int, float]]:
     """The scan frames from ffmpeg's stdout on this thread, the full-size samples from the second
     pipe and the frame times from stderr on others: ffmpeg writes all three as it goes, so none may
-    wait for another. At `limit` frames, or on any exception, ffmpeg is killed: the other pipes then
-    end too."""
+    wait for another. Every `stride`-th frame is scanned (both masks); of the frames between, only
+    the text mask is kept, compressed (`Scan.between`). At `limit` scanned frames, or on any
+    exception, ffmpeg is killed: the other pipes then end too. Returns the masks, the half masks, (frames
+    read, the frames between), the samples and the frame times."""
     from concurrent.futures import ThreadPoolExecutor
 
     packed = (scan_h, -(-SCAN_WIDTH // 8))
     masks, half = _FrameStack(expected, packed, limit), _FrameStack(expected, packed, limit)
     size = SCAN_WIDTH * scan_h
+    between: dict[int, bytes] = {}
+    between_bytes, frames = 0, 0
     with ThreadPoolExecutor(max_workers=2) as pool:
-        samples = pool.submit(_read_samples, full_pipe, full_shape, scale, pieces)
+        samples = pool.submit(_read_samples, full_pipe, full_shape, scale, pieces, SAMPLE_EVERY * stride)
         times = pool.submit(_read_times, proc.stderr)
         assert proc.stdout is not None  # stdout=PIPE
         try:
-            while masks.count < limit and len(chunk := proc.stdout.read(size)) == size:
+            for n in itertools.count():
+                if masks.count >= limit or len(chunk := proc.stdout.read(size)) != size:
+                    break
+                frames = n + 1
                 frame = np.frombuffer(chunk, dtype=np.uint8).reshape(scan_h, SCAN_WIDTH)
+                if n % stride:
+                    if between_bytes < BETWEEN_BUDGET:
+                        between[n] = zlib.compress(np.packbits(text_mask(frame), axis=1).tobytes(), 1)
+                        between_bytes += len(between[n])
+                    continue
                 masks.append(np.packbits(text_mask(frame), axis=1))
                 half.append(np.packbits(half_visible(frame), axis=1))
         except BaseException:
@@ -273,11 +338,11 @@ def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple
             raise
         if masks.count >= limit:
             proc.kill()
-        return masks.array(), half.array(), samples.result(), times.result()
+        return masks.array(), half.array(), (frames, between), samples.result(), times.result()
 
 
-def _read_samples(pipe, shape: tuple[int, int], scale: float,
-                  pieces: tuple[int, int]) -> dict[int, list[tuple[int, np.ndarray]]]:
+def _read_samples(pipe, shape: tuple[int, int], scale: float, pieces: tuple[int, int],
+                  every_frames: int = SAMPLE_EVERY) -> dict[int, list[tuple[int, np.ndarray]]]:
     """Frame → (first source row, I420 rows) of each piece (`pieces`: the rows of the top strip
     stacked above, and the source rows left out below it) of every sampled frame that shows text
     there: the rows between the first and last with text (at the scan's scale), with a margin.
@@ -287,11 +352,11 @@ def _read_samples(pipe, shape: tuple[int, int], scale: float,
     height, width = shape
     upper, skipped = pieces
     samples: dict[int, list[tuple[int, np.ndarray]]] = {}
-    every, kept, size = SAMPLE_EVERY, 0, height * width * 3 // 2
+    every, kept, size = every_frames, 0, height * width * 3 // 2
     for k, chunk in enumerate(iter(lambda: pipe.read(size), b"")):
         if len(chunk) < size:
             break
-        frame = k * SAMPLE_EVERY
+        frame = k * every_frames  # the source frame (`pipe` has every `every_frames`-th)
         if frame % every:
             continue
         yuv = np.frombuffer(chunk, dtype=np.uint8)
@@ -566,11 +631,41 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
     bands: list[Band] = []
     cues: list[BurnedCue] = []
     for band in rows:  # a band where no cue holds still for three frames is moving picture, not subtitles
-        runs = segment(masks, band, static, found.half)
+        runs = exact_edges(found, band, segment(masks, band, static, found.half))
         if runs:
             cues += [found.cue(len(bands), first, last) for first, last in runs]
             bands.append(Band(band[0], band[1], found.scale, found.top, given=region is not None, skip=found.skip))
     return bands, sorted(cues, key=lambda c: (c.first_frame, c.band)), found
+
+
+def exact_edges(found: Scan, band: tuple[int, int], runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The cues' (first, last) source frames from their (first, last) scanned frames (`segment`'s
+    indices into `found.masks`): each edge moves out over the frames between scanned ones that show
+    the cue's text (its held pixels on its middle scanned frame: `_to_edges`'s test, on the frame's
+    own mask), never into the neighbouring cue. Exact on hard cuts; an edge in a fade, where the text
+    mask does not see the text, stays on its scanned frame (off by stride − 1 frames at most)."""
+    stride = found.stride
+    if stride == 1:
+        return runs
+    bits = BandBits(found.masks, band, found.static, hold=True)
+    count = len(found.times)
+    out: list[tuple[int, int]] = []
+    for i, (first, last) in enumerate(runs):
+        text = bits[(first + last) // 2]
+
+        def shows(frame: int, text: np.ndarray = text) -> bool:
+            between = found.between_bits(frame, band)
+            return between is not None and not _replaced(text, between)
+
+        start, end = first * stride, last * stride
+        floor = out[-1][1] + 1 if out else 0
+        ceiling = runs[i + 1][0] * stride - 1 if i + 1 < len(runs) else count - 1
+        while start - 1 >= floor and (start - 1) % stride and shows(start - 1):
+            start -= 1
+        while end + 1 <= ceiling and (end + 1) % stride and shows(end + 1):
+            end += 1
+        out.append((start, end))
+    return out
 
 
 # The quick look (`--ocr auto` beside a text track) decodes keyframes only: H.264 decodes a keyframe

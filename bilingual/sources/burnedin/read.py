@@ -525,7 +525,7 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
         seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
         image = frame_rows(video, seek_s, top, bottom, picture_size(media, video)[0])
         return found.frame_s(middle), image, steady_view([255 - image if dark_text else image])
-    pixels = [int(np.unpackbits(found.masks[t, band.top:band.bottom]).sum()) for t in inner]
+    pixels = [int(np.unpackbits(found.mask(t)[band.top:band.bottom]).sum()) for t in inner]
     best = inner[int(np.argmax(pixels))]
     image = _sample_rows(found, best, top, bottom)
     steady = [t for t, n in zip(inner, pixels, strict=False) if n >= SHOWN_SHARE * max(pixels)]
@@ -557,7 +557,7 @@ def text_columns(found: Scan, band: Band, cue: BurnedCue) -> tuple[int, int] | N
     """Source columns of the cue's line, with a margin: the columns where its pixels hold still
     (`burnedin.held`) in at least half of its frames. None when too few do (a short cue)."""
     bits = BandBits(found.masks, (band.top, band.bottom), found.static, hold=True)
-    frames = range(cue.first_frame, cue.last_frame + 1)
+    frames = found.scanned(cue.first_frame, cue.last_frame)
     on = sum(bits[t].any(axis=0).astype(np.int32) for t in frames)
     columns = np.flatnonzero(on >= len(frames) / 2)
     if len(columns) < 2:
