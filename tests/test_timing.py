@@ -285,3 +285,18 @@ def test_a_sure_placement_with_no_problem_asks_nothing(recording):
     spans, duration, cues = recording
     analysis = analyze_timing(cues, spans, duration)
     assert analysis.confidence >= LEVEL and "timing.needs_look" not in codes(timing_findings(analysis, BILINGUAL))
+
+
+def test_a_split_in_a_short_clip_starts_at_the_first_moved_cue(corpus):
+    """The Mandarin recitation's first 30 s, cues laid on its speech, the second half +2.5 s. Where
+    the offset changes, the gap before the first moved cue lies between two time lines: scored at
+    the new offset it laid that cue's silence over the last speech of the block before, and the
+    block started a cue late (cue 9 of 15: cue 8 left 2.5 s off; every +2.5 s split of the verdict
+    matrix's clips was placed a cue or two off or missed). The gap at a change is not scored now."""
+    audio = decode_audio(corpus / "mandarin/webuddhist_zh_prayer.mp3")[:30 * 16000]
+    spans = voice_activity(audio)
+    cues = _laid_on_speech(spans)
+    half = len(cues) // 2
+    analysis = analyze_timing(moved(cues, 0.0, from_cue=half + 1, shift_after=2.5), spans, 30.0)
+    assert [(s.first_cue, round(s.offset_s, 1)) for s in analysis.segments] == [(1, 0.0), (half + 1, 2.5)]
+    assert max(abs(c.offset_s - (2.5 if c.cue.index > half else 0.0)) for c in analysis.cues) <= 0.1
