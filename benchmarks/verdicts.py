@@ -18,9 +18,14 @@ decoded by ffmpeg's libopenmpt.
 
     .venv/bin/python benchmarks/verdicts.py windows [--json FILE] [--clips LABEL...]
     .venv/bin/python benchmarks/verdicts.py tables FILE... (re-judge recorded windows)
-    .venv/bin/python benchmarks/verdicts.py matrix [--json FILE]
+    .venv/bin/python benchmarks/verdicts.py matrix [--json FILE] [--long]
     .venv/bin/python benchmarks/verdicts.py calibrate [WINDOWS.json] (rewrite bilingual/calibration.toml)
 
+- `matrix --long`: entry-like cells instead (the contest's entries run 2–5 minutes; the 30 s
+  cells' blocks have 6–8 cues): Mandarin — the FunASR 70 s and 25 s recordings and the Mandarin
+  recitation, each followed by 2 s of silence (150 s) — and Tibetan — the Tibetan recitation twice (205 s) —,
+  clean, under music at 6 dB and pink noise at 6 dB, with the required subtitles exact, +2 s and
+  split (+2.5 s from the middle cue), and the wrong language's exact: 24 entries, their own table.
 - `calibrate`: the tables of `bilingual/calibration.toml`. Timing: every case of
   `timing_distinctness.py` (shifts, splits, partial tracks, title cards) and two frame-rate drifts on
   its four recordings, clean and under music and pink noise at 15, 10 and 6 dB; a case is right when
@@ -123,16 +128,16 @@ CHINESE = ["我要以胜过如意宝的心", "成就一切众生的利益", "时
 CUE_S = 2.0  # the longest cue laid on a stretch of speech (Chinese cues: 1–3 s)
 
 
-def placed_cues(clip: str) -> list[tuple[float, float]]:
-    """Cues where the clean clip's speech is (Silero stretches cut into pieces of at most CUE_S), as
-    a subtitler times them: the matrix's "exact" timing."""
+def placed_cues(clip: str, clean: Path | None = None) -> list[tuple[float, float]]:
+    """Cues where the clean clip's (or the `clean` audio's) speech is (Silero stretches cut into
+    pieces of at most CUE_S), as a subtitler times them: the matrix's "exact" timing."""
     import math
 
     from bilingual.media import decode_audio
     from bilingual.speech.language import voice_activity
 
     out = []
-    for s, e in voice_activity(decode_audio(clip_audio(clip, ("clean", None, None))[0])):
+    for s, e in voice_activity(decode_audio(clean or clip_audio(clip, ("clean", None, None))[0])):
         pieces = max(1, math.ceil((e - s) / CUE_S))
         out += [(s + k * (e - s) / pieces, s + (k + 1) * (e - s) / pieces) for k in range(pieces)]
     return out
@@ -176,13 +181,27 @@ def outcome(expected: str, report_: dict, timing_problem: str | None = None, fai
     speech, no subtitles) the finding the entry must fail on: the clips are 30 s at 320×180, so the
     media rules fail every verdict anyway. Needs review: the report asks a human to listen
     (`audio.needs_listen`, `pairing.needs_look`) or look (`timing.needs_look`)."""
-    codes = {f["code"]: f["severity"] for f in report_["findings"]}
+    codes = worst_severities(report_["findings"])
     parts = [_pairing_outcome(expected, report_["pairing"]["status"], codes)]
     if report_.get("timing", {}).get("offset_s") is not None:
         parts.append(_timing_outcome(timing_problem, codes))
     if fails_on is not None:
         parts.append("right" if codes.get(fails_on) == "error" else "false pass")
     return next((o for o in ("false pass", "false fail", "needs review") if o in parts), "right")
+
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def worst_severities(findings: list[dict]) -> dict[str, str]:
+    """Each code's most severe finding: a split has one finding per block, the block at offset 0 a
+    warning, and the report lists it after the moved block's error (taking the last one made a found,
+    sure split look like a false pass)."""
+    out: dict[str, str] = {}
+    for f in findings:
+        if SEVERITY_RANK.get(f["severity"], 0) >= SEVERITY_RANK.get(out.get(f["code"], "info"), 0):
+            out[f["code"]] = f["severity"]
+    return out
 
 
 def _pairing_outcome(expected: str, status: str, codes: dict[str, str]) -> str:
@@ -257,6 +276,63 @@ def matrix_entries() -> list[dict]:
     return cells
 
 
+# Entry-like speech (the contest: 2–5 minutes): (label, [(recording, start s, seconds or None)], language).
+LONG_ENTRIES = [
+    ("zh-entry", [("mandarin/funasr_vad_example_70s.wav", 0, None), ("mandarin/funasr_long_25s.wav", 0, None),
+                  ("mandarin/webuddhist_zh_prayer.mp3", 0, None)], "zh"),
+    ("bo-entry", [("tibetan/webuddhist_bo_prayer.mp3", 0, None), ("tibetan/webuddhist_bo_prayer.mp3", 0, None)], "bo"),
+]
+LONG_BACKGROUNDS = ("clean", "music1-6", "pink6")
+PAUSE_S = 2.0  # between the joined recordings
+
+
+def long_audio(label: str, background: str) -> Path:
+    """The joined recordings (PAUSE_S of silence between them) under a background of `backgrounds()`."""
+    from bilingual.media import probe
+
+    from conftest import ffmpeg
+
+    parts = next(e[1] for e in LONG_ENTRIES if e[0] == label)
+    folder = CACHE / "verdicts" / "long"
+    folder.mkdir(parents=True, exist_ok=True)
+    joined = folder / f"{label}.clean.wav"
+    if not joined.exists():
+        inputs, chain = [], ""
+        for k, (recording, start, seconds) in enumerate(parts):
+            length = ["-t", str(seconds)] if seconds else []
+            inputs += ["-ss", str(start), *length, "-i", str(corpus_dir() / recording)]
+            chain += f"[{k}:a]aresample=16000,aformat=channel_layouts=mono,apad=pad_dur={PAUSE_S}[a{k}];"
+        chain += "".join(f"[a{k}]" for k in range(len(parts))) + f"concat=n={len(parts)}:v=0:a=1"
+        ffmpeg(*inputs, "-filter_complex", chain, "-ar", "16000", "-ac", "1", str(joined))
+    if background == "clean":
+        return joined
+    out = folder / f"{label}.{background}.wav"
+    if not out.exists():
+        _, source, snr = next(b for b in backgrounds() if b[0] == background)
+        duration = probe(joined).duration_s
+        mix_background(joined, pink_noise(duration + 1) if background.startswith("pink") else source, snr, out,
+                       duration=duration)
+    return out
+
+
+def long_entries() -> list[dict]:
+    """The entry-like cells: the required subtitles exact, +2 s and split, the wrong language's exact."""
+    from bilingual.media import probe
+
+    cells = []
+    for label, _, truth in LONG_ENTRIES:
+        right_subs, wrong_subs = ("bo", "zh") if truth == "zh" else ("zh", "bo")
+        clean = long_audio(label, "clean")
+        times, duration = placed_cues(label, clean), probe(clean).duration_s
+        for background in LONG_BACKGROUNDS:
+            for subs, kind in ((right_subs, "exact"), (right_subs, "offset"), (right_subs, "split"),
+                               (wrong_subs, "exact")):
+                cells.append({"clip": label, "background": background, "subtitles": subs, "timing": kind,
+                              "expected": EXPECTED[(truth, subs)], "cues": subtitles(subs, timed(kind, times)),
+                              "audio": long_audio(label, background), "duration": duration})
+    return cells
+
+
 def background_only(cell: dict) -> Path:
     """30 s of a background with no speech (silence, music or pink noise)."""
     from conftest import ffmpeg
@@ -276,7 +352,7 @@ def build(cell: dict) -> tuple[Path, str | None]:
     name = "-".join(str(cell[k]).replace(" ", "_") for k in ("clip", "background", "subtitles", "timing"))
     folder = CACHE / "verdicts" / "entries"
     folder.mkdir(parents=True, exist_ok=True)
-    audio = (background_only(cell) if cell["clip"] == "no speech"
+    audio = (cell["audio"] if "audio" in cell else background_only(cell) if cell["clip"] == "no speech"
              else entry_audio(cell["clip"], cell["background"], cell["timing"] == "title cards"))
     video = folder / f"{name}.mp4"
     if cell.get("burned"):
@@ -288,27 +364,30 @@ def build(cell: dict) -> tuple[Path, str | None]:
         render([track], video, duration=30, audio=audio, encode=["-c:v", "libx264", "-preset", "ultrafast"])
         return video, None
     if not video.exists():
-        make_video(video, audio=audio, duration=30 + (TITLE_S if cell["timing"] == "title cards" else 0))
+        make_video(video, audio=audio,
+                   duration=cell.get("duration", 30 + (TITLE_S if cell["timing"] == "title cards" else 0)))
     if cell["cues"] is None:
         return video, None
     return video, str(write_srt(folder / f"{name}.srt", cell["cues"]))
 
 
-def matrix(_args: argparse.Namespace) -> dict:
-    """Resumable: each entry's row is appended to .cache/matrix-rows.jsonl and not checked again."""
+def matrix(args: argparse.Namespace) -> dict:
+    """Resumable: each entry's row is appended to .cache/matrix-rows.jsonl (`--long`:
+    matrix-long-rows.jsonl) and not checked again."""
     from bilingual import check
-    done_file = CACHE / "matrix-rows.jsonl"
+    done_file = CACHE / ("matrix-long-rows.jsonl" if args.long else "matrix-rows.jsonl")
     done = [json.loads(line) for line in done_file.read_text("utf-8").splitlines()] if done_file.exists() else []
     key = ("clip", "background", "subtitles", "timing")
     seen = {tuple(r[k] for k in key) for r in done}
     rows = list(done)
     # the cells of one kind each (no speech, no subtitles, burned in) first, then the grid
-    for cell in sorted(matrix_entries(), key=lambda c: c["timing"] != "-" and not c.get("burned")):
+    entries = long_entries() if args.long else matrix_entries()
+    for cell in sorted(entries, key=lambda c: c["timing"] != "-" and not c.get("burned")):
         if tuple(cell[k] for k in key) in seen:
             continue
         video, subs = build(cell)
         got = check(str(video), subs).to_dict()  # in process: Whisper loads once for the matrix
-        codes = {f["code"]: f["severity"] for f in got["findings"]}
+        codes = worst_severities(got["findings"])
         problem = TIMING_PROBLEM.get(cell["timing"])
         rows.append({**{k: cell[k] for k in key}, "expected": cell["expected"], "pairing": got["pairing"]["status"],
                      "timing_expected": problem,
@@ -318,7 +397,7 @@ def matrix(_args: argparse.Namespace) -> dict:
         print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
         with done_file.open("a", encoding="utf-8") as out:
             out.write(json.dumps(rows[-1], ensure_ascii=False) + "\n")
-    tables_: dict[str, dict[str, Counter]] = {"background": {}, "timing": {}, "subtitles": {}}
+    tables_: dict[str, dict[str, Counter]] = {"background": {}, "timing": {}, "subtitles": {}, "clip": {}}
     for r in rows:
         for by in tables_:
             tables_[by].setdefault(r[by], Counter())[r["outcome"]] += 1
@@ -488,6 +567,7 @@ def main() -> None:
     parser.add_argument("recorded", nargs="*", help="tables, calibrate: the JSON files `windows --json` wrote")
     parser.add_argument("--json", type=Path, help="also write the result here")
     parser.add_argument("--clips", nargs="*", help="only these clips (labels of CLIPS), in this order")
+    parser.add_argument("--long", action="store_true", help="matrix: the entry-like (2–5 minute) cells instead")
     args = parser.parse_args()
     result = {"windows": windows, "tables": tables, "matrix": matrix, "calibrate": calibrate}[args.part](args)
     if args.json:

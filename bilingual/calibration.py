@@ -59,18 +59,29 @@ def rule_confidence() -> dict[str, float]:
     return {rule: float(v) for rule, v in table()["language"]["confidence"].items()}
 
 
-def hedged(findings: list[Finding], problems: tuple[str, ...], confidence: float | None, ask: Finding) -> list[Finding]:
+def hedged(findings: list[Finding], problems: tuple[str, ...], confidence: float | None, ask: Finding,
+           *, unsure_alone: bool = False) -> list[Finding]:
     """`findings` as they stand when `confidence` is sure; below the level, the errors and warnings
     among the `problems` codes become warnings (`data.needs_look`) and the warning `ask` is added,
-    asking a person to look (with the confidence, the level and the codes it doubts)."""
+    asking a person to look (with the confidence, the level and the codes it doubts). With
+    `unsure_alone`, `ask` is added below the level even when none of the `problems` was found
+    (variant `unsure`, no codes): finding nothing on an unsure result verifies nothing."""
     def doubted(f: Finding) -> bool:
         return f.code in problems and f.severity in (Severity.ERROR, Severity.WARNING)
 
     codes = sorted({f.code for f in findings if doubted(f)})
-    if not codes or sure(confidence):
+    if sure(confidence) or not (codes or unsure_alone):
         return findings
+    if not codes:
+        return [*findings, asking(replace(ask, data={**ask.data, "variant": "unsure"}), confidence, [])]
     looked = [replace(f, severity=Severity.WARNING, data={**f.data, "needs_look": True}) if doubted(f) else f
               for f in findings]
+    return [*looked, asking(ask, confidence, codes)]
+
+
+def asking(ask: Finding, confidence: float | None, codes: list[str]) -> Finding:
+    """The warning `ask` with what it doubts: the confidence, the level and the problem codes it
+    turned into warnings (none: nothing was found, but the result is not sure either)."""
     data = {**ask.data, "confidence": None if confidence is None else round(confidence, 3), "level": level(),
             "codes": codes}
-    return [*looked, replace(ask, data=data)]
+    return replace(ask, data=data)
