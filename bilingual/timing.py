@@ -376,24 +376,18 @@ def _cue_offsets(cues: list[Cue], speech: np.ndarray, scale: float, global_lag: 
                      for i, cue in enumerate(cues)])
     scores = rewards[0].copy()
     back = np.zeros(rewards.shape, dtype=int)
-    penalty = _split_penalty(cues)
     for i in range(1, len(cues)):
         # Where the offset changes, the gap lies between two time lines and no one offset places it:
         # scored at the new offset, the gap before the first moved cue laid that cue's silence on the
         # last speech of the block before, and the split came a cue late (every +2.5 s split of the
         # verdict matrix's 30 s clips).
-        stay, switch = scores + gaps[i], scores.max() - penalty
+        stay, switch = scores + gaps[i], scores.max() - SPLIT_PENALTY_S
         back[i] = np.where(stay >= switch, np.arange(len(lags)), int(scores.argmax()))
         scores = np.maximum(stay, switch) + rewards[i]
     path = [int(scores.argmax())]
     for i in range(len(cues) - 1, 0, -1):
         path.append(int(back[i][path[-1]]))
     return [candidates[j] for j in reversed(path)]
-
-
-def _split_penalty(cues: list[Cue]) -> float:
-    """The cost of changing offset between neighbouring cues, in seconds of agreement."""
-    return SPLIT_PENALTY_S
 
 
 def _segments(cues: list[Cue], offsets: list[float]) -> list[Segment]:
