@@ -107,18 +107,16 @@ def read_chinese(image: np.ndarray, line: tuple[slice, slice] | None) -> Reading
     return Reading(text, "zh", float(np.mean([float(r[2]) for r in parts])), "rapidocr")
 
 
-def text_pixels(image: np.ndarray, dark_luma: bool = False) -> np.ndarray:
+def text_pixels(image: np.ndarray, dark_luma: bool = False, shadow: bool = True) -> np.ndarray:
     """Bright pixels whose connected component lies mostly within two pixels of the dark outline or
-    box, or casts a dark shadow (`_shadowed`): the text, without the bright parts of the picture
-    behind it. Dark is dark in every channel; with `dark_luma`, dark in luma (a dark red outline, a
-    dark blue box: `line_mask`), and no shadow is looked for."""
+    box, or (with `shadow`) casts a dark shadow (`shadowed`): the text, without the bright parts of
+    the picture behind it. Dark is dark in every channel; with `dark_luma`, dark in luma (a dark red
+    outline, a dark blue box: `line_mask`)."""
     luma = _luma(image)  # white and yellow text are both bright
     bright = (luma > 190).astype(np.uint8)
     dark = luma < COLOURED_DARK if dark_luma else image.max(axis=2) < OUTLINE_DARK
     outlined = _outlined(image, bright, dark)
-    # A shadow is judged dark in luma: the 4:2:0 chroma of a blue picture beside it tints its edge
-    # (every channel < 60 held 55–79 % of the cast pixels of a glyph over blue, luma < 60 nearly all).
-    return outlined if dark_luma else outlined | _shadowed(image, bright, luma < OUTLINE_DARK, outlined)
+    return outlined | shadowed(image, outlined) if shadow else outlined
 
 
 def _outlined(image: np.ndarray, bright: np.ndarray, dark: np.ndarray) -> np.ndarray:
@@ -150,15 +148,20 @@ SHADOW_MIN_CAST = 20  # pixels cast: fewer, specks of grain pass by chance
 SHADOW_THIN = 0.25
 
 
-def _shadowed(image: np.ndarray, bright: np.ndarray, dark: np.ndarray, outlined: np.ndarray) -> np.ndarray:
+def shadowed(image: np.ndarray, seed: np.ndarray) -> np.ndarray:
     """Bright pixels of components that cast a dark shadow (`_casting_shadow`). Without an outline, a
     glyph over a bright picture (white over testsrc2's yellow bar) is one component with it: the bright
-    pixels are split again by the colour of the text found so far (`COLOUR_SPREAD`), and looked at again."""
+    pixels are split again by the colour of the text found so far (`seed` and the first look,
+    `COLOUR_SPREAD`), and looked at again. The shadow is judged dark in luma: the 4:2:0 chroma of a
+    blue picture beside it tints its edge (every channel < 60 held 55–79 % of the cast pixels of a
+    glyph over blue, luma < 60 nearly all)."""
     import cv2
 
+    luma = _luma(image)
+    bright, dark = (luma > 190).astype(np.uint8), luma < OUTLINE_DARK
     count, labels = cv2.connectedComponents(bright, connectivity=8)
     first = _casting_shadow(bright, dark, labels)[labels]
-    seed = first | outlined
+    seed = first | seed
     if seed.sum() < SHADOW_MIN_CAST:
         return first
     colour = np.median(image[seed], axis=0)
@@ -198,8 +201,9 @@ def line_mask(image: np.ndarray) -> np.ndarray:
     by one dark in luma. A dark red outline or a dark blue box is not dark in every channel, and the
     line was then read by full detection (≈ 6 s a line on this machine, loaded: 18× a decode on a
     9.6-s clip); dark in luma first, a saturated picture would pass for outline."""
-    mask = text_pixels(image)
-    return mask if line_box(mask) is not None else text_pixels(image, dark_luma=True)
+    mask = text_pixels(image, shadow=False)
+    mask = mask if line_box(mask) is not None else text_pixels(image, dark_luma=True, shadow=False)
+    return mask | shadowed(image, mask)  # shadow-only text; a box's text casts onto the box, no harm
 # A line is drawn in one colour: a kept component whose mean colour is this far (any channel) from
 # the line's (the median over its kept pixels) is picture. Bits of a static yellow bar between the
 # outlined letters of a thin font (Monlam Uni OuChan2 at 39 over testsrc2) joined a Tibetan line as
@@ -564,7 +568,12 @@ ENCLOSED_DARK = 0.9  # of a component's ring 2 px out dark: it is enclosed
 
 
 def _inverted_is_filled(view: np.ndarray, mask: np.ndarray, upright: np.ndarray, upright_mask: np.ndarray) -> bool:
-    """Whether the inverted view's text is the fill and the upright one's the outline (`FILLED_RATIO`)."""
+    """Whether the inverted view's text is the fill and the upright one's the outline (`FILLED_RATIO`).
+    Not asked of a line whose outline or box is dark in luma only (`line_mask`: dark blue, dark red):
+    its fill is not enclosed in what is dark in every channel, and counters inside its inverted
+    glyphs are (white on a dark blue box: 0 enclosed upright, 300–837 inverted: 河 read as 可)."""
+    if line_box(text_pixels(upright, shadow=False)) is None:
+        return False
     enclosed = _enclosed_pixels(view, mask)
     return enclosed >= FILLED_SHARE * mask.sum() and enclosed >= FILLED_RATIO * _enclosed_pixels(upright, upright_mask)
 
