@@ -119,9 +119,11 @@ def text_pixels(image: np.ndarray, dark_luma: bool = False, shadow: bool = True)
     return with_shadow(image, outlined) if shadow else outlined
 
 
-# The shadow rule adds to a line only when it more than doubles its text: shadow-only Chinese lines had
-# 87–730 pixels by the outline rule, 2,082–3,090 with their shadows (3–26×); on outlined Tibetan lines it
-# added a speck of picture beside the line (+1–5 %), read as a stray letter (པ རྒྱུད་སྦྱངས་ནས་).
+# The shadow rule adds to a line only when it more than doubles its text: to shadow-only Chinese lines
+# (87–730 pixels by the outline rule) it added 1,705–2,360 (3.2–26×); to outlined lines (white, yellow,
+# on a box; Tibetan at the top and bottom) nothing, once of the line's colour only — before that, a
+# wedge of picture 4.8× a Tibetan line's text, read as a stray letter (པ རྒྱུད་སྦྱངས་ནས་). Below
+# double, what it adds is more likely picture beside a line than the line.
 SHADOW_GAIN = 1.0
 
 
