@@ -107,15 +107,36 @@ def read_chinese(image: np.ndarray, line: tuple[slice, slice] | None) -> Reading
     return Reading(text, "zh", float(np.mean([float(r[2]) for r in parts])), "rapidocr")
 
 
-def text_pixels(image: np.ndarray, dark_luma: bool = False) -> np.ndarray:
+def text_pixels(image: np.ndarray, dark_luma: bool = False, shadow: bool = True) -> np.ndarray:
     """Bright pixels whose connected component lies mostly within two pixels of the dark outline or
-    box: the text, without the bright parts of the picture behind it. Dark is dark in every channel;
-    with `dark_luma`, dark in luma (a dark red outline, a dark blue box: `line_mask`)."""
-    import cv2  # opencv comes with rapidocr
-
+    box, or (with `shadow`) casts a dark shadow (`shadowed`): the text, without the bright parts of
+    the picture behind it. Dark is dark in every channel; with `dark_luma`, dark in luma (a dark red
+    outline, a dark blue box: `line_mask`)."""
     luma = _luma(image)  # white and yellow text are both bright
     bright = (luma > 190).astype(np.uint8)
     dark = luma < COLOURED_DARK if dark_luma else image.max(axis=2) < OUTLINE_DARK
+    outlined = _outlined(image, bright, dark)
+    return with_shadow(image, outlined) if shadow else outlined
+
+
+# The shadow rule adds to a line only when it more than doubles its text: to shadow-only Chinese lines
+# (87–730 pixels by the outline rule) it added 1,705–2,360 (3.2–26×); to outlined lines (white, yellow,
+# on a box; Tibetan at the top and bottom) nothing, once of the line's colour only — before that, a
+# wedge of picture 4.8× a Tibetan line's text, read as a stray letter (པ རྒྱུད་སྦྱངས་ནས་). Below
+# double, what it adds is more likely picture beside a line than the line.
+SHADOW_GAIN = 1.0
+
+
+def with_shadow(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """`mask` and the text that casts a shadow (`shadowed`), where that is mostly what the line is."""
+    cast = shadowed(image, mask)
+    return mask | cast if (cast & ~mask).sum() > SHADOW_GAIN * mask.sum() else mask
+
+
+def _outlined(image: np.ndarray, bright: np.ndarray, dark: np.ndarray) -> np.ndarray:
+    """The bright components lying mostly within two pixels of `dark`, of the line's colour."""
+    import cv2  # opencv comes with rapidocr
+
     near_dark = cv2.dilate(dark.astype(np.uint8), np.ones((5, 5), np.uint8))
     count, labels = cv2.connectedComponents(bright, connectivity=8)
     sizes = np.bincount(labels.ravel(), minlength=count)
@@ -124,6 +145,67 @@ def text_pixels(image: np.ndarray, dark_luma: bool = False) -> np.ndarray:
     keep[0] = False
     _keep_line_colour(image, labels, sizes, keep)
     return keep[labels]
+
+
+# Shadow-only text (no outline, a drop shadow down and right: ASS Outline 0, Shadow 2–4 at 1080p) touches
+# dark on two sides of each stroke only: white Noto Sans CJK at 60 with a 4-px shadow had 22–40 % of its
+# pixels near dark, under the outline rule's half, and read 命之源 for 水是生命之源; Tibetan read as nothing.
+# A component is text too when the pixels its own shape casts SHADOW_OFFSETS down-right (less its own
+# bright pixels and a pixel of anti-aliased edge) are dark: SHADOW_SHARE of them, at least SHADOW_MIN_CAST.
+SHADOW_OFFSETS = range(2, 13)  # pixels: Shadow 2–4 at PlayResY 1080, and 3 at libass's default 288 (11 px)
+# Share of the cast on dark: glyphs of that line 0.55–0.85 at 4 px (the shadow's own anti-aliased
+# edge), 0.8 kept every glyph of the 4 lines and 0.7 let a yellow bar beside blue in (22,000 pixels).
+SHADOW_SHARE = 0.8
+SHADOW_MIN_CAST = 20  # pixels cast: fewer, specks of grain pass by chance
+# A stroke casts a shadow about as large as itself (glyphs 0.43–0.85 of their size at 4 px), a block of
+# picture only along its edge (a bar of testsrc2: 0.05); any value 0.15–0.35 read the 4 lines alike.
+SHADOW_THIN = 0.25
+
+
+def shadowed(image: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """Bright pixels of components that cast a dark shadow (`_casting_shadow`). Without an outline, a
+    glyph over a bright picture (white over testsrc2's yellow bar) is one component with it: the bright
+    pixels are split again by the colour of the text found so far (`seed` and the first look,
+    `COLOUR_SPREAD`), and looked at again. The shadow is judged dark in luma: the 4:2:0 chroma of a
+    blue picture beside it tints its edge (every channel < 60 held 55–79 % of the cast pixels of a
+    glyph over blue, luma < 60 nearly all)."""
+    import cv2
+
+    luma = _luma(image)
+    bright, dark = (luma > 190).astype(np.uint8), luma < OUTLINE_DARK
+    count, labels = cv2.connectedComponents(bright, connectivity=8)
+    first = _casting_shadow(bright, dark, labels)[labels]
+    seed = seed if seed.sum() >= SHADOW_MIN_CAST else first  # the outlined text's colour, else the first look's
+    if seed.sum() < SHADOW_MIN_CAST:
+        return first
+    colour = np.median(image[seed], axis=0)
+    same = (bright.astype(bool) & (np.abs(image - colour).max(axis=2) <= COLOUR_SPREAD)).astype(np.uint8)
+    count, labels = cv2.connectedComponents(same, connectivity=8)
+    # Of the line's colour only: a yellow wedge of testsrc2 above its dark red stripe casts a "shadow"
+    # too, and joined a white outlined Tibetan line as a stray letter.
+    return (first | _casting_shadow(same, dark, labels)[labels]) & same.astype(bool)
+
+
+def _casting_shadow(bright: np.ndarray, dark: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per component: whether its cast shadow is dark, at the one offset that keeps the most pixels."""
+    import cv2
+
+    count = int(labels.max()) + 1
+    sizes = np.bincount(labels.ravel(), minlength=count)
+    clear = ~cv2.dilate(bright, np.ones((3, 3), np.uint8)).astype(bool)  # neither it nor its grey edge
+    best, best_pixels = np.zeros(count, bool), 0
+    for d in SHADOW_OFFSETS:
+        if d >= min(labels.shape):
+            break
+        owner = labels[:-d, :-d]  # the component whose pixel casts onto [d:, d:]
+        cast = clear[d:, d:] & (owner > 0)
+        total = np.bincount(owner[cast], minlength=count)
+        on_dark = np.bincount(owner[cast & dark[d:, d:]], minlength=count)
+        keep = (total >= SHADOW_MIN_CAST) & (total >= SHADOW_THIN * sizes) & (on_dark >= SHADOW_SHARE * total)
+        keep[0] = False
+        if (pixels := int(sizes[keep].sum())) > best_pixels:
+            best, best_pixels = keep, pixels
+    return best
 
 
 OUTLINE_DARK = 60  # every channel below it: the outline or box around the text
@@ -135,8 +217,9 @@ def line_mask(image: np.ndarray) -> np.ndarray:
     by one dark in luma. A dark red outline or a dark blue box is not dark in every channel, and the
     line was then read by full detection (≈ 6 s a line on this machine, loaded: 18× a decode on a
     9.6-s clip); dark in luma first, a saturated picture would pass for outline."""
-    mask = text_pixels(image)
-    return mask if line_box(mask) is not None else text_pixels(image, dark_luma=True)
+    mask = text_pixels(image, shadow=False)
+    mask = mask if line_box(mask) is not None else text_pixels(image, dark_luma=True, shadow=False)
+    return with_shadow(image, mask)
 # A line is drawn in one colour: a kept component whose mean colour is this far (any channel) from
 # the line's (the median over its kept pixels) is picture. Bits of a static yellow bar between the
 # outlined letters of a thin font (Monlam Uni OuChan2 at 39 over testsrc2) joined a Tibetan line as
@@ -463,26 +546,70 @@ DARK_TEXT_RATIO = 1.5
 
 def _read_dark_text(readings: list[Reading], cues: list[BurnedCue], upright: list[np.ndarray],
                     inverted: Callable[[BurnedCue], np.ndarray]) -> None:
-    """Dark text on a light box, read inverted (`inverted`: a cue's view with `dark_text`) as light
-    text, into `readings`: a line that read as nothing is read again in full; a Chinese line whose
-    inverted view has DARK_TEXT_RATIO times its text pixels only by recognition on its box (≈ 20 ms:
-    a busy picture also sets the ratio off, and a Tibetan reading, every syllable valid and
-    confident, is not a part of its line). The reading with more letters wins."""
+    """Dark text on a light box or outline, read inverted (`inverted`: a cue's view with `dark_text`)
+    as light text, into `readings`: a line that read as nothing is read again in full; a Chinese line
+    whose inverted view has DARK_TEXT_RATIO times its text pixels, or holds its text inside an outline
+    (`_inverted_is_filled`), only by recognition on its box (≈ 20 ms: a busy picture also sets the
+    ratio off, and a Tibetan reading, every syllable valid and confident, is not a part of its line).
+    The reading with more letters wins; with as many, the inverted one where its text is the filled one."""
     unread = [i for i, reading in enumerate(readings) if not reading.text]
     again = dict(zip(unread, read_lines([inverted(cues[i]) for i in unread], [cues[i].band for i in unread]),
                      strict=True))
+    filled: set[int] = set()
     for i, reading in enumerate(readings):
         if reading.language != "zh":
             continue
         view = inverted(cues[i])
-        mask = text_pixels(view)
-        if mask.sum() > DARK_TEXT_RATIO * text_pixels(upright[i]).sum():
+        mask, upright_mask = text_pixels(view), text_pixels(upright[i])
+        if _inverted_is_filled(view, mask, upright[i], upright_mask):
+            filled.add(i)
+        if mask.sum() > DARK_TEXT_RATIO * upright_mask.sum() or i in filled:
             zh = read_chinese(view, line_box(mask))
             if _is_chinese(zh):
                 again[i] = Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine)
     for i, reading in again.items():
-        if len(reading.text.replace(" ", "")) > len(readings[i].text.replace(" ", "")):
+        letters, before = len(reading.text.replace(" ", "")), len(readings[i].text.replace(" ", ""))
+        if letters > before or letters == before and i in filled:
             readings[i] = reading  # read the wrong way up, a line shows only part of its text
+
+
+# Which way up a line's text is: the fill is enclosed by its outline (the pixels 2 px beyond a glyph of
+# the fill are outline, dark once the view shows light text), an outline ring taken as text has the
+# picture outside it. Dark Noto Sans CJK at 60 with a light outline, the light box's, inverted: 2.5–8.5×
+# the upright view's enclosed pixels, 0.69–1.0 of its text enclosed; light text (white, yellow, on a
+# box) 0.0–0.36×; shadow-only white text inverted, 0.06–0.45 enclosed (upright it has no outline: 0).
+FILLED_RATIO = 2.0
+FILLED_SHARE = 0.6
+ENCLOSED_DARK = 0.9  # of a component's ring 2 px out dark: it is enclosed
+
+
+def _inverted_is_filled(view: np.ndarray, mask: np.ndarray, upright: np.ndarray, upright_mask: np.ndarray) -> bool:
+    """Whether the inverted view's text is the fill and the upright one's the outline (`FILLED_RATIO`).
+    Not asked of a line whose outline or box is dark in luma only (`line_mask`: dark blue, dark red):
+    its fill is not enclosed in what is dark in every channel, and counters inside its inverted
+    glyphs are (white on a dark blue box: 0 enclosed upright, 300–837 inverted: 河 read as 可)."""
+    if line_box(text_pixels(upright, shadow=False)) is None:
+        return False
+    enclosed = _enclosed_pixels(view, mask)
+    return enclosed >= FILLED_SHARE * mask.sum() and enclosed >= FILLED_RATIO * _enclosed_pixels(upright, upright_mask)
+
+
+def _enclosed_pixels(view: np.ndarray, mask: np.ndarray) -> int:
+    """Text pixels of the components of `mask` whose ring 2 px out is dark (ENCLOSED_DARK of it)."""
+    import cv2
+
+    m = mask.astype(np.uint8)
+    count, labels = cv2.connectedComponents(m, connectivity=8)
+    if count < 2:
+        return 0
+    ring = (cv2.dilate(m, np.ones((5, 5), np.uint8)) > cv2.dilate(m, np.ones((3, 3), np.uint8)))
+    owner = cv2.dilate(labels.astype(np.uint16 if count < 1 << 16 else np.float32), np.ones((5, 5), np.uint8))
+    owner = owner[ring].astype(np.int64)  # the (highest-numbered) component beside each ring pixel
+    total = np.bincount(owner, minlength=count)
+    on_dark = np.bincount(owner, weights=(view.max(axis=2) < OUTLINE_DARK)[ring], minlength=count)
+    enclosed = (total > 0) & (on_dark >= ENCLOSED_DARK * total)
+    enclosed[0] = False
+    return int(np.bincount(labels.ravel(), minlength=count)[enclosed].sum())
 
 
 # Of a band's cues, the share that must read as text (confident Tibetan or Chinese) for the band to be
@@ -527,12 +654,13 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
         return found.frame_s(middle), image, steady_view([255 - image if dark_text else image])
     pixels = [int(np.unpackbits(found.mask(t)[band.top:band.bottom]).sum()) for t in inner]
     best = inner[int(np.argmax(pixels))]
-    image = _sample_rows(found, best, top, bottom)
+    image, (first, last) = _sample_rows(found, best, top, bottom)
     steady = [t for t, n in zip(inner, pixels, strict=False) if n >= SHOWN_SHARE * max(pixels)]
     stack = [view for t in steady[::max(1, len(steady) // STACK_SAMPLES)]
-             if (view := _sample_rows(found, t, top, bottom)).shape == image.shape]
+             for view, cover in [_sample_rows(found, t, top, bottom)] if cover[0] <= first and last <= cover[1]]
     stack = stack if len(stack) > 1 else [image]
     read = steady_view([255 - view for view in stack] if dark_text else stack)
+    read[:first - top], read[last - top:] = NEUTRAL, NEUTRAL  # rows the clearest frame did not keep
     columns = text_columns(found, band, cue)
     if columns is not None:  # the picture left and right of the line cannot be part of it
         read[:, :columns[0]] = NEUTRAL
@@ -574,10 +702,18 @@ SHOWN_SHARE = 0.8  # of the clearest kept frame's text pixels: a frame of the cu
 STACK_SAMPLES = 8  # kept frames at most in a cue's stacked image (a cue of 1.6 s at 25 fps has 8)
 
 
-def _sample_rows(found: Scan, frame: int, top: int, bottom: int) -> np.ndarray:
+def _sample_rows(found: Scan, frame: int, top: int, bottom: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """Source rows [top, bottom) of a kept frame, and the rows of them it kept (the others NEUTRAL).
+    Each kept frame keeps its own rows (those with text-like pixels, picture included): cut from the
+    first kept row, frames kept from rows 944 and 872 had stacked one line 24 rows off the other, a
+    shadow-only Tibetan line read as nothing."""
     first_row, i420 = max(found.samples[frame],  # the piece (top strip or lower half) that holds the rows
                           key=lambda piece: min(bottom, piece[0] + len(piece[1]) * 2 // 3) - max(top, piece[0]))
-    return sample_rgb(i420)[max(0, top - first_row):max(0, bottom - first_row)]
+    rgb = sample_rgb(i420)
+    first, last = max(top, first_row), max(min(bottom, first_row + len(rgb)), max(top, first_row))
+    rows = np.full((bottom - top, rgb.shape[1], 3), NEUTRAL, np.uint8)
+    rows[first - top:last - top] = rgb[first - first_row:last - first_row]
+    return rows, (first, last)
 
 
 def parse_band(text: str, height: int) -> tuple[int, int]:
