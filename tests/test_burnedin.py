@@ -137,3 +137,21 @@ def test_text_scrolling_across_the_picture_is_not_a_subtitle(tmp_path):
               ("0:00:04.00", "0:00:06.00", "White", "We must save every drop")]
     bands, cues = frames(render(tmp_path, "ticker", events, 8, logo=False))
     assert [(first, last) for _, first, last in cues] == [(25, 74), (100, 149)] and len(bands) == 1
+
+
+def test_a_cue_whose_first_frames_each_miss_other_strokes_is_one_cue():
+    # Text masks made here (no render): four glyph blocks shown over frames 10–59, half the strokes
+    # missing on frame 13 and the other half on frame 14, as strokes of thin Tibetan over a moving
+    # picture drop out. On held pixels the frames around hold the two halves by turns: pieces that
+    # share no pixel, each inside the cue they open (main cut it into 10–12 and 15–59).
+    import numpy as np
+
+    from bilingual.sources.burnedin.bands import SCAN_WIDTH, segment
+
+    text = np.zeros((20, SCAN_WIDTH), bool)
+    text[1:19, 100:164] = (np.indices((18, 64)).sum(axis=0) % 2) == 0  # four 16-column blocks
+    frames = np.zeros((70, 20, SCAN_WIDTH), bool)
+    frames[10:60] = text
+    frames[13, :, 100:132] = False
+    frames[14, :, 132:164] = False
+    assert segment(np.packbits(frames, axis=2), (0, 20), np.zeros((20, SCAN_WIDTH), bool)) == [(10, 59)]
