@@ -17,6 +17,7 @@ Style: White,DejaVu Sans,64,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,
 Style: Yellow,DejaVu Sans,64,&H0000FFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
 Style: Upper,DejaVu Sans,56,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,160,1
 Style: Boxed,DejaVu Sans,60,&H00FFFFFF,&H000000FF,&H00000000,&H80000000,0,0,0,0,100,100,0,0,3,6,0,2,10,10,60,1
+Style: Chinese,Noto Sans CJK SC,60,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,0,0,0,0,100,100,0,0,1,3,0,2,10,10,60,1
 
 [Events]
 Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
@@ -87,6 +88,23 @@ def test_fades_are_timed_at_half_opacity(tmp_path):
         assert abs(first - want_first) <= 2 and abs(last - want_last) <= 2, (first, last)
 
 
+def test_chinese_fading_over_grain_is_one_cue_each(tmp_path):
+    # The burned-in benchmark's fade case, shortened: Noto Sans CJK, white outline, \fad(300,300) over
+    # testsrc2 with fresh grain. On held pixels the last frames of a fade-out kept part of the text and
+    # were cut off as a cue of their own (9 cues of 6 on the benchmark; here 4 of 3).
+    lines = ["试错的过程很简单", "听到后面的有专门的活动课他会", "我先今天写五个点我就实试试验"]
+    events = [(f"0:00:{1 + 3 * i:02d}.00", f"0:00:{3 + 3 * i:02d}.60", "Chinese", r"{\fad(300,300)}" + line)
+              for i, line in enumerate(lines)]
+    ass = tmp_path / "fades.ass"
+    ass.write_text(STYLES + "".join(
+        f"Dialogue: 0,{s},{e},{style},,0,0,0,,{text}\n" for s, e, style, text in events), encoding="utf-8")
+    _, cues = frames(burn(ass, tmp_path / "fades.mp4", 10, pre_filter="noise=alls=12:allf=t+u,"))
+    half = [(25 + 75 * i + 3.75, 90 + 75 * i - 3.75) for i in range(3)]  # 25 fps, half opacity 0.15 s in
+    assert len(cues) == 3, cues
+    for (_, first, last), (want_first, want_last) in zip(cues, half, strict=True):
+        assert abs(first - want_first) <= 2 and abs(last - want_last) <= 2, (first, last)
+
+
 def test_a_given_band_is_the_only_one_read(tmp_path):
     video = render(tmp_path, "given", [("0:00:01.00", "0:00:04.00", "White", "Lower line"),
                                        ("0:00:02.00", "0:00:03.00", "Upper", "Upper line")], 5)
@@ -119,3 +137,21 @@ def test_text_scrolling_across_the_picture_is_not_a_subtitle(tmp_path):
               ("0:00:04.00", "0:00:06.00", "White", "We must save every drop")]
     bands, cues = frames(render(tmp_path, "ticker", events, 8, logo=False))
     assert [(first, last) for _, first, last in cues] == [(25, 74), (100, 149)] and len(bands) == 1
+
+
+def test_a_cue_whose_first_frames_each_miss_other_strokes_is_one_cue():
+    # Text masks made here (no render): four glyph blocks shown over frames 10–59, half the strokes
+    # missing on frame 13 and the other half on frame 14, as strokes of thin Tibetan over a moving
+    # picture drop out. On held pixels the frames around hold the two halves by turns: pieces that
+    # share no pixel, each inside the cue they open (main cut it into 10–12 and 15–59).
+    import numpy as np
+
+    from bilingual.sources.burnedin.bands import SCAN_WIDTH, segment
+
+    text = np.zeros((20, SCAN_WIDTH), bool)
+    text[1:19, 100:164] = (np.indices((18, 64)).sum(axis=0) % 2) == 0  # four 16-column blocks
+    frames = np.zeros((70, 20, SCAN_WIDTH), bool)
+    frames[10:60] = text
+    frames[13, :, 100:132] = False
+    frames[14, :, 132:164] = False
+    assert segment(np.packbits(frames, axis=2), (0, 20), np.zeros((20, SCAN_WIDTH), bool)) == [(10, 59)]

@@ -147,10 +147,9 @@ def test_subtitles_in_the_bars_of_a_letterboxed_picture(tmp_path):
     assert_read([c for c in cues if c.reading.language == "zh"], ZH_LINES, "zh", rows=(942, 1080))
 
 
-@pytest.mark.xfail(strict=True, reason="not done: at 720p (Tibetan Machine Uni at 37, letters ≈ 15 px) the scan "
-                   "cuts two cues in three (frames 25–35–43–64, 125–134–141–164) and readings lose a letter or "
-                   "two at Tesseract confidence 0.59–0.62; upscaling the band ×1.5 or ×2 before isolating the "
-                   "text read worse (README, burned-in matrix)")
+@pytest.mark.xfail(strict=True, reason="not done: at 720p (Tibetan Machine Uni at 37, letters ≈ 15 px) readings "
+                   "lose a letter (ནས read རས; the cue that came apart in three is whole since pieces are rejoined); "
+                   "upscaling the band ×1.5 or ×2 before isolating the text read worse (README, burned-in matrix)")
 def test_720p(tmp_path):
     video = render(tmp_path, "720p", [style("bo", "Tibetan Machine Uni", 37, marginv=40)], {"bo": BO_LINES[:4]},
                    size="1280x720")
