@@ -716,7 +716,8 @@ def _sample_rows(found: Scan, frame: int, top: int, bottom: int) -> tuple[np.nda
     first_row, i420 = max(found.samples[frame],  # the piece (top strip or lower half) that holds the rows
                           key=lambda piece: min(bottom, piece[0] + len(piece[1]) * 2 // 3) - max(top, piece[0]))
     rgb = sample_rgb(i420)
-    first, last = max(top, first_row), max(min(bottom, first_row + len(rgb)), max(top, first_row))
+    first = max(top, first_row)
+    last = max(first, min(bottom, first_row + len(rgb)))  # none of them kept: an empty range
     rows = np.full((bottom - top, rgb.shape[1], 3), NEUTRAL, np.uint8)
     rows[first - top:last - top] = rgb[first - first_row:last - first_row]
     return rows, (first, last)
