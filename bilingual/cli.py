@@ -12,7 +12,7 @@ import traceback
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 
@@ -599,10 +599,10 @@ _USAGE_SHAPES = [
 
 
 def usage_error(exc: click_errors.UsageError, args: list[str]) -> int:
-    named = args[0] if args and args[0] in getattr(typer.main.get_command(app), "commands", {}) else None
+    sub = sub_command(args)
     # click raises a missing option value before it has a context: the command is then the first word
-    where = exc.ctx.command_path if exc.ctx else f"bilingual {named}" if named else "bilingual"
-    lang = usage_language(args)
+    where = exc.ctx.command_path if exc.ctx else f"bilingual {args[0]}" if sub is not None else "bilingual"
+    lang = usage_language(args, sub)
     text = " ".join(exc.format_message().split())
     key, values = next(((key, m.groupdict()) for key, shape in _USAGE_SHAPES if (m := shape.fullmatch(text))),
                        ("other", {"detail": text}))
@@ -611,7 +611,12 @@ def usage_error(exc: click_errors.UsageError, args: list[str]) -> int:
     return 2
 
 
-def usage_language(args: list[str]) -> str:
+def sub_command(args: list[str]) -> Any:
+    """The click command the first word names (None: an option, or no such command)."""
+    return getattr(typer.main.get_command(app), "commands", {}).get(args[0]) if args else None
+
+
+def usage_language(args: list[str], sub: Any) -> str:
     """The language a usage error is said in: `--lang`'s where it was given, else $BILINGUAL_LANG's,
     else the command's default (zh) for a command that has --lang, else English (as for `--version`)."""
     for k, arg in enumerate(args):
@@ -619,7 +624,6 @@ def usage_language(args: list[str]) -> str:
             k + 1 < len(args) else None
         if value in ("zh", "en"):
             return value
-    sub = getattr(typer.main.get_command(app), "commands", {}).get(args[0]) if args else None
     has_lang = sub is not None and any("--lang" in getattr(p, "opts", ()) for p in sub.params)
     return env_lang() or ("zh" if has_lang else "en")
 
