@@ -56,10 +56,14 @@ def five_minute_entry() -> Path:
 
 
 def measure(cmd: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS MB) of one run of `cmd` as a whole process."""
+    """(wall seconds, peak RSS MB) of one run of `cmd` as a whole process. A command that could not
+    do its job (exit 2 or more: bilingual's input and internal errors) stops the benchmark: timing a
+    refusal would report a fast run that did nothing (transcribe refusing an existing output did)."""
     with tempfile.NamedTemporaryFile("r") as figures:
-        subprocess.run([sys.executable, "-c", MEASURE, figures.name, *cmd], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        done = subprocess.run([sys.executable, "-c", MEASURE, figures.name, *cmd], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        if done.returncode >= 2:
+            raise SystemExit(f"benchmark: {cmd[0]} … exited {done.returncode}: {done.stderr.strip()[-400:]}")
         wall, rss = figures.read().split()
     return float(wall), float(rss)
 

@@ -44,7 +44,7 @@ def main() -> None:
     bilingual = [sys.executable, "-m", "bilingual"]
     commands = {
         "check": [*bilingual, "check", str(video), "--format", "json"],
-        "transcribe": [*bilingual, "transcribe", str(video), "-o", str(CACHE / "transcript.srt")],
+        "transcribe": [*bilingual, "transcribe", str(video), "-o", str(CACHE / "transcript.srt"), "--force"],
         "ffsubsync": [ffsubsync(), str(video), "-i", str(subs), "-o", str(CACHE / "ffsubsync.srt")],
     }
     measure(commands["check"])  # joins the model once, warms the page cache
