@@ -182,7 +182,7 @@ EXPECTED = {("zh", "bo"): "zh-audio+bo-subs", ("zh", "zh"): "invalid", ("zh", "d
 TIMING_PROBLEM = {"exact": None, "offset": "timing.offset", "split": "timing.split", "partial": None,
                   "title cards": None}
 MATRIX_BACKGROUNDS = ("clean", "music1-6", "pink6", "music0-10")
-MATRIX_CLIPS = ("funasr25", "bo-prayer-c", "zh-prayer-a", "bo-prayer-b", "bo-talk-a")
+MATRIX_CLIPS = ("funasr25", "bo-prayer-c", "zh-prayer-a", "bo-prayer-b", "bo-talk-a", "bo-talk-b")
 PLACEMENT = ("timing.offset", "timing.split", "timing.drift")
 
 
