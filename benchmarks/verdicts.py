@@ -7,7 +7,7 @@ Two parts:
   window's language-ID probabilities, Mandarin decode log-probability, compression ratio and the
   verdict `judge_window` gives it, and the confusion of verdicts against the true language. This is
   what chose the thresholds of `bilingual/speech.py` and its confidence table.
-- `matrix`: whole checks of entries built from the same clips — speech (Mandarin, Tibetan) ×
+- `matrix`: whole checks of entries built from the same clips — speech (Mandarin; Tibetan chant and talk) ×
   background (clean, music 10 and 6 dB, pink noise 6 dB) × text subtitles laid on the speech
   (Tibetan, Chinese, dual-language, Chinese with a stray Tibetan line) and × timing (+2 s, a split,
   partial, title cards); no subtitles, no speech, subtitles burned in — with the expected pairing and
@@ -18,7 +18,7 @@ decoded by ffmpeg's libopenmpt.
 
     .venv/bin/python benchmarks/verdicts.py windows [--json FILE] [--clips LABEL...]
     .venv/bin/python benchmarks/verdicts.py tables FILE... (re-judge recorded windows)
-    .venv/bin/python benchmarks/verdicts.py matrix [--json FILE] [--long]
+    .venv/bin/python benchmarks/verdicts.py matrix [--json FILE] [--long] [--clips LABEL...]
     .venv/bin/python benchmarks/verdicts.py calibrate [WINDOWS.json] (rewrite bilingual/calibration.toml)
 
 - `matrix --long`: entry-like cells instead (the contest's entries run 2–5 minutes; the 30 s
@@ -60,7 +60,17 @@ CLIPS = [
     ("bo-prayer-a", "tibetan/webuddhist_bo_prayer.mp3", 0, "bo"),
     ("bo-prayer-b", "tibetan/webuddhist_bo_prayer.mp3", 30, "bo"),
     ("bo-prayer-c", "tibetan/webuddhist_bo_prayer.mp3", 60, "bo"),
+    # Spoken Tibetan with pauses (one speaker, talk style; tests/data/NOTICE.md): the recitation
+    # above is back-to-back chant, which fits nearly as well 1–2 s away.
+    ("bo-talk-a", "tests/data/openpecha_bo_speech_ns3500.opus", 0, "bo"),
+    ("bo-talk-b", "tests/data/openpecha_bo_speech_ns3500.opus", 28.5, "bo"),
 ]
+TESTS_DATA = "tests/data/"  # a recording of CLIPS under this is ours, not the shared corpus's
+
+
+def recording_path(recording: str) -> Path:
+    """A recording of CLIPS or LONG_ENTRIES: the shared corpus's, or ours in tests/data/."""
+    return REPO / recording if recording.startswith(TESTS_DATA) else corpus_dir() / recording
 
 
 def backgrounds() -> list[tuple[str, str | Path | None, float | None]]:
@@ -79,7 +89,7 @@ def clip_audio(label: str, background: tuple[str, str | Path | None, float | Non
     out = CACHE / "verdicts" / f"{label}.{background[0]}.wav"
     out.parent.mkdir(parents=True, exist_ok=True)
     if not out.exists():
-        mix_background(corpus_dir() / recording, background[1], background[2], out, start=start, duration=30)
+        mix_background(recording_path(recording), background[1], background[2], out, start=start, duration=30)
     return out, truth
 
 
@@ -172,7 +182,7 @@ EXPECTED = {("zh", "bo"): "zh-audio+bo-subs", ("zh", "zh"): "invalid", ("zh", "d
 TIMING_PROBLEM = {"exact": None, "offset": "timing.offset", "split": "timing.split", "partial": None,
                   "title cards": None}
 MATRIX_BACKGROUNDS = ("clean", "music1-6", "pink6", "music0-10")
-MATRIX_CLIPS = ("funasr25", "bo-prayer-c", "zh-prayer-a", "bo-prayer-b")
+MATRIX_CLIPS = ("funasr25", "bo-prayer-c", "zh-prayer-a", "bo-prayer-b", "bo-talk-a", "bo-talk-b")
 PLACEMENT = ("timing.offset", "timing.split", "timing.drift")
 
 
@@ -234,7 +244,7 @@ def entry_audio(clip: str, background: str, title_cards: bool) -> Path:
         name, recording, start, _ = next(c for c in CLIPS if c[0] == clip)
         padded = CACHE / "verdicts" / f"{clip}.padded.wav"
         ffmpeg("-f", "lavfi", "-i", f"anullsrc=r=16000:cl=mono:d={TITLE_S}", "-ss", str(start), "-t", "30",
-               "-i", str(corpus_dir() / recording), "-filter_complex",
+               "-i", str(recording_path(recording)), "-filter_complex",
                "[1:a]aresample=16000,aformat=channel_layouts=mono[b];[0:a][b]concat=n=2:v=0:a=1", str(padded))
         _, source, snr = by_label[background]
         if source is None:
@@ -300,7 +310,7 @@ def long_audio(label: str, background: str) -> Path:
         inputs, chain = [], ""
         for k, (recording, start, seconds) in enumerate(parts):
             length = ["-t", str(seconds)] if seconds else []
-            inputs += ["-ss", str(start), *length, "-i", str(corpus_dir() / recording)]
+            inputs += ["-ss", str(start), *length, "-i", str(recording_path(recording))]
             chain += f"[{k}:a]aresample=16000,aformat=channel_layouts=mono,apad=pad_dur={PAUSE_S}[a{k}];"
         chain += "".join(f"[a{k}]" for k in range(len(parts))) + f"concat=n={len(parts)}:v=0:a=1"
         ffmpeg(*inputs, "-filter_complex", chain, "-ar", "16000", "-ac", "1", str(joined))
@@ -381,7 +391,8 @@ def matrix(args: argparse.Namespace) -> dict:
     seen = {tuple(r[k] for k in key) for r in done}
     rows = list(done)
     # the cells of one kind each (no speech, no subtitles, burned in) first, then the grid
-    entries = long_entries() if args.long else matrix_entries()
+    entries = [c for c in (long_entries() if args.long else matrix_entries())
+               if not args.clips or c["clip"] in args.clips]
     for cell in sorted(entries, key=lambda c: c["timing"] != "-" and not c.get("burned")):
         if tuple(cell[k] for k in key) in seen:
             continue
@@ -397,6 +408,8 @@ def matrix(args: argparse.Namespace) -> dict:
         print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
         with done_file.open("a", encoding="utf-8") as out:
             out.write(json.dumps(rows[-1], ensure_ascii=False) + "\n")
+    if args.clips:  # the tables of these clips' cells only (the file keeps every row)
+        rows = [r for r in rows if r["clip"] in args.clips]
     tables_: dict[str, dict[str, Counter]] = {"background": {}, "timing": {}, "subtitles": {}, "clip": {}}
     for r in rows:
         for by in tables_:
@@ -566,7 +579,8 @@ def main() -> None:
     parser.add_argument("part", choices=("windows", "tables", "matrix", "calibrate"))
     parser.add_argument("recorded", nargs="*", help="tables, calibrate: the JSON files `windows --json` wrote")
     parser.add_argument("--json", type=Path, help="also write the result here")
-    parser.add_argument("--clips", nargs="*", help="only these clips (labels of CLIPS), in this order")
+    parser.add_argument("--clips", nargs="*", help="windows: only these clips (labels of CLIPS), in this order; "
+                                                   "matrix: only these clips' cells (and tables)")
     parser.add_argument("--long", action="store_true", help="matrix: the entry-like (2–5 minute) cells instead")
     args = parser.parse_args()
     result = {"windows": windows, "tables": tables, "matrix": matrix, "calibrate": calibrate}[args.part](args)
