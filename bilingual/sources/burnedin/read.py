@@ -133,7 +133,8 @@ _SQUARE5 = np.ones((5, 5), np.uint8)  # two pixels around
 # within two pixels is BOX_CONTRAST below it in its brightest channel (measured: the text of white Noto
 # Sans CJK at 60 in that box stands 126–160 above it, 5–95 %; anti-aliased edges 91–129). In the
 # brightest channel, a saturated picture (blue, red: 255) is never "below" white; NEUTRAL, 128 grey,
-# would be (127 below white): it is 160. Not in the first rule: shadow-only text (a shadow's grey edge
+# is (127 below white), so a bright speck of picture at the edge of the columns read may pass here (a
+# lighter NEUTRAL, 160, made RapidOCR read 看 for 有 over the game of life). Not in the first rule: shadow-only text (a shadow's grey edge
 # 110 below the glyph) then kept enough of its glyphs that the shadow rule no longer doubled them, and
 # 水是生命之源 read 命之源 again; nor in the which-way-up test (`_inverted_is_filled`), where white on a
 # dark blue box (160 in blue) read 河 as 可.
@@ -695,8 +696,7 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
     return found.frame_s(best), image, read
 
 
-NEUTRAL = 160  # neither text (bright) nor outline (dark, nor BOX_CONTRAST below white): picture ruled
-# out of the reading
+NEUTRAL = 128  # neither text (bright) nor outline (dark): picture ruled out of the reading
 def steady_view(views: list[np.ndarray]) -> np.ndarray:
     """What stays of the text over a cue's shown frames: each pixel's darkest value (the text is bright
     in all of them, a moving picture behind it is not), but where that is dark only because the picture
