@@ -813,7 +813,8 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
         bands = [band for band, _ in lines]
         for i, (_, (first, last)) in enumerate(lines):
             top, bottom = read_rows(bands, i, height)
-            view = image[top - height // 2:bottom - height // 2].copy()
+            # the margin above a line at the top of the lower half reaches into the upper one: not looked at
+            view = image[max(0, top - height // 2):bottom - height // 2].copy()
             view[:, :first], view[:, last:] = NEUTRAL, NEUTRAL  # the picture beside the line
             views.append((time_s, view))
     # Each line its own band (no line skips the Chinese try because lines before it were Tibetan), and
