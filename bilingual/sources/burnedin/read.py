@@ -737,11 +737,14 @@ def _sample_rows(found: Scan, frame: int, top: int, bottom: int) -> tuple[np.nda
     shadow-only Tibetan line read as nothing."""
     first_row, i420 = max(found.samples[frame],  # the piece (top strip or lower half) that holds the rows
                           key=lambda piece: min(bottom, piece[0] + len(piece[1]) * 2 // 3) - max(top, piece[0]))
-    rgb = sample_rgb(i420)
+    count = len(i420) * 2 // 3  # the piece's rows
     first = max(top, first_row)
-    last = max(first, min(bottom, first_row + len(rgb)))  # none of them kept: an empty range
-    rows = np.full((bottom - top, rgb.shape[1], 3), NEUTRAL, np.uint8)
-    rows[first - top:last - top] = rgb[first - first_row:last - first_row]
+    last = max(first, min(bottom, first_row + count))  # none of them kept: an empty range
+    rows = np.full((bottom - top, i420.shape[1], 3), NEUTRAL, np.uint8)
+    if last > first:  # only the rows asked for are converted (whole 4:2:0 rows: multiples of 4)
+        start, stop = (first - first_row) // 4 * 4, min(count, -(-(last - first_row) // 4) * 4)
+        rgb = sample_rgb(i420, (start, stop))
+        rows[first - top:last - top] = rgb[first - first_row - start:last - first_row - start]
     return rows, (first, last)
 
 
