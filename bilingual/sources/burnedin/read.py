@@ -134,10 +134,10 @@ _SQUARE5 = np.ones((5, 5), np.uint8)  # two pixels around
 # Sans CJK at 60 in that box stands 126–160 above it, 5–95 %; anti-aliased edges 91–129). In the
 # brightest channel, a saturated picture (blue, red: 255) is never "below" white; NEUTRAL, 128 grey,
 # is (127 below white), so a bright speck of picture at the edge of the columns read may pass here (a
-# lighter NEUTRAL, 160, made RapidOCR read 看 for 有 over the game of life). Not in the first rule: shadow-only text (a shadow's grey edge
-# 110 below the glyph) then kept enough of its glyphs that the shadow rule no longer doubled them, and
-# 水是生命之源 read 命之源 again; nor in the which-way-up test (`_inverted_is_filled`), where white on a
-# dark blue box (160 in blue) read 河 as 可.
+# lighter NEUTRAL, 160, made RapidOCR read 看 for 有 over the game of life). Not in the first rule:
+# shadow-only text (a shadow's grey edge 110 below the glyph) then kept enough of its glyphs that the
+# shadow rule no longer doubled them, and 水是生命之源 read 命之源 again; nor in the which-way-up test
+# (`_inverted_is_filled`), where white on a dark blue box (160 in blue) read 河 as 可.
 BOX_CONTRAST = 110
 
 
@@ -237,9 +237,10 @@ COLOURED_DARK = 70  # luma below it: a coloured outline or box (the scan's `burn
 
 def line_mask(image: np.ndarray) -> np.ndarray:
     """The text pixels of a line: by an outline dark in every channel, or, where that finds no line,
-    by one dark in luma or a translucent box (`BOX_CONTRAST`). A dark red outline or a dark blue box is not dark in every channel, and the
-    line was then read by full detection (≈ 6 s a line on this machine, loaded: 18× a decode on a
-    9.6-s clip); dark in luma first, a saturated picture would pass for outline."""
+    by one dark in luma or a translucent box (`BOX_CONTRAST`). A dark red outline or a dark blue box
+    is not dark in every channel, and the line was then read by full detection (≈ 6 s a line on this
+    machine, loaded: 18× a decode on a 9.6-s clip); dark in luma first, a saturated picture would
+    pass for outline."""
     mask = text_pixels(image, shadow=False)
     mask = mask if line_box(mask) is not None else text_pixels(image, dark_luma=True, shadow=False)
     return with_shadow(image, mask)
