@@ -4,8 +4,9 @@ OCR (`read.py` then reads each cue once).
 Every frame of the lower half is decoded once (ffmpeg, grey, downscaled). A pixel is text-like when
 it is bright and stands well above the darkest pixel within two pixels of it — white or yellow
 text with an outline or a box, opaque or translucent. Pixels that are text-like in most frames are
-static (a logo, a watermark, a caption that never goes) and are dropped. Rows where text comes and goes form bands; in a band, a cue is a run of frames
-whose text pixels stay put, so its first and last frame are exact on hard cuts.
+static (a logo, a watermark, a caption that never goes) and are dropped. Rows where text comes and
+goes form bands; in a band, a cue is a run of frames whose text pixels stay put, so its first and
+last frame are exact on hard cuts.
 """
 
 from __future__ import annotations
