@@ -196,9 +196,7 @@ STYLES = {  # name → (ASS colours and border), beside the benchmark's white/ye
 }
 
 
-NOT_DONE = {  # the styles still misread (README, burned-in matrix)
-    "translucent-box": "over testsrc2's yellow the box is (128, 128, 0), luma 113: dark neither to the scan "
-                       "(luma < 70) nor to the reader (every channel < 60); 水是生命之源 read as 生命之源",
+NOT_DONE: dict[str, str] = {  # the styles still misread (README, burned-in matrix)
 }
 
 
@@ -207,11 +205,23 @@ NOT_DONE = {  # the styles still misread (README, burned-in matrix)
 def test_styles(tmp_path, name):
     # blue-box and red-outline: guards (they read before too). dark-light-outline read 河 as 可 and
     # 云又把水带回来 as 巴水带回来 (read upright, the light outline was the text); shadow-only read
-    # 命之源 for 水是生命之源 (glyphs with a shadow on one side only were not kept as text).
+    # 命之源 for 水是生命之源 (glyphs with a shadow on one side only were not kept as text); translucent-box
+    # read 生命之源 (over testsrc2's yellow the box is (128, 128, 0), luma 113: dark neither to the scan,
+    # luma < 70, nor to the reader, every channel < 60; text is now told by its contrast to the box).
     video = render(tmp_path, name, [style("zh", "Noto Sans CJK SC", 60, **STYLES[name])], {"zh": ZH_LINES})
     # red-outline: the line is found by its outline dark in luma (`ocr.line_mask`) and recognised on its
     # box, not by full detection (6 s a line): 又 of 云又把水带回来 then reads 叉, one letter in 30
     assert_read(read(video), ZH_LINES, "zh", most=0.15 if name == "red-outline" else 0.0)
+
+
+@pytest.mark.xfail(strict=True, reason="not done: the 4 cues are found, frame-exact, but none reads (the band is "
+                   "dropped, nothing invented): white Tibetan strokes over testsrc2's yellow bar, with a shadow on "
+                   "one side only, come apart into pieces too small for the shadow rule to judge (README)")
+def test_tibetan_shadow_only(tmp_path):
+    # As test_styles' shadow-only, in Tibetan Machine Uni.
+    video = render(tmp_path, "bo-shadow", [style("bo", "Tibetan Machine Uni", 56, **STYLES["shadow-only"])],
+                   {"bo": BO_LINES[:4]})
+    assert_read(read(video), BO_LINES[:4], "bo", most=0.05)
 
 
 @pytest.mark.xfail(strict=True, reason="not done: the first cue over the game of life is not found, the others "

@@ -111,12 +111,34 @@ def text_pixels(image: np.ndarray, dark_luma: bool = False, shadow: bool = True)
     """Bright pixels whose connected component lies mostly within two pixels of the dark outline or
     box, or (with `shadow`) casts a dark shadow (`shadowed`): the text, without the bright parts of
     the picture behind it. Dark is dark in every channel; with `dark_luma`, dark in luma (a dark red
-    outline, a dark blue box: `line_mask`)."""
+    outline, a dark blue box: `line_mask`) or BOX_CONTRAST below the bright pixel (a translucent box)."""
+    import cv2
+
     luma = _luma(image)  # white and yellow text are both bright
     bright = (luma > 190).astype(np.uint8)
-    dark = luma < COLOURED_DARK if dark_luma else image.max(axis=2) < OUTLINE_DARK
-    outlined = _outlined(image, bright, dark)
+    value = image.max(axis=2)
+    dark = luma < COLOURED_DARK if dark_luma else value < OUTLINE_DARK
+    near_dark = cv2.dilate(dark.astype(np.uint8), _SQUARE5).astype(bool)
+    if dark_luma:
+        near_dark |= cv2.subtract(value, cv2.erode(value, _SQUARE5)) >= BOX_CONTRAST  # a translucent box
+    outlined = _outlined(image, bright, near_dark)
     return with_shadow(image, outlined) if shadow else outlined
+
+
+_SQUARE5 = np.ones((5, 5), np.uint8)  # two pixels around
+# A truly translucent black box (alpha &H80) halves the picture behind it: over testsrc2's yellow it is
+# (128, 128, 0), dark neither in every channel (< OUTLINE_DARK) nor in luma (< COLOURED_DARK), and
+# 水是生命之源 read 命之源. Inside such a box nothing but the text is brighter than half white, so where the
+# first rule finds no line (`line_mask`), a bright pixel is near its box too where the darkest pixel
+# within two pixels is BOX_CONTRAST below it in its brightest channel (measured: the text of white Noto
+# Sans CJK at 60 in that box stands 126–160 above it, 5–95 %; anti-aliased edges 91–129). In the
+# brightest channel, a saturated picture (blue, red: 255) is never "below" white; NEUTRAL, 128 grey,
+# is (127 below white), so a bright speck of picture at the edge of the columns read may pass here (a
+# lighter NEUTRAL, 160, made RapidOCR read 看 for 有 over the game of life). Not in the first rule:
+# shadow-only text (a shadow's grey edge 110 below the glyph) then kept enough of its glyphs that the
+# shadow rule no longer doubled them, and 水是生命之源 read 命之源 again; nor in the which-way-up test
+# (`_inverted_is_filled`), where white on a dark blue box (160 in blue) read 河 as 可.
+BOX_CONTRAST = 110
 
 
 # The shadow rule adds to a line only when it more than doubles its text: to shadow-only Chinese lines
@@ -133,11 +155,11 @@ def with_shadow(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return mask | cast if (cast & ~mask).sum() > SHADOW_GAIN * mask.sum() else mask
 
 
-def _outlined(image: np.ndarray, bright: np.ndarray, dark: np.ndarray) -> np.ndarray:
-    """The bright components lying mostly within two pixels of `dark`, of the line's colour."""
+def _outlined(image: np.ndarray, bright: np.ndarray, near_dark: np.ndarray) -> np.ndarray:
+    """The bright components lying mostly on `near_dark` (within two pixels of the outline or box),
+    of the line's colour."""
     import cv2  # opencv comes with rapidocr
 
-    near_dark = cv2.dilate(dark.astype(np.uint8), np.ones((5, 5), np.uint8))
     count, labels = cv2.connectedComponents(bright, connectivity=8)
     sizes = np.bincount(labels.ravel(), minlength=count)
     touching = np.bincount(labels.ravel(), weights=near_dark.ravel(), minlength=count)
@@ -215,9 +237,10 @@ COLOURED_DARK = 70  # luma below it: a coloured outline or box (the scan's `burn
 
 def line_mask(image: np.ndarray) -> np.ndarray:
     """The text pixels of a line: by an outline dark in every channel, or, where that finds no line,
-    by one dark in luma. A dark red outline or a dark blue box is not dark in every channel, and the
-    line was then read by full detection (≈ 6 s a line on this machine, loaded: 18× a decode on a
-    9.6-s clip); dark in luma first, a saturated picture would pass for outline."""
+    by one dark in luma or a translucent box (`BOX_CONTRAST`). A dark red outline or a dark blue box
+    is not dark in every channel, and the line was then read by full detection (≈ 6 s a line on this
+    machine, loaded: 18× a decode on a 9.6-s clip); dark in luma first, a saturated picture would
+    pass for outline."""
     mask = text_pixels(image, shadow=False)
     mask = mask if line_box(mask) is not None else text_pixels(image, dark_luma=True, shadow=False)
     return with_shadow(image, mask)
@@ -721,11 +744,14 @@ def _sample_rows(found: Scan, frame: int, top: int, bottom: int) -> tuple[np.nda
     shadow-only Tibetan line read as nothing."""
     first_row, i420 = max(found.samples[frame],  # the piece (top strip or lower half) that holds the rows
                           key=lambda piece: min(bottom, piece[0] + len(piece[1]) * 2 // 3) - max(top, piece[0]))
-    rgb = sample_rgb(i420)
+    count = len(i420) * 2 // 3  # the piece's rows
     first = max(top, first_row)
-    last = max(first, min(bottom, first_row + len(rgb)))  # none of them kept: an empty range
-    rows = np.full((bottom - top, rgb.shape[1], 3), NEUTRAL, np.uint8)
-    rows[first - top:last - top] = rgb[first - first_row:last - first_row]
+    last = max(first, min(bottom, first_row + count))  # none of them kept: an empty range
+    rows = np.full((bottom - top, i420.shape[1], 3), NEUTRAL, np.uint8)
+    if last > first:  # only the rows asked for are converted (whole 4:2:0 rows: multiples of 4)
+        start, stop = (first - first_row) // 4 * 4, min(count, -(-(last - first_row) // 4) * 4)
+        rgb = sample_rgb(i420, (start, stop))
+        rows[first - top:last - top] = rgb[first - first_row - start:last - first_row - start]
     return rows, (first, last)
 
 
@@ -797,7 +823,8 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
         bands = [band for band, _ in lines]
         for i, (_, (first, last)) in enumerate(lines):
             top, bottom = read_rows(bands, i, height)
-            view = image[top - height // 2:bottom - height // 2].copy()
+            # the margin above a line at the top of the lower half reaches into the upper one: not looked at
+            view = image[max(0, top - height // 2):bottom - height // 2].copy()
             view[:, :first], view[:, last:] = NEUTRAL, NEUTRAL  # the picture beside the line
             views.append((time_s, view))
     # Each line its own band (no line skips the Chinese try because lines before it were Tibetan), and
