@@ -116,7 +116,7 @@ def text_pixels(image: np.ndarray, dark_luma: bool = False, shadow: bool = True)
 
     luma = _luma(image)  # white and yellow text are both bright
     bright = (luma > 190).astype(np.uint8)
-    value = image.max(axis=2)
+    value = channel_max(image)
     dark = luma < COLOURED_DARK if dark_luma else value < OUTLINE_DARK
     near_dark = cv2.dilate(dark.astype(np.uint8), _SQUARE5).astype(bool)
     if dark_luma:
@@ -635,7 +635,7 @@ def _enclosed_pixels(view: np.ndarray, mask: np.ndarray) -> int:
     owner = cv2.dilate(labels.astype(np.uint16 if count < 1 << 16 else np.float32), np.ones((5, 5), np.uint8))
     owner = owner[ring].astype(np.int64)  # the (highest-numbered) component beside each ring pixel
     total = np.bincount(owner, minlength=count)
-    on_dark = np.bincount(owner, weights=(view.max(axis=2) < OUTLINE_DARK)[ring], minlength=count)
+    on_dark = np.bincount(owner, weights=(channel_max(view) < OUTLINE_DARK)[ring], minlength=count)
     enclosed = (total > 0) & (on_dark >= ENCLOSED_DARK * total)
     enclosed[0] = False
     return int(np.bincount(labels.ravel(), minlength=count)[enclosed].sum())
