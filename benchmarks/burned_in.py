@@ -211,13 +211,6 @@ def offset_against_speech() -> dict:
     return {"cases": rows, "worst_error_ms": max(r["error_ms"] for r in rows), "target": "within 100 ms"}
 
 
-READ = ("import sys, json; from bilingual.media import probe; "
-        "from bilingual.sources.burnedin.read import engine_calls, read_burned_in; "
-        "read = read_burned_in(sys.argv[1], probe(sys.argv[1])); "
-        "json.dump({'cues': [[r.cue.first_frame, r.cue.last_frame, r.reading.text] for r in read], "
-        "'calls': engine_calls}, open(sys.argv[2], 'w'))")
-
-
 def speed(runs: int = 3, fps: int = FPS) -> dict:
     """Reading the 5-minute entry at `fps` (a whole process: probe, scan, OCR) against ffmpeg decoding
     it, alternating, `runs` pairs; ratio = median of the pairs' ratios."""
@@ -226,11 +219,11 @@ def speed(runs: int = 3, fps: int = FPS) -> dict:
     render([track], path, duration=300, fps=fps)
     texts, expected = track.texts, track.expected(fps)
     decode_cmd = ["ffmpeg", "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-"]
-    read_cmd = [sys.executable, "-c", READ, str(path), str(CACHE / "read-5min.json")]
+    read_cmd = [sys.executable, "-c", READ_CELL, str(path), str(CACHE / "read-5min.json")]
     pairs = [(measure(decode_cmd), measure(read_cmd)) for _ in range(runs)]
     result = json.loads((CACHE / "read-5min.json").read_text("utf-8"))
     read, calls = result["cues"], result["calls"]
-    found = {(first, last): text for first, last, text in read}
+    found = {(first, last): text for first, last, text, _ in read}
     ours = [r[0] for _, r in pairs]
     return {"decode_s": summary([d[0] for d, _ in pairs]), "read_s": summary(ours),
             "ratio_median_of_pairs": round(statistics.median(r[0] / d[0] for d, r in pairs), 2),
