@@ -631,8 +631,8 @@ def _enclosed_pixels(view: np.ndarray, mask: np.ndarray) -> int:
     count, labels = cv2.connectedComponents(m, connectivity=8)
     if count < 2:
         return 0
-    ring = (cv2.dilate(m, np.ones((5, 5), np.uint8)) > cv2.dilate(m, np.ones((3, 3), np.uint8)))
-    owner = cv2.dilate(labels.astype(np.uint16 if count < 1 << 16 else np.float32), np.ones((5, 5), np.uint8))
+    ring = (cv2.dilate(m, _SQUARE5) > cv2.dilate(m, np.ones((3, 3), np.uint8)))
+    owner = cv2.dilate(labels.astype(np.uint16 if count < 1 << 16 else np.float32), _SQUARE5)
     owner = owner[ring].astype(np.int64)  # the (highest-numbered) component beside each ring pixel
     total = np.bincount(owner, minlength=count)
     on_dark = np.bincount(owner, weights=(channel_max(view) < OUTLINE_DARK)[ring], minlength=count)
