@@ -300,3 +300,19 @@ def test_a_split_in_a_short_clip_starts_at_the_first_moved_cue(corpus):
     analysis = analyze_timing(moved(cues, 0.0, from_cue=half + 1, shift_after=2.5), spans, 30.0)
     assert [(s.first_cue, round(s.offset_s, 1)) for s in analysis.segments] == [(1, 0.0), (half + 1, 2.5)]
     assert max(abs(c.offset_s - (2.5 if c.cue.index > half else 0.0)) for c in analysis.cues) <= 0.1
+
+
+def test_a_split_never_reorders_the_corrected_cues():
+    # Speech comes in order: from offset 0, a cue 0.2 s after the previous one may not take an
+    # offset 5 s larger (corrected, it would start 4.8 s before the previous cue ends); a 2.5 s
+    # switch one cue late (the overlap is the split itself, under ORDER_TOLERANCE_S) and any switch
+    # later in time are allowed.
+    import numpy as np
+
+    from bilingual.timing import SPLIT_PENALTY_S, _ordered_switch
+
+    lags = np.array([0.0, 2.5, 5.0, -13.0])
+    scores = np.array([10.0, 0.0, 0.0, 0.0])
+    came_from, switch = _ordered_switch(scores, lags, 0.2, 1.0)
+    assert list(came_from[[1, 3]]) == [0, 0] and switch[1] == switch[3] == 10.0 - SPLIT_PENALTY_S
+    assert came_from[2] != 0 and switch[2] < 10.0 - SPLIT_PENALTY_S
