@@ -24,7 +24,7 @@ decoded by ffmpeg's libopenmpt.
 - `matrix --long`: entry-like cells instead (the contest's entries run 2–5 minutes; the 30 s
   cells' blocks have 6–8 cues): Mandarin — the FunASR 70 s and 25 s recordings and the Mandarin
   recitation, each followed by 2 s of silence (150 s) — and Tibetan — the spoken Tibetan of
-  tests/data, then the Tibetan recitation (164 s) —, clean, under music at 15, 10 and 6 dB and pink
+  tests/data, then the Tibetan recitation (163 s) —, clean, under music at 15, 10 and 6 dB and pink
   noise at 6 dB, with the four subtitle arrangements exact and the required subtitles +2 s, split
   (+2.5 s from the middle cue), partial (none after 60 %) and after title cards; and each with no
   subtitles: 82 entries, their own table.
