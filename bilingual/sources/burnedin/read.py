@@ -666,9 +666,9 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
              cue: BurnedCue, dark_text: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
     """(time, RGB `rows` of the cue's clearest frame kept by the scan, the image to read). The clearest
     frame has the most text pixels in the band, away from fades at the edges; a cue too short to have
-    one is seen on its middle frame, fetched by a seek. The image read is the darkest value each
-    pixel takes over the cue's fully shown kept frames: the text is the same in all of them, a moving
-    picture behind it is not, so texture fades out of the bright text's way (`STACK_SAMPLES`). With
+    one is seen on its middle frame, fetched by a seek. The image read is each pixel's lower
+    median over the cue's fully shown kept frames (`steady_view`): the text is the same in all of them,
+    a moving picture behind it is not, so texture fades out of the bright text's way (`STACK_SAMPLES`). With
     `dark_text` the frames are inverted first: dark text on a light box is then light on dark."""
     top, bottom = rows
     sampled = found.sampled(top, bottom)
@@ -699,15 +699,28 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
 
 NEUTRAL = 128  # neither text (bright) nor outline (dark): picture ruled out of the reading
 def steady_view(views: list[np.ndarray]) -> np.ndarray:
-    """What stays of the text over a cue's shown frames: each pixel's darkest value (the text is bright
+    """What stays of the text over a cue's shown frames: each pixel's lower median (the text is bright
     in all of them, a moving picture behind it is not), but where that is dark only because the picture
-    was dark in some frame, neutral: only an outline or box dark in every frame marks text. The darkest
-    value alone set static bright picture beside moving dark picture (testsrc2's stripes) on a dark
-    edge; those slivers joined the Tibetan line, and Tesseract read "དད" for a whole line."""
-    low = np.minimum.reduce(views)
+    was dark in some frame, neutral: only an outline or box dark in every frame marks text. The median,
+    not the darkest value: at 6 Mbit/s over a game of life with grain the strokes' luma wavers around
+    190 frame to frame, and the darkest value broke them into specks (3 of 4 Tibetan lines read as
+    nothing; by the median 1). The darkest value alone set static bright picture beside moving dark
+    picture (testsrc2's stripes) on a dark edge; those slivers joined the Tibetan line, and Tesseract
+    read "དད" for a whole line."""
+    low = lower_median(views)
     darkest_channel_high = channel_max(np.maximum.reduce(views))  # the same max, over views then channels
     low[(channel_max(low) < OUTLINE_DARK) & (darkest_channel_high >= OUTLINE_DARK)] = NEUTRAL
     return low
+
+
+def lower_median(views: list[np.ndarray]) -> np.ndarray:
+    """Each pixel's lower median over `views` (of 2: the darker), by an odd-even transposition sort:
+    2.5 ms for 8 views of a 1080p band, against 54–68 ms by numpy's partition or median."""
+    ranked = list(views)
+    for round_ in range(len(ranked)):
+        for i in range(round_ % 2, len(ranked) - 1, 2):
+            ranked[i], ranked[i + 1] = np.minimum(ranked[i], ranked[i + 1]), np.maximum(ranked[i], ranked[i + 1])
+    return ranked[(len(ranked) - 1) // 2] if len(ranked) > 1 else ranked[0].copy()
 
 
 def channel_max(image: np.ndarray) -> np.ndarray:
