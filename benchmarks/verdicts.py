@@ -262,6 +262,11 @@ def entry_audio(clip: str, background: str, title_cards: bool) -> Path:
     return out
 
 
+# Burned-in cells: every clip's four arrangements in the picture (clean), and one under music.
+BURNED = [(clip, "clean", kind) for clip in MATRIX_CLIPS for kind in ("bo", "zh", "dual", "stray")] + \
+    [("zh-prayer-a", "music1-6", "zh")]
+
+
 def matrix_entries() -> list[dict]:
     """Every cell: (label, audio, subtitle cues or None, burned in?, expected pairing, timing
     problem, the finding it must fail on)."""
@@ -285,8 +290,7 @@ def matrix_entries() -> list[dict]:
         cells.append({"clip": "no speech", "background": background, "subtitles": subs, "timing": "-",
                       "expected": "invalid", "cues": subtitles(subs, [(1 + 2 * i, 2.5 + 2 * i) for i in range(12)]),
                       "fails_on": "audio.no_speech", "source": by_label.get(background, (None, None, None))[1]})
-    for clip, background, subs in (("funasr25", "clean", "bo"), ("bo-prayer-c", "clean", "zh"),
-                                   ("zh-prayer-a", "music1-6", "zh")):
+    for clip, background, subs in BURNED:
         truth = next(c for c in CLIPS if c[0] == clip)[3]
         cells.append({"clip": clip, "background": background, "subtitles": f"{subs} burned in", "timing": "exact",
                       "expected": EXPECTED[(truth, subs)], "cues": subtitles(subs, placed_cues(clip)), "burned": True})
@@ -384,6 +388,23 @@ def background_only(cell: dict) -> Path:
     return out
 
 
+def burned_tracks(cues: list[tuple[float, float, str]]) -> list:
+    """The cues as burned-in tracks, one per script, white with an outline in the benchmark's first
+    font of each: the lines of a dual cue on two tracks (Tibetan above), a stray Tibetan cue where
+    the Chinese ones are."""
+    import regex
+    from burned_in import FONTS, Track
+
+    lines: dict[str, list[tuple[float, float, str]]] = {"bo": [], "zh": []}
+    for start, end, text in cues:
+        for line in text.split("\n"):
+            lines["bo" if regex.search(r"\p{Tibetan}", line) else "zh"].append((start, end, line))
+    both = any("\n" in text for _, _, text in cues)  # two lines on screen at once
+    return [Track(FONTS[language][0], "white-outline", [t for _, _, t in cues_],
+                  marginv=150 if both and language == "bo" else 60, at=[(s, e) for s, e, _ in cues_])
+            for language, cues_ in lines.items() if cues_]
+
+
 def build(cell: dict) -> tuple[Path, str | None]:
     """The entry's video and its sidecar (None: none)."""
     name = "-".join(str(cell[k]).replace(" ", "_") for k in ("clip", "background", "subtitles", "timing"))
@@ -393,12 +414,10 @@ def build(cell: dict) -> tuple[Path, str | None]:
              else entry_audio(cell["clip"], cell["background"], cell["timing"] == "title cards"))
     video = folder / f"{name}.mp4"
     if cell.get("burned"):
-        from burned_in import FONTS, Track, render
+        from burned_in import render
 
-        language = cell["subtitles"].split()[0]
-        track = Track(FONTS[language][0], "white-outline", [t for _, _, t in cell["cues"]],
-                      at=[(s, e) for s, e, _ in cell["cues"]])
-        render([track], video, duration=30, audio=audio, encode=["-c:v", "libx264", "-preset", "ultrafast"])
+        render(burned_tracks(cell["cues"]), video, duration=30, audio=audio,
+               encode=["-c:v", "libx264", "-preset", "ultrafast"])
         return video, None
     if not video.exists():
         make_video(video, audio=audio,

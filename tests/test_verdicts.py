@@ -208,15 +208,17 @@ def test_a_pairing_not_checked_is_a_warning_never_a_pass(tmp_path, corpus, flag)
 
 @pytest.mark.slow
 def test_a_pairing_problem_on_unsure_speech_asks_for_a_listen_instead_of_failing(tmp_path, corpus):
-    """80 s of the Tibetan recitation, its last 30 s under pink noise at 6 dB: two windows Tibetan
-    (`lid_bo`, 0.857 each), one undecided, so the entry is Tibetan at 0.74 — under the documented
-    level (0.8). With Tibetan subtitles the pairing is bo+bo: a warning that asks for a listen, not
-    an error (before: `pairing.invalid` an error on that figure)."""
+    """80 s of the Tibetan recitation, its last 50 s under pink noise at 4 dB: one window Tibetan
+    (`lid_bo`, 0.97), two undecided, so the entry is Tibetan at 0.625 — under the documented level
+    (0.8). With Tibetan subtitles the pairing is bo+bo: a warning that asks for a listen, not an error
+    (before: `pairing.invalid` an error on that figure). Two `lid_bo` windows and one undecided (the
+    last 30 s at 6 dB) were under the level at `lid_bo` 0.857 and are above it (0.855) since the
+    spoken-Tibetan clips joined the held-back windows (0.97)."""
     from conftest import ffmpeg
 
     recitation = corpus / "tibetan/webuddhist_bo_prayer.mp3"
-    clean = mix_background(recitation, None, None, tmp_path / "clean.wav", start=20, duration=50)
-    noisy = mix_background(recitation, pink_noise(31), 6, tmp_path / "noisy.wav", start=70, duration=30)
+    clean = mix_background(recitation, None, None, tmp_path / "clean.wav", start=20, duration=30)
+    noisy = mix_background(recitation, pink_noise(51), 4, tmp_path / "noisy.wav", start=50, duration=50)
     joined = tmp_path / "speech.wav"
     ffmpeg("-i", str(clean), "-i", str(noisy), "-filter_complex", "concat=n=2:v=0:a=1", str(joined))
     video = make_video(tmp_path / "entry.mp4", audio=joined, duration=80)
