@@ -422,6 +422,7 @@ def startup(size: str) -> dict:
     of the grain background with no subtitles (interpreter, imports, probe, ffmpeg's start, 25
     frames scanned; no band, so no OCR engine starts). Median of 3."""
     path = CACHE / "matrix" / f"startup-{size}.mp4"
+    path.parent.mkdir(parents=True, exist_ok=True)  # a fresh clone's cache has no folder yet
     if not path.exists():
         source = MATRIX_BACKGROUNDS["grain"].format(size=size, rate="25")
         subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-t", "1",
