@@ -214,6 +214,16 @@ def test_styles(tmp_path, name):
     assert_read(read(video), ZH_LINES, "zh", most=0.15 if name == "red-outline" else 0.0)
 
 
+def test_tibetan_on_a_translucent_black_box_over_a_two_coloured_picture(tmp_path):
+    # The burned-in matrix's `black-box` (38 % transparent) over testsrc2: the box is dark in every
+    # channel over the blue and not over the yellow ((128, 128, 0)). The first rule found the strokes
+    # over the blue only and the 4 lines read as nothing (band dropped); they are read again on the box
+    # rule's pixels (`read._retry_on_the_box`).
+    video = render(tmp_path, "bo-box", [style("bo", "Tibetan Machine Uni", 56, outline="&H60000000",
+                                              back="&H60000000", border=3, width=6)], {"bo": BO_LINES[:4]})
+    assert_read(read(video), BO_LINES[:4], "bo", most=0.03)
+
+
 @pytest.mark.xfail(strict=True, reason="not done: the 4 cues are found, frame-exact, but none reads (the band is "
                    "dropped, nothing invented): white Tibetan strokes over testsrc2's yellow bar, with a shadow on "
                    "one side only, come apart into pieces too small for the shadow rule to judge, and, judged per "
