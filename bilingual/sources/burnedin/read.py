@@ -249,6 +249,33 @@ def box_line_mask(image: np.ndarray) -> np.ndarray:
     """The text pixels of a line by an outline or box dark in luma, or a translucent box (`line_mask`'s
     second rule)."""
     return with_shadow(image, text_pixels(image, dark_luma=True, shadow=False))
+
+
+# A 38 %-transparent black box over testsrc2 is dark in every channel over its blue and not over its
+# yellow ((128, 128, 0)): the first rule found a line's strokes over the blue only (Tibetan: 180–330
+# pixels, read as nothing or as part of the line, བསླབ ངའི་ཚའ ལོ། for བཟུང་ནས་ཇི་ལྟར་བསླབ་པའི་ཚུལ་ལོ།;
+# Chinese: the characters at the line's ends lost, 8.5 % error). By the box rule 3.2–3.8× the pixels,
+# and the 4 Tibetan lines read exactly, the Chinese ones with one character wrong in 57. Outlined
+# lines give the two rules about the same pixels. Tried on a band's first BOX_TRIAL_LINES lines.
+BOX_GAIN = 2.0
+BOX_TRIAL_LINES = 3
+
+
+def _box_rule_in_boxed_bands(images: list[np.ndarray], masks: list[np.ndarray], bands: list[int]) -> None:
+    """Where the box rule (`box_line_mask`) finds more than BOX_GAIN times `line_mask`'s text pixels
+    in one of a band's first lines, every line of that band is masked by it: a translucent box over
+    picture that is dark in every channel in places only."""
+    tried: Counter[int] = Counter()
+    boxed: dict[int, np.ndarray] = {}
+    for i, band in enumerate(bands):
+        if tried[band] < BOX_TRIAL_LINES and band not in {bands[k] for k in boxed}:
+            tried[band] += 1
+            if (mask := box_line_mask(images[i])).sum() > BOX_GAIN * masks[i].sum():
+                boxed[i] = mask
+    boxed_bands = {bands[k] for k in boxed}
+    for i, band in enumerate(bands):
+        if band in boxed_bands:
+            masks[i] = boxed[i] if i in boxed else box_line_mask(images[i])
 # A line is drawn in one colour: a kept component whose mean colour is this far (any channel) from
 # the line's (the median over its kept pixels) is picture. Bits of a static yellow bar between the
 # outlined letters of a thin font (Monlam Uni OuChan2 at 39 over testsrc2) joined a Tibetan line as
@@ -470,13 +497,18 @@ def read_line(image: np.ndarray) -> Reading:
 BAND_SCRIPT_AFTER = 3  # lines of a band read as Tibetan before its further lines skip the Chinese try
 
 
-def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True) -> list[Reading]:
+def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True, boxed: bool = True) -> list[Reading]:
     """Chinese when RapidOCR reads mostly Han characters confidently; else Tibetan if Tesseract reads
     mostly Tibetan letters; else (with `detect`) Chinese by full detection (a line whose box was not
     clean); else nothing. Once a band's first lines all read as Tibetan, its further lines go to Tesseract first
-    (a Chinese line among them still falls through to RapidOCR)."""
+    (a Chinese line among them still falls through to RapidOCR). With `boxed`, a band's lines may be masked
+    by the box rule (`_box_rule_in_boxed_bands`); not on inverted views (`_read_dark_text`): over the
+    gradients at 720p it took a 12 %-transparent light box's inverted picture for text, and the 4 dark
+    Chinese lines read as nothing."""
     readings: list[Reading | None] = [None] * len(images)
     masks = [line_mask(image) for image in images]
+    if boxed:
+        _box_rule_in_boxed_bands(images, masks, bands)
     boxes = [line_box(mask) for mask in masks]
     not_chinese: Counter[int] = Counter()
     chinese_bands: set[int] = set()
@@ -497,7 +529,6 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True) 
                 some_han.add(i)
     rest = [i for i, r in enumerate(readings) if r is None]
     tibetan = dict(zip(rest, read_tibetan_lines([images[i] for i in rest], [masks[i] for i in rest]), strict=True))
-    _retry_on_the_box(images, masks, tibetan)
     sure = Counter(bands[i] for i, bo in tibetan.items() if _is_tibetan(bo))
     for i, bo in tibetan.items():
         if _is_tibetan(bo):
@@ -514,31 +545,6 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True) 
         readings[i] = (Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine) if _is_chinese(zh)
                        else Reading("", "none", 0.0, ""))
     return [r if r is not None else Reading("", "none", 0.0, "") for r in readings]  # every line is read by now
-
-
-# A 38 %-transparent black box over testsrc2 is dark in every channel over its blue and not over its
-# yellow ((128, 128, 0)): the first rule found the line's strokes over the blue only (180–330 pixels),
-# which read as nothing or as part of the line (བསླབ ངའི་ཚའ ལོ། for བཟུང་ནས་ཇི་ལྟར་བསླབ་པའི་ཚུལ་ལོ།, at
-# Tesseract 0.81); by the box rule 580–1,167 pixels (3.2–3.8×), and all 4 lines read exactly at
-# 0.72–0.92. Read again only where the box rule finds more than twice as many.
-BOX_RETRY_GAIN = 2.0
-
-
-def _retry_on_the_box(images: list[np.ndarray], masks: list[np.ndarray], readings: dict[int, Reading]) -> None:
-    """Lines not read as wholly valid Tibetan read again on `box_line_mask`'s pixels where those are
-    more than BOX_RETRY_GAIN times the first rule's (a translucent box over picture partly dark in
-    every channel); the new reading is kept when it is Tibetan with more valid syllables. A line read
-    well is not looked at again: the box rule costs about as much as the first (≈ 0.1 s a line)."""
-    unsure = [i for i, bo in readings.items() if not (_is_tibetan(bo) and bo.confidence == 1.0)]
-    boxed = {i: box_line_mask(images[i]) for i in unsure}
-    retry = [i for i, mask in boxed.items() if mask.sum() > BOX_RETRY_GAIN * masks[i].sum()]
-    for i, bo in zip(retry, read_tibetan_lines([images[i] for i in retry], [boxed[i] for i in retry]), strict=True):
-        if _is_tibetan(bo) and (not _is_tibetan(readings[i]) or _valid_syllables(bo) > _valid_syllables(readings[i])):
-            readings[i] = bo
-
-
-def _valid_syllables(reading: Reading) -> int:
-    return len(tibetan.syllables(reading.text)) - len(tibetan.invalid_syllables(reading.text))
 
 
 @dataclass
@@ -608,8 +614,8 @@ def _read_dark_text(readings: list[Reading], cues: list[BurnedCue], upright: lis
     ratio off, and a Tibetan reading, every syllable valid and confident, is not a part of its line).
     The reading with more letters wins; with as many, the inverted one where its text is the filled one."""
     unread = [i for i, reading in enumerate(readings) if not reading.text]
-    again = dict(zip(unread, read_lines([inverted(cues[i]) for i in unread], [cues[i].band for i in unread]),
-                     strict=True))
+    again = dict(zip(unread, read_lines([inverted(cues[i]) for i in unread], [cues[i].band for i in unread],
+                                        boxed=False), strict=True))
     filled: set[int] = set()
     for i, reading in enumerate(readings):
         if reading.language != "zh":
