@@ -266,16 +266,19 @@ def _box_rule_in_boxed_bands(images: list[np.ndarray], masks: list[np.ndarray], 
     in one of a band's first lines, every line of that band is masked by it: a translucent box over
     picture that is dark in every channel in places only."""
     tried: Counter[int] = Counter()
-    boxed: dict[int, np.ndarray] = {}
+    boxed_bands: set[int] = set()
+    trials: dict[int, np.ndarray] = {}  # line → its box-rule mask, kept for the band if it is boxed
     for i, band in enumerate(bands):
-        if tried[band] < BOX_TRIAL_LINES and band not in {bands[k] for k in boxed}:
+        if tried[band] < BOX_TRIAL_LINES and band not in boxed_bands:
             tried[band] += 1
-            if (mask := box_line_mask(images[i])).sum() > BOX_GAIN * masks[i].sum():
-                boxed[i] = mask
-    boxed_bands = {bands[k] for k in boxed}
+            trials[i] = box_line_mask(images[i])
+            if trials[i].sum() > BOX_GAIN * masks[i].sum():
+                boxed_bands.add(band)
     for i, band in enumerate(bands):
         if band in boxed_bands:
-            masks[i] = boxed[i] if i in boxed else box_line_mask(images[i])
+            masks[i] = trials[i] if i in trials else box_line_mask(images[i])
+
+
 # A line is drawn in one colour: a kept component whose mean colour is this far (any channel) from
 # the line's (the median over its kept pixels) is picture. Bits of a static yellow bar between the
 # outlined letters of a thin font (Monlam Uni OuChan2 at 39 over testsrc2) joined a Tibetan line as
