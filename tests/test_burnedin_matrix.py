@@ -254,3 +254,21 @@ def test_tibetan_over_a_game_of_life_with_grain(tmp_path):
     video = render(tmp_path, "life", [style("bo", "Tibetan Machine Uni", 56)], {"bo": BO_LINES[:4]},
                    background=LIFE, encode=CONTEST_ENCODE)
     assert_read(read(video), BO_LINES[:4], "bo", most=0.05)
+
+
+# A hard scene cut every 1.2 s, under the cues, between testsrc2, a mandelbrot zoom, SMPTE HD bars and RGB
+# bars (the burned-in matrix's `cuts`): cues cross cuts, a still shot's edges hold still from cut to cut.
+CUTS = (";".join(f"{src}=size={{size}}:rate=25,trim=duration=1.2,setpts=PTS-STARTPTS,format=yuv420p[c{i}]"
+                 for i, src in enumerate(["testsrc2", "mandelbrot", "smptehdbars", "rgbtestsrc"] * 2))
+        + ";" + "".join(f"[c{i}]" for i in range(8)) + "concat=n=8,noise=alls=12:allf=t")
+
+
+@pytest.mark.parametrize("language, font, size, lines", [("bo", "Tibetan Machine Uni", 56, BO_LINES[:4]),
+                                                         ("zh", "Noto Sans CJK SC", 60, ZH_LINES)])
+def test_cues_across_scene_cuts_keep_their_own_edges(tmp_path, language, font, size, lines):
+    # Before `scenes.py`: the bars' edges, still from one cut to the next, made the lower half one band;
+    # cues started at the cut into the bars, ended at the cut out of them (Chinese 3 of 8 edges exact),
+    # and a Tibetan line over the RGB bars (51 text pixels against 151 over SMPTE bars) was lost.
+    video = render(tmp_path, language, [style(language, font, size)], {language: lines}, background=CUTS)
+    # over the SMPTE bars RapidOCR reads 云又把水带回来 as 云叉把水带回来 (as in test_styles' red-outline): 1 of 7
+    assert_read(read(video), lines, language, most=0.05 if language == "bo" else 0.15)

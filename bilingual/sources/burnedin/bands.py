@@ -32,6 +32,7 @@ from bilingual.media import (
     timed_out,
     tool_input,
 )
+from bilingual.sources.burnedin.scenes import Scenes, find_scenes, thumbnail
 
 SCAN_WIDTH = 640  # a 1080p frame's lower half becomes 640 × 180
 # The scan scales with two-tap interpolation, not by averaging areas: a thin stroke (Tibetan Machine
@@ -150,6 +151,8 @@ class Scan:
     skip: tuple[int, int] = (0, 0)  # scanned row where the lower piece starts, source rows left out there
     stride: int = 1  # every stride-th source frame is scanned (`scan_stride`)
     between: dict[int, bytes] = field(default_factory=dict)  # frame not scanned → its text mask, packed, zlib
+    thumbs: np.ndarray | None = None  # a small grey picture of every scanned frame (`scenes.cuts`)
+    scenes: Scenes = field(default_factory=Scenes)  # its shots, once found (`burned_in_cues`)
 
     def scanned(self, first: int, last: int) -> range:
         """Indices into `masks` of the scanned frames among source frames [first, last]."""
@@ -233,7 +236,7 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     finally:
         os.close(write_end)
     with os.fdopen(read_end, "rb") as full_pipe, Watchdog(proc, timeout_s) as watchdog:
-        masks, half, (frames, between), samples, times = _read_scan(
+        (masks, half, thumbs), (frames, between), samples, times = _read_scan(
             proc, full_pipe, scan_h, (upper + bottom - top, width), width / SCAN_WIDTH, (upper, top - upper),
             -(-expected // stride), limit, stride)
     if watchdog.fired:
@@ -243,7 +246,7 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     if proc.wait() != 0 and not len(masks):
         raise InputError("media.unreadable", path=str(video), wording="error/picture_undecodable")
     return Scan(masks, half, width / SCAN_WIDTH, 0 if upper else top, samples,
-                _frame_times(times, frames, media.fps), skip=skip, stride=stride, between=between)
+                _frame_times(times, frames, media.fps), skip=skip, stride=stride, between=between, thumbs=thumbs)
 
 
 def scan_stride(rate: float, frames: int, limit: int) -> int | None:
@@ -312,20 +315,21 @@ class _FrameStack:
 
 def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple[int, int], scale: float,
                pieces: tuple[int, int], expected: int, limit: int, stride: int
-               ) -> tuple[np.ndarray, np.ndarray, tuple[int, dict[int, bytes]],
+               ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[int, dict[int, bytes]],
                           dict[int, list[tuple[int, np.ndarray]]], dict[int, float]]:
     """The scan frames from ffmpeg's stdout on this thread, the full-size samples from the second
     pipe and the frame times from stderr on others: ffmpeg writes all three as it goes, so none may
     wait for another. Every `stride`-th frame is scanned (both masks); of the frames between, only
     the text mask is kept, compressed (`Scan.between`). At `limit` scanned frames, or on any
-    exception, ffmpeg is killed: the other pipes then end too. Returns the masks, the half masks, (frames
-    read, the frames between), the samples and the frame times."""
+    exception, ffmpeg is killed: the other pipes then end too. Returns (the masks, the half masks, the
+    thumbnails), (frames read, the frames between), the samples and the frame times."""
     from concurrent.futures import ThreadPoolExecutor
 
     import cv2
 
     packed = (scan_h, -(-SCAN_WIDTH // 8))
     masks, half = _FrameStack(expected, packed, limit), _FrameStack(expected, packed, limit)
+    thumbs = _FrameStack(expected, thumbnail(np.zeros((scan_h, SCAN_WIDTH), np.uint8)).shape, limit)
     size = SCAN_WIDTH * scan_h
     between: dict[int, bytes] = {}
     between_bytes, frames = 0, 0
@@ -347,12 +351,13 @@ def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple
                 darkest = cv2.erode(frame, _SQUARE5)  # once for both masks
                 masks.append(np.packbits(text_mask(frame, darkest), axis=1))
                 half.append(np.packbits(half_visible(frame, darkest), axis=1))
+                thumbs.append(thumbnail(frame))
         except BaseException:
             proc.kill()
             raise
         if masks.count >= limit:
             proc.kill()
-        return masks.array(), half.array(), (frames, between), samples.result(), times.result()
+        return (masks.array(), half.array(), thumbs.array()), (frames, between), samples.result(), times.result()
 
 
 def _read_samples(pipe, shape: tuple[int, int], scale: float, pieces: tuple[int, int],
@@ -495,11 +500,11 @@ def _merge_close(bands: list[tuple[int, int]], gap: int = 5) -> list[tuple[int, 
 
 
 def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray,
-            half: np.ndarray | None = None) -> list[tuple[int, int]]:
+            half: np.ndarray | None = None, scenes: Scenes | None = None) -> list[tuple[int, int]]:
     """(first, last) frame of each cue shown in a band; with `half`, fades are timed at half opacity.
     Cues are found on the pixels that hold still (`held`), their edges put on the frames that show
-    their text (`_to_edges`)."""
-    bits = BandBits(masks, band, static, hold=True)
+    their text (`_to_edges`); a shot's steady picture (`scenes`) is not text that went at a cut."""
+    bits = BandBits(masks, band, static, hold=True, scenes=scenes)
     counts = bits.counts()
     # Text shows as a count far above the noise floor the moving picture leaves in the band; the
     # floor is read off the quietest frames, since subtitles may be on screen most of the time.
@@ -520,12 +525,47 @@ def segment(masks: np.ndarray, band: tuple[int, int], static: np.ndarray,
             start = None
         if present and start is None:
             start = t
-        previous = frame
+        previous = bits.text(t, frame)
     if start is not None:
         cues.append((start, len(bits) - 1))
     raw = BandBits(masks, band, static)
-    cues = [(a, b) for a, b in _to_edges(_rejoin(cues, bits, counts), bits, raw) if b - a + 1 >= MIN_CUE_FRAMES]
+    cues = _across_cuts(_rejoin(cues, bits, counts), bits, scenes.starts[1:] if scenes else [])
+    cues = [(a, b) for a, b in _to_edges(cues, bits, raw) if b - a + 1 >= MIN_CUE_FRAMES]
     return cues if half is None else _through_fades(cues, raw, BandBits(half, band))
+
+
+def _across_cuts(cues: list[tuple[int, int]], bits: BandBits, cuts: list[int]) -> list[tuple[int, int]]:
+    """A cue that ends where a shot ends, or starts where one starts, goes on across the cut while the
+    frames there show only its own text. The light picture behind a line's outline counts as its
+    text: a Tibetan line held 151 text pixels over SMPTE bars and 51 over the RGB bars after the cut,
+    under the band's threshold (63), all of them inside its 151, and the cue ended at the cut, 25
+    frames early. Different cues at one place lie 0.37–0.57 inside each other (`SAME_TEXT_INSIDE`)."""
+    cut = set(cuts)
+    out = list(cues)
+    for i, (first, last) in enumerate(out):
+        # a held run ends HOLD frames before the picture behind it changes, and starts HOLD after
+        ends_at_cut = any(last + k in cut for k in range(1, HOLD + 2))
+        starts_at_cut = any(first - k in cut for k in range(HOLD + 1))
+        if not (ends_at_cut or starts_at_cut):
+            continue
+        text = bits.text((first + last) // 2).astype(bool)
+        ceiling = out[i + 1][0] - 1 if i + 1 < len(out) else len(bits) - 1
+        floor = out[i - 1][1] + 1 if i else 0
+        if ends_at_cut:
+            while last + 1 <= ceiling and _only_text_of(text, bits.text(last + 1)):
+                last += 1
+        if starts_at_cut:
+            while first - 1 >= floor and _only_text_of(text, bits.text(first - 1)):
+                first -= 1
+        out[i] = (first, last)
+    return out
+
+
+def _only_text_of(text: np.ndarray, frame: np.ndarray) -> bool:
+    """The frame shows text, and only (SAME_TEXT_INSIDE) pixels of `text`."""
+    shown = frame.astype(bool)
+    count = int(shown.sum())
+    return count >= MIN_CUE_PIXELS and int((shown & text).sum()) >= SAME_TEXT_INSIDE * count
 
 
 def _to_edges(cues: list[tuple[int, int]], bits: BandBits, raw: BandBits) -> list[tuple[int, int]]:
@@ -534,7 +574,7 @@ def _to_edges(cues: list[tuple[int, int]], bits: BandBits, raw: BandBits) -> lis
     and where one cue replaces another the frames around the cut hold what both share: each edge
     first moves in over frames whose own mask does not show the text (`_replaced`), then out over
     frames that do, never into the neighbouring cue."""
-    texts = [bits[(first + last) // 2] for first, last in cues]
+    texts = [bits.text((first + last) // 2) for first, last in cues]
 
     def shows(i: int, t: int) -> bool:
         return not _replaced(texts[i], raw[t])
@@ -565,12 +605,30 @@ class BandBits:
     would take gigabytes unpacked at once. `static` pixels are left out."""
 
     def __init__(self, packed: np.ndarray, band: tuple[int, int], static: np.ndarray | None = None,
-                 hold: bool = False):
+                 hold: bool = False, scenes: Scenes | None = None):
         self.packed = packed[:, band[0]:band[1]]
         self.hold = hold  # only the pixels that hold still (`held`)
         width = SCAN_WIDTH if static is None else static.shape[1]
         self.keep = (np.ones((band[1] - band[0], width), bool) if static is None
                      else ~static[band[0]:band[1]]).view(np.uint8)
+        self.band, self.scenes = band, scenes
+        self._pictures: dict[int, np.ndarray | None] = {}
+
+    def text(self, t: int, frame: np.ndarray | None = None) -> np.ndarray:
+        """Frame t's pixels (`frame`, when already at hand) less its shot's steady picture
+        (`scenes.find_scenes`) unless that leaves no text: what a cue's text is compared by."""
+        frame = self[t] if frame is None else frame
+        if self.scenes is None:
+            return frame
+        shot = self.scenes.shot(t)
+        if shot not in self._pictures:
+            self._pictures[shot] = self.scenes.picture_bits(shot, self.band, self.keep.shape[1])
+        picture = self._pictures[shot]
+        if picture is None:
+            return frame
+        text = frame & (1 - picture)
+        # all of it the shot's steady picture: a caption shown exactly from one cut to the next
+        return text if int(text.sum()) >= MIN_CUE_PIXELS else frame
 
     def __len__(self) -> int:
         return len(self.packed)
@@ -639,7 +697,7 @@ def _rejoin(cues: list[tuple[int, int]], bits: BandBits, counts: np.ndarray,
     (`counts`). Joined forwards, then backwards: the first pieces of a fade-in, each missing other
     strokes, lie inside the cue they open, not inside each other."""
     def text(run: tuple[int, int]) -> np.ndarray:
-        return bits[run[0] + int(np.argmax(counts[run[0]:run[1] + 1]))].astype(bool)
+        return bits.text(run[0] + int(np.argmax(counts[run[0]:run[1] + 1]))).astype(bool)
 
     def same(a: np.ndarray, b: np.ndarray) -> bool:
         shared = (a & b).sum()
@@ -686,6 +744,8 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
     masks = found.masks
     if len(masks) == 0:
         return [], [], found
+    if found.thumbs is not None:
+        found.scenes = find_scenes(masks, found.thumbs, SCAN_WIDTH)
     rows, static = find_bands(masks, found.skip[0])
     found.static = static
     if region is not None:
@@ -693,7 +753,7 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
     bands: list[Band] = []
     cues: list[BurnedCue] = []
     for band in rows:  # a band where no cue holds still for three frames is moving picture, not subtitles
-        runs = exact_edges(found, band, segment(masks, band, static, found.half))
+        runs = exact_edges(found, band, segment(masks, band, static, found.half, found.scenes))
         if runs:
             cues += [found.cue(len(bands), first, last) for first, last in runs]
             bands.append(Band(band[0], band[1], found.scale, found.top, given=region is not None, skip=found.skip))
@@ -709,11 +769,11 @@ def exact_edges(found: Scan, band: tuple[int, int], runs: list[tuple[int, int]])
     stride = found.stride
     if stride == 1:
         return runs
-    bits = BandBits(found.masks, band, found.static, hold=True)
+    bits = BandBits(found.masks, band, found.static, hold=True, scenes=found.scenes)
     count = len(found.times)
     out: list[tuple[int, int]] = []
     for i, (first, last) in enumerate(runs):
-        text = bits[(first + last) // 2]
+        text = bits.text((first + last) // 2)
 
         def shows(frame: int, text: np.ndarray = text) -> bool:
             between = found.between_bits(frame, band)
