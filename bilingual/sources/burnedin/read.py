@@ -150,7 +150,8 @@ SHADOW_GAIN = 1.0
 
 
 def with_shadow(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """`mask` and the text that casts a shadow (`shadowed`), where that is mostly what the line is."""
+    """`mask` and the text that casts a shadow (`shadowed`), where that is mostly what the line is;
+    else `mask` itself (`_line_masks` tells the two apart by identity)."""
     cast = shadowed(image, mask)
     return mask | cast if (cast & ~mask).sum() > SHADOW_GAIN * mask.sum() else mask
 
@@ -235,20 +236,46 @@ OUTLINE_DARK = 60  # every channel below it: the outline or box around the text
 COLOURED_DARK = 70  # luma below it: a coloured outline or box (the scan's `burnedin.DARK`)
 
 
-def line_mask(image: np.ndarray) -> np.ndarray:
+def line_mask(image: np.ndarray, shadow: bool = True) -> np.ndarray:
     """The text pixels of a line: by an outline dark in every channel, or, where that finds no line,
-    by one dark in luma or a translucent box (`BOX_CONTRAST`). A dark red outline or a dark blue box
-    is not dark in every channel, and the line was then read by full detection (≈ 6 s a line on this
-    machine, loaded: 18× a decode on a 9.6-s clip); dark in luma first, a saturated picture would
-    pass for outline."""
+    by one dark in luma or a translucent box (`BOX_CONTRAST`); with `shadow`, and the text that casts
+    a shadow (`with_shadow`). A dark red outline or a dark blue box is not dark in every channel, and
+    the line was then read by full detection (≈ 6 s a line on this machine, loaded: 18× a decode on a
+    9.6-s clip); dark in luma first, a saturated picture would pass for outline."""
     mask = text_pixels(image, shadow=False)
-    return with_shadow(image, mask) if line_box(mask) is not None else box_line_mask(image)
+    if line_box(mask) is None:
+        return box_line_mask(image, shadow)
+    return with_shadow(image, mask) if shadow else mask
 
 
-def box_line_mask(image: np.ndarray) -> np.ndarray:
+# The shadow rule costs ≈ 23 ms a 1080p line (2.4 s of the 46-s read of the 5-minute benchmark entry,
+# 99 lines). A band whose first SHADOW_TRIAL_LINES lines the outline rule found and the shadow rule
+# added nothing to is drawn with an outline or a box: its further lines skip it.
+SHADOW_TRIAL_LINES = 3
+
+
+def _line_masks(images: list[np.ndarray], bands: list[int]) -> list[np.ndarray]:
+    """`line_mask` of each line, the shadow rule left out in outlined bands (SHADOW_TRIAL_LINES)."""
+    outlined: Counter[int] = Counter()
+    masks = []
+    for image, band in zip(images, bands, strict=True):
+        if outlined[band] >= SHADOW_TRIAL_LINES:
+            masks.append(line_mask(image, shadow=False))
+            continue
+        mask = text_pixels(image, shadow=False)
+        if line_box(mask) is None:
+            masks.append(box_line_mask(image))
+            continue
+        shaded = with_shadow(image, mask)
+        outlined[band] += shaded is mask  # `with_shadow` gives `mask` itself when it adds nothing
+        masks.append(shaded)
+    return masks
+
+
+def box_line_mask(image: np.ndarray, shadow: bool = True) -> np.ndarray:
     """The text pixels of a line by an outline or box dark in luma, or a translucent box (`line_mask`'s
     second rule)."""
-    return with_shadow(image, text_pixels(image, dark_luma=True, shadow=False))
+    return text_pixels(image, dark_luma=True, shadow=shadow)
 
 
 # A 38 %-transparent black box over testsrc2 is dark in every channel over its blue and not over its
@@ -509,7 +536,7 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True, 
     gradients at 720p it took a 12 %-transparent light box's inverted picture for text, and the 4 dark
     Chinese lines read as nothing."""
     readings: list[Reading | None] = [None] * len(images)
-    masks = [line_mask(image) for image in images]
+    masks = _line_masks(images, bands)
     if boxed:
         _box_rule_in_boxed_bands(images, masks, bands)
     boxes = [line_box(mask) for mask in masks]

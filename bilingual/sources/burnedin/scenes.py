@@ -62,7 +62,7 @@ def cuts(thumbs: np.ndarray) -> list[int]:
 
 @dataclass
 class Scenes:
-    """The scans's shots: `starts` (scanned frame indices, 0 first) and, per shot, its steady picture
+    """The scan's shots: `starts` (scanned frame indices, 0 first) and, per shot, its steady picture
     left in the masks (packed like them; None: none found)."""
 
     starts: list[int] = field(default_factory=lambda: [0])
