@@ -341,7 +341,6 @@ def _read_scan(proc: subprocess.Popen, full_pipe, scan_h: int, full_shape: tuple
     thumbnails), (frames read, the frames between), the samples and the frame times."""
     from concurrent.futures import ThreadPoolExecutor
 
-
     packed = (scan_h, -(-SCAN_WIDTH // 8))
     masks, half = _FrameStack(expected, packed, limit), _FrameStack(expected, packed, limit)
     thumbs = _FrameStack(expected, thumbnail(np.zeros((scan_h, SCAN_WIDTH), np.uint8)).shape, limit)
