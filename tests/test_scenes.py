@@ -55,3 +55,19 @@ def test_a_subtitle_shown_exactly_from_cut_to_cut_is_still_a_cue():
     masks = np.packbits(frames, axis=2)
     scenes = find_scenes(masks, _thumbs([100.0] * 30 + [200.0] * 30 + [100.0] * 30), SCAN_WIDTH)
     assert segment(masks, (0, 20), np.zeros((20, SCAN_WIDTH), bool), scenes=scenes) == [(30, 59)]
+
+
+def test_a_thin_band_whose_cues_keep_to_the_shots_is_their_picture():
+    # Under the matrix's `cuts` the scene rule left two bands of 4 scanned rows of the SMPTE bars' edges,
+    # their cues on the bars' shots (one in two pieces); read, they cost 15–17 RapidOCR calls a cell.
+    from types import SimpleNamespace
+
+    from bilingual.sources.burnedin.bands import _shot_remnant
+    from bilingual.sources.burnedin.scenes import Scenes
+
+    found = SimpleNamespace(scenes=Scenes(list(range(0, 240, 30)), [None] * 8), stride=1, times=np.zeros(240))
+    assert _shot_remnant((117, 121), [(60, 89), (180, 201), (202, 209)], found)
+    assert not _shot_remnant((117, 121), [(60, 89), (65, 80)], found)  # a cue touching no cut: text
+    assert not _shot_remnant((230, 249), [(60, 89)], found)  # as tall as a line
+    found.scenes = Scenes()  # no cut: nothing to tell by
+    assert not _shot_remnant((117, 121), [(0, 239)], found)

@@ -773,10 +773,30 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
     cues: list[BurnedCue] = []
     for band in rows:  # a band where no cue holds still for three frames is moving picture, not subtitles
         runs = exact_edges(found, band, segment(masks, band, static, found.half, found.scenes))
-        if runs:
+        if runs and (region is not None or not _shot_remnant(band, runs, found)):
             cues += [found.cue(len(bands), first, last) for first, last in runs]
             bands.append(Band(band[0], band[1], found.scale, found.top, given=region is not None, skip=found.skip))
     return bands, sorted(cues, key=lambda c: (c.first_frame, c.band)), found
+
+
+# Scanned rows: no line of text is thinner (a 30-px line at 1080p is 10 rows; Tibetan Machine Uni at 56,
+# 17). What the scene rule leaves of a still shot's edges (`scenes.PICTURE_ROWS`) may be: under the
+# matrix's `cuts`, two bands of 4 rows of the SMPTE bars, their cues on the bars' shots; read,
+# their lines went to RapidOCR's full detection (15–17 calls a cell against 3–5: 20× the decode).
+THIN_BAND_ROWS = 8
+
+
+def _shot_remnant(band: tuple[int, int], runs: list[tuple[int, int]], found: Scan) -> bool:
+    """A band thinner than any line whose every cue lies within one shot and begins or ends at one of
+    its cuts (the bars' remnants flicker: a shot's cue may come in pieces): the picture of its shots,
+    not subtitles."""
+    if band[1] - band[0] >= THIN_BAND_ROWS or len(found.scenes.starts) < 2:
+        return False
+    starts = [start * found.stride for start in found.scenes.starts] + [len(found.times)]
+    shots = list(zip(starts, [start - 1 for start in starts[1:]], strict=False))  # each to the next
+    near = HOLD * found.stride
+    return all(any(a - near <= first and last <= b + near and (abs(first - a) <= near or abs(last - b) <= near)
+                   for a, b in shots) for first, last in runs)
 
 
 def exact_edges(found: Scan, band: tuple[int, int], runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
