@@ -220,7 +220,7 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     stride = scan_stride(media.frame_rate, expected, limit)
     if stride is None:
         raise _too_long(video, expected, limit, media)
-    graph = _scan_graph(width, (upper, top, bottom), scan_h, SAMPLE_EVERY * stride)
+    graph = _scan_graph(width, (upper, top, bottom), (skip[0], scan_h), SAMPLE_EVERY * stride)
     timeout_s = decode_timeout(media.duration_s)
     read_end, write_end = os.pipe()
     try:
@@ -246,19 +246,19 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
                 _frame_times(times, frames, media.fps), skip=skip, stride=stride, between=between, thumbs=thumbs)
 
 
-def _scan_graph(width: int, rows: tuple[int, int, int], scan_h: int, every: int) -> str:
+def _scan_graph(width: int, rows: tuple[int, int, int], scanned: tuple[int, int], every: int) -> str:
     """ffmpeg's filter graph of the scan: the region (`rows`: the top strip's height, 0 for none, and the
-    lower piece's first and last source row) scaled to SCAN_WIDTH grey, each piece on its own and the
-    small pieces stacked, to `[scan]` (with `showinfo`); every `every`-th frame's region at full size,
-    stacked the same way, to `[full]`. Scaled apart, the full-size frame is never stacked for the scan:
-    stacking all 7,500 frames of the 5-minute entry copied 17 GB."""
-    upper, top, bottom = rows
+    lower piece's first and last source row) scaled to SCAN_WIDTH grey (`scanned`: the top strip's rows
+    there and all of them), each piece on its own and the small pieces stacked, to `[scan]` (with
+    `showinfo`); every `every`-th frame's region at full size, stacked the same way, to `[full]`.
+    Scaled apart, the full-size frame is never stacked for the scan: stacking all 7,500 frames of the
+    5-minute entry copied 17 GB."""
+    (upper, top, bottom), (upper_h, scan_h) = rows, scanned
     lower, grey = f"crop={width}:{bottom - top}:0:{top}", "flags=fast_bilinear,format=gray"
     samples = f"select='not(mod(n,{every}))',format=yuv420p"
     if not upper:
         return (f"[0:v:0]{lower},split=2[a][b];[a]scale={SCAN_WIDTH}:{scan_h}:{grey},showinfo[scan];"
                 f"[b]{samples}[full]")
-    upper_h = int(round(upper * SCAN_WIDTH / width))  # the scan's `skip`
     strip = f"crop={width}:{upper}:0:0"
     return (f"[0:v:0]split=3[u][l][f];[u]{strip},scale={SCAN_WIDTH}:{upper_h}:{grey}[us];"
             f"[l]{lower},scale={SCAN_WIDTH}:{scan_h - upper_h}:{grey}[ls];[us][ls]vstack=2,showinfo[scan];"
@@ -793,7 +793,7 @@ def _shot_remnant(band: tuple[int, int], runs: list[tuple[int, int]], found: Sca
     if band[1] - band[0] >= THIN_BAND_ROWS or len(found.scenes.starts) < 2:
         return False
     starts = [start * found.stride for start in found.scenes.starts] + [len(found.times)]
-    shots = list(zip(starts, [start - 1 for start in starts[1:]], strict=False))  # each to the next
+    shots = [(first, end - 1) for first, end in itertools.pairwise(starts)]  # (first, last) source frame
     near = HOLD * found.stride
     return all(any(a - near <= first and last <= b + near and (abs(first - a) <= near or abs(last - b) <= near)
                    for a, b in shots) for first, last in runs)

@@ -151,7 +151,7 @@ SHADOW_GAIN = 1.0
 
 def with_shadow(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """`mask` and the text that casts a shadow (`shadowed`), where that is mostly what the line is;
-    else `mask` itself (`_line_masks` tells the two apart by identity)."""
+    else `mask` itself (`_line_mask` tells the two apart by identity)."""
     cast = shadowed(image, mask)
     return mask | cast if (cast & ~mask).sum() > SHADOW_GAIN * mask.sum() else mask
 
@@ -242,10 +242,18 @@ def line_mask(image: np.ndarray, shadow: bool = True) -> np.ndarray:
     a shadow (`with_shadow`). A dark red outline or a dark blue box is not dark in every channel, and
     the line was then read by full detection (≈ 6 s a line on this machine, loaded: 18× a decode on a
     9.6-s clip); dark in luma first, a saturated picture would pass for outline."""
+    return _line_mask(image, shadow)[0]
+
+
+def _line_mask(image: np.ndarray, shadow: bool) -> tuple[np.ndarray, bool]:
+    """`line_mask`, and whether the outline rule found the line and the shadow rule added nothing."""
     mask = text_pixels(image, shadow=False)
     if line_box(mask) is None:
-        return box_line_mask(image, shadow)
-    return with_shadow(image, mask) if shadow else mask
+        return box_line_mask(image, shadow), False
+    if not shadow:
+        return mask, False
+    shaded = with_shadow(image, mask)
+    return shaded, shaded is mask  # `with_shadow` gives `mask` itself when it adds nothing
 
 
 # The shadow rule costs ≈ 23 ms a 1080p line (2.4 s of the 46-s read of the 5-minute benchmark entry,
@@ -259,16 +267,9 @@ def _line_masks(images: list[np.ndarray], bands: list[int]) -> list[np.ndarray]:
     outlined: Counter[int] = Counter()
     masks = []
     for image, band in zip(images, bands, strict=True):
-        if outlined[band] >= SHADOW_TRIAL_LINES:
-            masks.append(line_mask(image, shadow=False))
-            continue
-        mask = text_pixels(image, shadow=False)
-        if line_box(mask) is None:
-            masks.append(box_line_mask(image))
-            continue
-        shaded = with_shadow(image, mask)
-        outlined[band] += shaded is mask  # `with_shadow` gives `mask` itself when it adds nothing
-        masks.append(shaded)
+        mask, outlined_only = _line_mask(image, shadow=outlined[band] < SHADOW_TRIAL_LINES)
+        outlined[band] += outlined_only
+        masks.append(mask)
     return masks
 
 
