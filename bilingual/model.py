@@ -90,11 +90,13 @@ class CueReading:
     first_frame: int | None = None  # None for an image subtitle stream: no frames of the video are read
     last_frame: int | None = None
     image: str | None = None
+    cover: float | None = None  # share of the line's width in the picture that the text read spans
 
     def to_dict(self) -> dict[str, Any]:
         return {"frame_s": round(self.frame_s, 3), "band": list(self.band), "confidence": round(self.confidence, 3),
                 "engine": self.engine, "first_frame": self.first_frame, "last_frame": self.last_frame,
-                **({"image": self.image} if self.image else {})}
+                **({"image": self.image} if self.image else {}),
+                **({"cover": round(self.cover, 3)} if self.cover is not None else {})}
 
 
 @dataclass(frozen=True)
@@ -123,13 +125,27 @@ class DroppedBand:
         return {"band": list(self.band), "cues_found": self.cues_found, "cues_read": self.cues_read}
 
 
+@dataclass(frozen=True)
+class UnreadCue:
+    """A cue found in a subtitle band of the picture, timed to the frame, that read as no confident
+    text: it is not among the track's cues, and its text is not checked."""
+
+    start_s: float
+    end_s: float
+    band: tuple[int, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3), "band": list(self.band)}
+
+
 @dataclass
 class SubtitleTrack:
     """An entry's subtitles as one list of cues, whatever the source, with where they came from.
 
     `sidecars`: the parts of a track read from several sidecars or subtitle streams (empty for one);
     `skipped_sidecars`: further sidecars or streams not read in; `readings`: per cue index, where a burned-in
-    cue was read; `dropped_bands`: bands of the picture not taken as subtitles."""
+    cue was read; `dropped_bands`: bands of the picture not taken as subtitles; `unread_cues`: cues
+    of a subtitle band that read as no text."""
 
     cues: list[Cue]
     source: SourceKind
@@ -142,6 +158,7 @@ class SubtitleTrack:
     skipped_sidecars: list[SkippedSidecar] = field(default_factory=list)
     readings: dict[int, CueReading] | None = None
     dropped_bands: list[DroppedBand] = field(default_factory=list)
+    unread_cues: list[UnreadCue] = field(default_factory=list)
     image_stream: ImageStreamSummary | None = None
 
     def extra_dict(self) -> dict[str, Any]:
@@ -154,6 +171,8 @@ class SubtitleTrack:
             out["image_stream"] = self.image_stream.to_dict()
         if self.dropped_bands:
             out["ocr_dropped_bands"] = [b.to_dict() for b in self.dropped_bands]
+        if self.unread_cues:
+            out["ocr_unread_cues"] = [c.to_dict() for c in self.unread_cues]
         parts = "sidecars" if self.source == "sidecar" else "streams"  # what the parts are
         if len(self.sidecars) > 1:
             out[parts] = [s.to_dict() for s in self.sidecars]

@@ -83,8 +83,11 @@ def assert_read(cues, lines, language, every=EVERY, most=0.0, rows=None):
     assert got == expected_frames(len(lines), every), [(c.cue.first_frame, c.cue.last_frame, c.reading.text)
                                                         for c in cues]
     assert {c.reading.language for c in cues} == {language}
+    from bilingual.sources.burnedin.read import PARTIAL_COVER
+
     for cue, truth in zip(cues, lines, strict=True):
         assert letter_error(truth, cue.reading.text) <= most, (truth, cue.reading.text)
+        assert cue.cover is None or cue.cover >= PARTIAL_COVER, (truth, cue.reading.text, cue.cover)  # a whole line
         if rows is not None:
             top, bottom = cue.band.source_rows()
             assert rows[0] <= top and bottom <= rows[1], (top, bottom)
@@ -227,10 +230,10 @@ def test_tibetan_on_a_translucent_black_box_over_a_two_coloured_picture(tmp_path
     assert_read(read(video), BO_LINES[:4], "bo", most=0.03)
 
 
-@pytest.mark.xfail(strict=True, reason="not done: the 4 cues are found, frame-exact, but none reads (the band is "
-                   "dropped, nothing invented): white Tibetan strokes over testsrc2's yellow bar, with a shadow on "
-                   "one side only, come apart into pieces too small for the shadow rule to judge, and, judged per "
-                   "group of strokes, the thin vertical ones still differ from the yellow only in 4:2:0 blue (README)")
+@pytest.mark.xfail(strict=True, reason="not done: the 4 cues are found, frame-exact; by luma only the strokes over "
+                   "the blue are text, and inked by colour (`read.colour_page`) 3 lines read (0.0, 0.0, 3.2 %), but "
+                   "the short one's left half, white over testsrc2's yellow, differs from it only in 4:2:0 blue and "
+                   "reads at Tesseract 0.59: not kept, said to be unread (`ocr.unread_cue`)")
 def test_tibetan_shadow_only(tmp_path):
     # As test_styles' shadow-only, in Tibetan Machine Uni. Measured on the 4 cues' read views: split from
     # the yellow by colour, the strokes there are pieces of 6–59 pixels casting 0–38 on clear picture
@@ -244,6 +247,51 @@ def test_tibetan_shadow_only(tmp_path):
     video = render(tmp_path, "bo-shadow", [style("bo", "Tibetan Machine Uni", 56, **STYLES["shadow-only"])],
                    {"bo": BO_LINES[:4]})
     assert_read(read(video), BO_LINES[:4], "bo", most=0.05)
+
+
+def test_a_cue_found_but_not_read_is_said_to_be(tmp_path):
+    # test_tibetan_shadow_only's clip: its second cue reads as no confident text. It was left out of the
+    # track unsaid (timing then finds speech without a cue where the picture has one).
+    video = render(tmp_path, "bo-shadow", [style("bo", "Tibetan Machine Uni", 56, **STYLES["shadow-only"])],
+                   {"bo": BO_LINES[:4]})
+    from bilingual import check
+
+    report = check(video, speech=False).to_dict(lang="en")
+    read_at = {(round(c["first_frame"] / FPS, 2), round((c["last_frame"] + 1) / FPS, 2))
+               for c in report["subtitles"]["ocr"]}
+    unread = [f for f in report["findings"] if f["code"] == "ocr.unread_cue"]
+    assert len(unread) == 1 and unread[0]["severity"] == "warning", report["findings"]
+    missed = {tuple(t) for t in unread[0]["data"]["times"]}
+    assert missed and not missed & read_at and missed | read_at == {(round(s, 2), round(e, 2)) for s, e in times(4)}
+
+
+def test_a_line_read_in_part_is_read_again_by_colour_or_said_to_be_partial(tmp_path):
+    # The burned-in matrix's shadow-only Tibetan cell (6 Mbit/s): only each line's strokes over the blue
+    # half of testsrc2 were read, confidently (Tesseract 0.85–0.92, every syllable valid: confidence
+    # 1.0): སླབ་པའི་ཚུལ་ལོ། for བཟུང་ནས་ཇི་ལྟར་བསླབ་པའི་ཚུལ་ལོ།, 52.5 % letter error, nothing said. Read
+    # again inked by colour, 3 lines read whole (0.0, 0.0, 3.2 %); the short one's left half is still
+    # lost (Tesseract 0.51 by colour): it is partial, unsure, and said to be.
+    from bilingual.rules.script import OCR_SURE
+    from bilingual.sources.burnedin.read import PARTIAL_COVER
+
+    video = render(tmp_path, "bo-shadow", [style("bo", "Tibetan Machine Uni", 56, **STYLES["shadow-only"])],
+                   {"bo": BO_LINES[:4]}, encode=["-c:v", "libx264", "-preset", "ultrafast", "-b:v", "6M"])
+    cues = read(video)
+    assert [(c.cue.first_frame, c.cue.last_frame) for c in cues] == expected_frames(4)
+    errors = [letter_error(truth, c.reading.text) for truth, c in zip(BO_LINES[:4], cues, strict=True)]
+    whole = [c for c, e in zip(cues, errors, strict=True) if e <= 0.05]
+    assert len(whole) >= 3, [c.reading.text for c in cues]
+    partial = [c for c, e in zip(cues, errors, strict=True) if e > 0.05]
+    for cue in partial:
+        assert cue.cover < PARTIAL_COVER and cue.reading.confidence < OCR_SURE, (cue.reading, cue.cover)
+    from bilingual import check
+
+    findings = check(video, speech=False).to_dict(lang="en")["findings"]
+    found = [f for f in findings if f["code"] == "ocr.partial_line"]
+    assert len(found) == bool(partial), findings
+    if found:
+        assert found[0]["severity"] == "warning" and found[0]["data"]["count"] == len(partial), found
+        assert not [f for f in findings if f["severity"] == "error" and f.get("cue") in found[0]["data"]["cues"]]
 
 
 @pytest.mark.xfail(strict=True, reason="not done: the 4 cues are found frame-exact and the band covers the line "

@@ -6,6 +6,7 @@ from bilingual.rules.checklist import manual_findings
 from bilingual.rules.media import media_findings
 
 MB = 1_048_576
+BILINGUAL = load_profile("sichuan-2024-kepu-bilingual")
 
 
 def media(**overrides) -> MediaInfo:
@@ -79,3 +80,35 @@ def test_manual_items_come_from_the_profile():
     items = manual_findings(load_profile())
     assert {"manual.opening_closing", "manual.ownership_credit", "manual.translation"} <= {f.code for f in items}
     assert all(f.severity.value == "manual" and f.text["zh"] and f.text["en"] for f in items)
+
+
+def _burned_in_track(covers, unread=()):
+    from bilingual.model import Cue, CueReading, SubtitleTrack, UnreadCue
+
+    cues = [Cue(i, 2.0 * i, 2.0 * i + 1.6, "བཀྲ་ཤིས་བདེ་ལེགས།") for i in range(1, len(covers) + 1)]
+    readings = {i: CueReading(2.0 * i + 0.8, (940, 1000), min(1.0, c or 1.0), "tesseract-bod", cover=c)
+                for i, c in enumerate(covers, 1)}
+    return SubtitleTrack(cues=cues, source="ocr", format="burned-in", readings=readings,
+                         unread_cues=[UnreadCue(s, e, (940, 1000)) for s, e in unread])
+
+
+def test_cues_read_from_part_of_their_line_are_one_warning():
+    from bilingual.facts import Facts
+    from bilingual.rules.subtitles import partial_line_rule
+
+    track = _burned_in_track([0.98, 0.46, None, 0.74, 0.75])
+    (finding,) = partial_line_rule(Facts("entry.mp4", track=track), BILINGUAL)
+    assert finding.code == "ocr.partial_line" and finding.severity.value == "warning"
+    assert finding.data["cues"] == [2, 4] and finding.data["of"] == 5 and finding.data["cover"] == "46%"
+    assert partial_line_rule(Facts("entry.mp4", track=_burned_in_track([0.9, None, 1.0])), BILINGUAL) == []
+
+
+def test_cues_found_but_not_read_are_one_warning_with_their_times():
+    from bilingual.facts import Facts
+    from bilingual.rules.subtitles import unread_cue_rule
+
+    facts = Facts("entry.mp4", track=_burned_in_track([1.0, 1.0], unread=[(3.0, 4.6), (9.0, 10.6)]))
+    (finding,) = unread_cue_rule(facts, BILINGUAL)
+    assert finding.severity.value == "warning" and (finding.start_s, finding.end_s) == (3.0, 4.6)
+    assert finding.data["times"] == [[3.0, 4.6], [9.0, 10.6]] and finding.data["count"] == 2
+    assert unread_cue_rule(Facts("entry.mp4", track=_burned_in_track([1.0])), BILINGUAL) == []

@@ -35,6 +35,8 @@ RULES: tuple[Rule, ...] = (
     inputs.too_long_rule,
     subtitles.image_only_rule,
     subtitles.dropped_band_rule,
+    subtitles.partial_line_rule,
+    subtitles.unread_cue_rule,
     subtitles.missing_rule,
     subtitles.encoding_rule,
     script.script_rule,

@@ -1,6 +1,6 @@
 """Rules on the subtitles as found: image-only streams, subtitles missing where the profile requires
-them, the encoding of each file read, cues after the video ends, and picture bands not taken as
-subtitles."""
+them, the encoding of each file read, cues after the video ends, picture bands not taken as
+subtitles, cues read from only a part of their line, and cues seen but not read."""
 
 from __future__ import annotations
 
@@ -71,3 +71,29 @@ def dropped_band_rule(facts: Facts, profile: Profile) -> list[Finding]:
         return []
     return [Finding("ocr.band_dropped", Severity.INFO, data={**band.to_dict(), "band": "–".join(map(str, band.band))})
             for band in facts.track.dropped_bands]
+
+
+def partial_line_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    """`ocr.partial_line` (warning): the cues whose text read from the picture spans only a part of
+    their line there (`burnedin.read.PARTIAL_COVER`): their text is incomplete, worth a look."""
+    from bilingual.sources.burnedin.read import PARTIAL_COVER
+
+    readings = (facts.track.readings or {}) if facts.track is not None else {}
+    partial = {i: r.cover for i, r in readings.items() if r.cover is not None and r.cover < PARTIAL_COVER}
+    if not partial:
+        return []
+    first = min(partial)
+    return [Finding("ocr.partial_line", Severity.WARNING, data={
+        "cues": sorted(partial), "count": len(partial), "of": len(readings), "first_cue": first,
+        "cover": f"{partial[first]:.0%}", "at_s": round(readings[first].frame_s, 2)})]
+
+
+def unread_cue_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    """`ocr.unread_cue` (warning): cues found in a subtitle band of the picture that read as no text:
+    they are not among the cues checked, and speech under them may be reported uncaptioned."""
+    missed = facts.track.unread_cues if facts.track is not None else []
+    if not missed:
+        return []
+    return [Finding("ocr.unread_cue", Severity.WARNING, missed[0].start_s, missed[0].end_s, data={
+        "count": len(missed), "times": [[round(c.start_s, 2), round(c.end_s, 2)] for c in missed],
+        "at_s": round(missed[0].start_s, 2), "to_s": round(missed[0].end_s, 2)})]

@@ -7,7 +7,7 @@ against the picture (`--ocr on`). Read when there is no subtitle file or text st
 from __future__ import annotations
 
 from bilingual.media import MediaInfo
-from bilingual.model import Cue, CueReading, DroppedBand, SubtitleTrack
+from bilingual.model import Cue, CueReading, DroppedBand, SubtitleTrack, UnreadCue
 from bilingual.sources.source import OcrSettings, SubtitleSource, Wanted
 
 
@@ -24,15 +24,18 @@ def load(source: SubtitleSource, media: MediaInfo) -> SubtitleTrack:
 def load_burned_in(media: MediaInfo, settings: OcrSettings | None = None) -> SubtitleTrack:
     """Cues read from the picture: frame-exact times, text from OCR, and where each was read (with
     `settings.frames_dir`, also the path of the band image written there)."""
-    from bilingual.sources.burnedin.read import read_burned_in, write_evidence
+    from bilingual.sources.burnedin.read import OcrCue, read_burned_in, write_evidence
 
     settings = settings or OcrSettings()
     dropped: list[dict] = []
-    read = read_burned_in(media.path, media, settings.band, dropped)
+    unread: list[OcrCue] = []
+    read = read_burned_in(media.path, media, settings.band, dropped, unread)
     images = write_evidence(read, settings.frames_dir) if settings.frames_dir else [None] * len(read)
     cues = [Cue(i, r.cue.start_s, r.cue.end_s, r.reading.text) for i, r in enumerate(read, 1)]
     readings = {i: CueReading(r.frame_s, r.band.source_rows(), r.reading.confidence, r.reading.engine,
-                              r.cue.first_frame, r.cue.last_frame, image)
+                              r.cue.first_frame, r.cue.last_frame, image, r.cover)
                 for i, (r, image) in enumerate(zip(read, images, strict=False), 1)}
     bands = [DroppedBand(tuple(d["band"]), d["cues_found"], d["cues_read"]) for d in dropped]
-    return SubtitleTrack(cues=cues, source="ocr", format="burned-in", readings=readings, dropped_bands=bands)
+    missed = [UnreadCue(r.cue.start_s, r.cue.end_s, r.band.source_rows()) for r in unread]
+    return SubtitleTrack(cues=cues, source="ocr", format="burned-in", readings=readings, dropped_bands=bands,
+                         unread_cues=missed)

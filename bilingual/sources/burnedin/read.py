@@ -16,7 +16,7 @@ import subprocess
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -61,6 +61,7 @@ class Reading:
     confidence: float
     engine: str
     engine_score: float | None = None  # the engine's own confidence, 0–1 (Tesseract: mean over letters)
+    columns: tuple[int, int] | None = None  # the image columns the text read spans (None: found by detection)
 
 
 # How many times each engine read a line in this process (the benchmark reports calls per cue).
@@ -544,6 +545,7 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True, 
     not_chinese: Counter[int] = Counter()
     chinese_bands: set[int] = set()
     some_han: set[int] = set()  # lines whose box read at least one Han character, unsure
+    detected: set[int] = set()  # lines read (or tried) by full detection, on no box
     for i, (image, band) in enumerate(zip(images, bands, strict=False)):
         if band not in chinese_bands and not_chinese[band] >= BAND_SCRIPT_AFTER:
             some_han.add(i)  # not tried: the full detection below stays open to it
@@ -575,7 +577,14 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True, 
               else Reading("", "none", 0.0, ""))
         readings[i] = (Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine) if _is_chinese(zh)
                        else Reading("", "none", 0.0, ""))
-    return [r if r is not None else Reading("", "none", 0.0, "") for r in readings]  # every line is read by now
+        detected.add(i)
+    return [_spanning(r, None if i in detected else boxes[i]) if r is not None else Reading("", "none", 0.0, "")
+            for i, r in enumerate(readings)]  # every line is read by now
+
+
+def _spanning(reading: Reading, box: tuple[slice, slice] | None) -> Reading:
+    """`reading` with the columns of the line box it was read on."""
+    return replace(reading, columns=(box[1].start, box[1].stop)) if box is not None and reading.text else reading
 
 
 @dataclass
@@ -585,28 +594,152 @@ class OcrCue:
     frame_s: float
     reading: Reading
     image: np.ndarray  # the band as read: evidence for `--frames`
+    cover: float | None = None  # share of the line's width in the picture that the text read spans
 
 
 def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None,
-                   dropped: list[dict] | None = None) -> list[OcrCue]:
+                   dropped: list[dict] | None = None, unread: list[OcrCue] | None = None) -> list[OcrCue]:
     """Every burned-in cue, timed to the frame, read once on its clearest frame. A band most of whose
     cues read as no text is picture, not subtitles: none of its cues is kept, and the band is listed
-    in `dropped` (its rows, cues found and read)."""
+    in `dropped` (its rows, cues found and read). The cues of the other bands that read as no text
+    are left out and listed in `unread`."""
     bands, cues, found = burned_in_cues(video, media, region)
     rows = [read_rows(bands, i, picture_size(media, video)[1]) for i in range(len(bands))]
     views = [cue_view(video, media, found, bands[cue.band], rows[cue.band], cue) for cue in cues]
     readings = read_lines([read for *_, read in views], [cue.band for cue in cues])
     _read_dark_text(readings, cues, [read for *_, read in views],
                     lambda cue: cue_view(video, media, found, bands[cue.band], rows[cue.band], cue, dark_text=True)[2])
+    read = [OcrCue(cue, bands[cue.band], frame_s, reading, image)
+            for cue, (frame_s, image, _), reading in zip(cues, views, readings, strict=True)]
+    _cover_lines(read, [view for *_, view in views], found)
     found_in = Counter(c.band for c in cues)
-    read_in = Counter(c.band for c, r in zip(cues, readings, strict=False) if r.text)
+    read_in = Counter(item.cue.band for item in read if item.reading.text)
     junk = {b for b in found_in if read_in[b] < BAND_READ_SHARE * found_in[b] and not bands[b].given}
     if dropped is not None:
         dropped += [{"band": list(bands[b].source_rows()), "cues_found": found_in[b], "cues_read": read_in[b]}
                     for b in sorted(junk)]
-    return _join_repeats([OcrCue(cue, bands[cue.band], frame_s, reading, image)
-                          for cue, (frame_s, image, _), reading in zip(cues, views, readings, strict=False)
-                          if reading.text and cue.band not in junk], found)
+    if unread is not None:
+        unread += [item for item in read if not item.reading.text and item.cue.band not in junk]
+    return _join_repeats([item for item in read if item.reading.text and item.cue.band not in junk], found)
+
+
+# A reading that spans less than PARTIAL_COVER of the columns where the line's pixels hold still is a
+# part of the line: shadow-only Tibetan over testsrc2 read its strokes over the blue only, confidently
+# (སླབ་པའི་ཚུལ་ལོ། of བཟུང་ནས་ཇི་ལྟར་བསླབ་པའི་ཚུལ་ལོ།, Tesseract 0.92), spanning 0.46–0.57 of them;
+# the other 180 lines read in the burned-in matrix's 46 cells (every picture, font, style, position,
+# size and frame rate) span 0.89–1.0. Such a line, and one that read as nothing on a mask that spans
+# as little, is read again as Tibetan inked by colour (`colour_page`); a line still partial has a
+# confidence of at most its cover, so a finding on its text is a warning.
+PARTIAL_COVER = 0.75
+ColourPage = tuple[OcrCue, tuple[np.ndarray, np.ndarray]]  # a cue, and its line's page and mask by colour
+
+
+def _cover_lines(read: list[OcrCue], views: list[np.ndarray], found: Scan) -> None:
+    """Each cue's cover (`PARTIAL_COVER`); partial lines read again by colour, a band's further ones
+    only once one of its first COLOUR_TRIAL_LINES read whole that way; those still partial made unsure."""
+    tried: Counter[int] = Counter()
+    trials: list[ColourPage] = []
+    rest: list[ColourPage] = []
+    for item, view in zip(read, views, strict=True):
+        item.cover = _cover(item.reading.columns, found, item)
+        if (page := _partial_page(item, view, found)) is not None:
+            tried[item.cue.band] += 1
+            (trials if tried[item.cue.band] <= COLOUR_TRIAL_LINES else rest).append((item, page))
+    whole_bands = {item.cue.band for item in _read_by_colour(trials, found)}
+    _read_by_colour([page for page in rest if page[0].cue.band in whole_bands], found)
+    for item in read:
+        if item.cover is not None and item.cover < PARTIAL_COVER:
+            item.reading = replace(item.reading, confidence=min(item.reading.confidence, item.cover))
+
+
+# Lines of a band read again by colour before its others are: where none of them reads whole that way,
+# the others are not tried (a line costs up to 3 more Tesseract reads: the shadow-only cell 8 → 14 for
+# 4 lines, 4.5 → 6.9× its decode). The matrix's texture cells whose lines read as nothing (gradients,
+# game of life, Tsugring, Yigchung) make as many Tesseract reads as before: their masks span the line.
+COLOUR_TRIAL_LINES = 2
+
+
+def _partial_page(item: OcrCue, view: np.ndarray, found: Scan) -> tuple[np.ndarray, np.ndarray] | None:
+    """The colour page (`colour_page`) of a line read in part, or read as nothing on a mask that spans
+    a part of it; None for a whole line, a Chinese one (said to be partial only) or one whose columns
+    are unknown."""
+    reading = item.reading
+    if reading.language not in ("bo", "none") or reading.text and (item.cover is None or item.cover >= PARTIAL_COVER):
+        return None
+    mask = line_mask(view)
+    box = line_box(mask)
+    cover = _cover((box[1].start, box[1].stop) if box is not None else None, found, item)
+    return colour_page(view, mask) if cover is not None and cover < PARTIAL_COVER else None
+
+
+def _read_by_colour(pages: list[ColourPage], found: Scan) -> list[OcrCue]:
+    """Read `pages` as Tibetan; a reading that is confident, spans the line and has more letters
+    replaces the cue's. Returns the cues so read."""
+    if not pages:
+        return []  # no Tesseract asked for: a Chinese entry needs none
+    again = read_tibetan_lines([image for _, (image, _) in pages], [mask for _, (_, mask) in pages])
+    whole = []
+    for (item, (_, mask)), bo in zip(pages, again, strict=True):
+        spanning = _spanning(bo, line_box(mask))
+        cover = _cover(spanning.columns, found, item)
+        if _is_tibetan(bo) and cover is not None and cover >= PARTIAL_COVER \
+                and len(bo.text.replace(" ", "")) > len(item.reading.text.replace(" ", "")):
+            # the picture is in its pages' ink: Tesseract's confidence, not the syllables', is the cue's
+            item.reading = replace(spanning, text=normalize(bo.text, "bo"), confidence=bo.engine_score or 0.0)
+            item.cover = cover
+            whole.append(item)
+    return whole
+
+
+def _cover(spans: tuple[int, int] | None, found: Scan, item: OcrCue) -> float | None:
+    """The share of the line's held columns (`text_columns` without margin) that `spans` spans."""
+    held = text_columns(found, item.band, item.cue, margin=0.0)
+    if held is None or spans is None:
+        return None
+    return min(1.0, (spans[1] - spans[0]) / max(1, held[1] - held[0]))
+
+
+# Read by luma, white text over a picture nearly as bright (testsrc2's yellow, apart from white in blue
+# only, which 4:2:0 halves) is lost beside the picture. Inked instead by where each pixel lies from the
+# picture around it (each channel's median over COLOUR_PICTURE_SIZE px) to the text's colour, the 4
+# shadow-only Tibetan lines' pages show every letter over the yellow: 0.0, 3.2 % letter error on two,
+# Tesseract 0.82–0.87; the short line's left half stays unread (0.51, refused).
+COLOUR_PICTURE_SIZE = 15
+COLOUR_MIN_CONTRAST = 60  # text colour this near the picture's (any channel, root-sum-square): no ink
+COLOUR_ROWS = 0.6  # a piece of ink more than this share of the line's height above or below it is picture
+# A piece of ink whose mean colour is further than this from the text's (any channel) is picture: the
+# strokes over the yellow 10–95 (their blue halved by 4:2:0; specks of 1–2 px to 150), testsrc2's
+# light-blue stripes beside a line 139–255 (read as ་ཧྲེ before དེ་ནས་འཛིན་པར་སྤྲོ་བ་ན་).
+COLOUR_PIECE_SPREAD = 128
+
+
+def colour_page(view: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(an image whose luma is each pixel's ink, its text mask) of the line `mask` is a part of, by
+    colour (`COLOUR_PICTURE_SIZE`): the pieces of ink on the line's rows. None when `mask` is empty."""
+    import cv2
+
+    rows = np.flatnonzero(mask.any(axis=1))
+    if len(rows) == 0:
+        return None
+    colour = np.median(view[mask], axis=0)
+    picture = np.stack([cv2.medianBlur(np.ascontiguousarray(view[..., c]), COLOUR_PICTURE_SIZE) for c in range(3)],
+                       axis=2).astype(np.float32)
+    towards = colour[None, None, :].astype(np.float32) - picture
+    reach = (towards ** 2).sum(axis=2)
+    ink = np.clip(((view - picture) * towards).sum(axis=2) / np.maximum(reach, 1), 0, 1)
+    ink[(reach < COLOUR_MIN_CONTRAST ** 2) | (view == NEUTRAL).all(axis=2)] = 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((ink > 0.5).astype(np.uint8), connectivity=8)
+    top, bottom = rows[0], rows[-1] + 1
+    reach_rows = COLOUR_ROWS * (bottom - top)
+    first, last = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] - 1
+    flat, sizes = labels.ravel(), np.maximum(stats[:, cv2.CC_STAT_AREA], 1)
+    mean = np.stack([np.bincount(flat, weights=view[..., c].ravel(), minlength=count) / sizes for c in range(3)], 1)
+    keep = (first >= top - reach_rows) & (last < bottom + reach_rows) \
+        & (np.abs(mean - colour).max(axis=1) <= COLOUR_PIECE_SPREAD)
+    keep[0] = False
+    text = keep[labels]
+    ink[~cv2.dilate(text.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)] = 0
+    return np.repeat((60 + ink * 140)[..., None], 3, axis=2).astype(np.uint8), text  # `isolate_text`'s ramp
 
 
 def _join_repeats(read: list[OcrCue], found: Scan) -> list[OcrCue]:
@@ -660,9 +793,9 @@ def _read_dark_text(readings: list[Reading], cues: list[BurnedCue], upright: lis
         if _inverted_is_filled(view, mask, upright[i], upright_mask, outlined):
             filled.add(i)
         if mask.sum() > DARK_TEXT_RATIO * upright_mask.sum() or i in filled:
-            zh = read_chinese(view, line_box(mask))
+            zh = read_chinese(view, box := line_box(mask))
             if _is_chinese(zh):
-                again[i] = Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine)
+                again[i] = _spanning(Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine), box)
     for i, reading in again.items():
         letters, before = len(reading.text.replace(" ", "")), len(readings[i].text.replace(" ", ""))
         if letters > before or letters == before and i in filled:
@@ -797,21 +930,21 @@ def channel_max(image: np.ndarray) -> np.ndarray:
     return np.maximum(np.maximum(image[..., 0], image[..., 1]), image[..., 2])
 
 
-def text_columns(found: Scan, band: Band, cue: BurnedCue) -> tuple[int, int] | None:
-    """Source columns of the cue's line, with a margin: the columns where its pixels hold still
-    (`burnedin.held`) in at least half of its frames. None when too few do (a short cue)."""
+COLUMN_MARGIN = 0.02  # of the width beside the line's held columns: a letter or two at 1080p
+
+
+def text_columns(found: Scan, band: Band, cue: BurnedCue, margin: float = COLUMN_MARGIN) -> tuple[int, int] | None:
+    """Source columns of the cue's line, with a `margin` (share of the width) either side: the columns
+    where its pixels hold still (`burnedin.held`) in at least half of its frames. None when too few
+    do (a short cue)."""
     bits = BandBits(found.masks, (band.top, band.bottom), found.static, hold=True)
     frames = found.scanned(cue.first_frame, cue.last_frame)
     on = sum(bits[t].any(axis=0).astype(np.int32) for t in frames)
     columns = np.flatnonzero(on >= len(frames) / 2)
     if len(columns) < 2:
         return None
-    margin = COLUMN_MARGIN * SCAN_WIDTH
-    return (max(0, int((columns[0] - margin) * found.scale)),
-            int(np.ceil((columns[-1] + 1 + margin) * found.scale)))
-
-
-COLUMN_MARGIN = 0.02  # of the width beside the line's held columns: a letter or two at 1080p
+    return (max(0, int((columns[0] - margin * SCAN_WIDTH) * found.scale)),
+            int(np.ceil((columns[-1] + 1 + margin * SCAN_WIDTH) * found.scale)))
 
 
 SHOWN_SHARE = 0.8  # of the clearest kept frame's text pixels: a frame of the cue not in its fade
