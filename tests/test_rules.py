@@ -99,6 +99,7 @@ def test_cues_read_from_part_of_their_line_are_one_warning():
     track = _burned_in_track([0.98, 0.46, None, 0.74, 0.75])
     (finding,) = partial_line_rule(Facts("entry.mp4", track=track), BILINGUAL)
     assert finding.code == "ocr.partial_line" and finding.severity.value == "warning"
+    assert (finding.start_s, finding.end_s) == (4.0, 5.6)  # the first partial cue's
     assert finding.data["cues"] == [2, 4] and finding.data["of"] == 5 and finding.data["cover"] == "46%"
     assert partial_line_rule(Facts("entry.mp4", track=_burned_in_track([0.9, None, 1.0])), BILINGUAL) == []
 

@@ -74,16 +74,18 @@ def dropped_band_rule(facts: Facts, profile: Profile) -> list[Finding]:
 
 
 def partial_line_rule(facts: Facts, profile: Profile) -> list[Finding]:
-    """`ocr.partial_line` (warning): the cues whose text read from the picture spans only a part of
-    their line there (`burnedin.read.PARTIAL_COVER`): their text is incomplete, worth a look."""
+    """`ocr.partial_line` (warning), at the first such cue: the cues whose text read from the picture
+    spans only a part of their line there (`burnedin.read.PARTIAL_COVER`): their text is incomplete."""
     from bilingual.sources.burnedin.read import PARTIAL_COVER
 
-    readings = (facts.track.readings or {}) if facts.track is not None else {}
+    track = facts.track
+    readings = (track.readings or {}) if track is not None else {}
     partial = {i: r.cover for i, r in readings.items() if r.cover is not None and r.cover < PARTIAL_COVER}
-    if not partial:
+    if track is None or not partial:
         return []
     first = min(partial)
-    return [Finding("ocr.partial_line", Severity.WARNING, data={
+    cue = next(c for c in track.cues if c.index == first)
+    return [Finding("ocr.partial_line", Severity.WARNING, cue.start_s, cue.end_s, data={
         "cues": sorted(partial), "count": len(partial), "of": len(readings), "first_cue": first,
         "cover": f"{partial[first]:.0%}", "at_s": round(readings[first].frame_s, 2)})]
 

@@ -26,6 +26,7 @@ import regex
 from bilingual.errors import InputError
 from bilingual.media import MediaInfo, run_ffmpeg, tool_input
 from bilingual.sources.burnedin.bands import (
+    LINE_GAP_COLUMNS,
     SCAN_WIDTH,
     Band,
     BandBits,
@@ -609,10 +610,13 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
     readings = read_lines([read for *_, read in views], [cue.band for cue in cues])
     _read_dark_text(readings, cues, [read for *_, read in views],
                     lambda cue: cue_view(video, media, found, bands[cue.band], rows[cue.band], cue, dark_text=True)[2])
-    read = [OcrCue(cue, bands[cue.band], frame_s, reading, image)
-            for cue, (frame_s, image, _), reading in zip(cues, views, readings, strict=True)]
-    _cover_lines(read, [view for *_, view in views], found)
-    found_in = Counter(c.band for c in cues)
+    # one cue cut in two reads the same (or no) text twice: joined before a half is read again alone
+    items = [OcrCue(cue, bands[cue.band], frame_s, reading, image)
+             for cue, (frame_s, image, _), reading in zip(cues, views, readings, strict=True)]
+    view_of = {id(item): view for item, (*_, view) in zip(items, views, strict=True)}
+    read = _join_repeats(items, found)
+    _cover_lines(read, [view_of[id(item)] for item in read], found)
+    found_in = Counter(item.cue.band for item in read)
     read_in = Counter(item.cue.band for item in read if item.reading.text)
     junk = {b for b in found_in if read_in[b] < BAND_READ_SHARE * found_in[b] and not bands[b].given}
     if dropped is not None:
@@ -637,16 +641,18 @@ ColourPage = tuple[OcrCue, tuple[np.ndarray, np.ndarray]]  # a cue, and its line
 def _cover_lines(read: list[OcrCue], views: list[np.ndarray], found: Scan) -> None:
     """Each cue's cover (`PARTIAL_COVER`); partial lines read again by colour, a band's further ones
     only once one of its first COLOUR_TRIAL_LINES read whole that way; those still partial made unsure."""
-    tried: Counter[int] = Counter()
-    trials: list[ColourPage] = []
-    rest: list[ColourPage] = []
-    for item, view in zip(read, views, strict=True):
+    for item in read:
         item.cover = _cover(item.reading.columns, found, item)
-        if (page := _partial_page(item, view, found)) is not None:
-            tried[item.cue.band] += 1
-            (trials if tried[item.cue.band] <= COLOUR_TRIAL_LINES else rest).append((item, page))
+    chinese = {item.cue.band for item in read if item.reading.language == "zh"}
+    waiting: dict[int, list[tuple[OcrCue, np.ndarray]]] = {}  # band → its lines that may be partial
+    for item, view in zip(read, views, strict=True):
+        if _may_be_partial(item) and item.cue.band not in chinese:
+            waiting.setdefault(item.cue.band, []).append((item, view))
+    trials = [page for lines in waiting.values() for page in _colour_pages(lines, found, COLOUR_TRIAL_LINES)]
     whole_bands = {item.cue.band for item in _read_by_colour(trials, found)}
-    _read_by_colour([page for page in rest if page[0].cue.band in whole_bands], found)
+    tried = {id(item) for item, _ in trials}
+    _read_by_colour([page for band in whole_bands for page in _colour_pages(
+        [(item, view) for item, view in waiting[band] if id(item) not in tried], found)], found)
     for item in read:
         if item.cover is not None and item.cover < PARTIAL_COVER:
             item.reading = replace(item.reading, confidence=min(item.reading.confidence, item.cover))
@@ -659,24 +665,35 @@ def _cover_lines(read: list[OcrCue], views: list[np.ndarray], found: Scan) -> No
 COLOUR_TRIAL_LINES = 2
 
 
-def _partial_page(item: OcrCue, view: np.ndarray, found: Scan) -> tuple[np.ndarray, np.ndarray] | None:
-    """The colour page (`colour_page`) of a line read in part, or read as nothing on a mask that spans
-    a part of it; None for a whole line, a Chinese one (said to be partial only) or one whose columns
-    are unknown."""
-    reading = item.reading
-    if reading.language not in ("bo", "none") or reading.text and (item.cover is None or item.cover >= PARTIAL_COVER):
-        return None
-    mask = line_mask(view)
-    box = line_box(mask)
-    cover = _cover((box[1].start, box[1].stop) if box is not None else None, found, item)
-    return colour_page(view, mask) if cover is not None and cover < PARTIAL_COVER else None
+def _may_be_partial(item: OcrCue) -> bool:
+    """A Tibetan line read in part, or a line read as nothing (a Chinese line is said to be partial
+    only; a line whose columns are unknown is not judged)."""
+    if not item.reading.text:
+        return True
+    return item.reading.language == "bo" and item.cover is not None and item.cover < PARTIAL_COVER
+
+
+def _colour_pages(lines: list[tuple[OcrCue, np.ndarray]], found: Scan, most: int | None = None) -> list[ColourPage]:
+    """The colour pages (`colour_page`) of `lines`, up to `most`: of a line read in part, or read as
+    nothing on a mask that spans a part of it."""
+    pages: list[ColourPage] = []
+    for item, view in lines:
+        if most is not None and len(pages) >= most:
+            break
+        mask = line_mask(view)
+        box = line_box(mask)
+        cover = _cover((box[1].start, box[1].stop) if box is not None else None, found, item)
+        partial = bool(item.reading.text) or cover is not None and cover < PARTIAL_COVER
+        if partial and (page := colour_page(view, mask)) is not None:
+            pages.append((item, page))
+    return pages
 
 
 def _read_by_colour(pages: list[ColourPage], found: Scan) -> list[OcrCue]:
     """Read `pages` as Tibetan; a reading that is confident, spans the line and has more letters
     replaces the cue's. Returns the cues so read."""
     if not pages:
-        return []  # no Tesseract asked for: a Chinese entry needs none
+        return []
     again = read_tibetan_lines([image for _, (image, _) in pages], [mask for _, (_, mask) in pages])
     whole = []
     for (item, (_, mask)), bo in zip(pages, again, strict=True):
@@ -692,18 +709,28 @@ def _read_by_colour(pages: list[ColourPage], found: Scan) -> list[OcrCue]:
 
 
 def _cover(spans: tuple[int, int] | None, found: Scan, item: OcrCue) -> float | None:
-    """The share of the line's held columns (`text_columns` without margin) that `spans` spans."""
-    held = text_columns(found, item.band, item.cue, margin=0.0)
-    if held is None or spans is None:
+    """The share of the line's held columns (`held_columns`) that `spans` (source columns) spans: of
+    the runs of them (gaps up to `bands.LINE_GAP_COLUMNS`) that `spans` overlaps, so that picture
+    holding still beside the line (a logo, a still shot) does not count as line."""
+    columns = held_columns(found, item.band, item.cue)
+    if columns is None or spans is None:
         return None
-    return min(1.0, (spans[1] - spans[0]) / max(1, held[1] - held[0]))
+    runs = np.split(columns, np.flatnonzero(np.diff(columns) > LINE_GAP_COLUMNS) + 1)
+    first, last = spans[0] / found.scale, spans[1] / found.scale
+    touched = [run for run in runs if run[0] < last and run[-1] + 1 > first]
+    if not touched:
+        return None
+    held = float(touched[-1][-1] + 1 - touched[0][0]) * found.scale
+    return min(1.0, (spans[1] - spans[0]) / max(1.0, held))
 
 
 # Read by luma, white text over a picture nearly as bright (testsrc2's yellow, apart from white in blue
 # only, which 4:2:0 halves) is lost beside the picture. Inked instead by where each pixel lies from the
-# picture around it (each channel's median over COLOUR_PICTURE_SIZE px) to the text's colour, the 4
-# shadow-only Tibetan lines' pages show every letter over the yellow: 0.0, 3.2 % letter error on two,
-# Tesseract 0.82–0.87; the short line's left half stays unread (0.51, refused).
+# picture around it (each channel's median over COLOUR_PICTURE_SIZE px, or half the line's height where
+# that is more: a median over less than twice a stroke's width takes the stroke for picture — a white
+# stroke 8 px wide on yellow was inked 0.06 at 15 px) to the text's colour, the 4 shadow-only Tibetan
+# lines' pages show every letter over the yellow: 0.0, 3.2 % letter error on two, Tesseract 0.82–0.87;
+# the short line's left half stays unread (0.51, refused).
 COLOUR_PICTURE_SIZE = 15
 COLOUR_MIN_CONTRAST = 60  # text colour this near the picture's (any channel, root-sum-square): no ink
 COLOUR_ROWS = 0.6  # a piece of ink more than this share of the line's height above or below it is picture
@@ -722,7 +749,8 @@ def colour_page(view: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndar
     if len(rows) == 0:
         return None
     colour = np.median(view[mask], axis=0)
-    picture = np.stack([cv2.medianBlur(np.ascontiguousarray(view[..., c]), COLOUR_PICTURE_SIZE) for c in range(3)],
+    size = max(COLOUR_PICTURE_SIZE, (rows[-1] + 1 - rows[0]) // 2 | 1)  # wider than any stroke of the line
+    picture = np.stack([cv2.medianBlur(np.ascontiguousarray(view[..., c]), size) for c in range(3)],
                        axis=2).astype(np.float32)
     towards = colour[None, None, :].astype(np.float32) - picture
     reach = (towards ** 2).sum(axis=2)
@@ -933,18 +961,24 @@ def channel_max(image: np.ndarray) -> np.ndarray:
 COLUMN_MARGIN = 0.02  # of the width beside the line's held columns: a letter or two at 1080p
 
 
-def text_columns(found: Scan, band: Band, cue: BurnedCue, margin: float = COLUMN_MARGIN) -> tuple[int, int] | None:
-    """Source columns of the cue's line, with a `margin` (share of the width) either side: the columns
-    where its pixels hold still (`burnedin.held`) in at least half of its frames. None when too few
-    do (a short cue)."""
+def text_columns(found: Scan, band: Band, cue: BurnedCue) -> tuple[int, int] | None:
+    """Source columns of the cue's line, with a margin (COLUMN_MARGIN of the width either side): the
+    columns where its pixels hold still (`held_columns`). None when too few do (a short cue)."""
+    columns = held_columns(found, band, cue)
+    if columns is None:
+        return None
+    return (max(0, int((columns[0] - COLUMN_MARGIN * SCAN_WIDTH) * found.scale)),
+            int(np.ceil((columns[-1] + 1 + COLUMN_MARGIN * SCAN_WIDTH) * found.scale)))
+
+
+def held_columns(found: Scan, band: Band, cue: BurnedCue) -> np.ndarray | None:
+    """The scan columns where the cue's pixels hold still (`burnedin.held`) in at least half of its
+    frames; None when fewer than two do."""
     bits = BandBits(found.masks, (band.top, band.bottom), found.static, hold=True)
     frames = found.scanned(cue.first_frame, cue.last_frame)
     on = sum(bits[t].any(axis=0).astype(np.int32) for t in frames)
     columns = np.flatnonzero(on >= len(frames) / 2)
-    if len(columns) < 2:
-        return None
-    return (max(0, int((columns[0] - margin * SCAN_WIDTH) * found.scale)),
-            int(np.ceil((columns[-1] + 1 + margin * SCAN_WIDTH) * found.scale)))
+    return columns if len(columns) >= 2 else None
 
 
 SHOWN_SHARE = 0.8  # of the clearest kept frame's text pixels: a frame of the cue not in its fade
