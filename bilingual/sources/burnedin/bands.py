@@ -880,6 +880,11 @@ def text_lines(image: np.ndarray, offset_y: int) -> list[tuple[Band, tuple[int, 
 LINE_GAP_COLUMNS = 2 * BLOCK_COLUMNS  # scan columns without text inside one line: a word space at most
 
 
+def column_runs(columns: np.ndarray) -> list[np.ndarray]:
+    """Sorted scan `columns` split into the runs of one line each: apart by more than LINE_GAP_COLUMNS."""
+    return np.split(columns, np.flatnonzero(np.diff(columns) > LINE_GAP_COLUMNS) + 1)
+
+
 def _densest_columns(pixels: np.ndarray) -> tuple[int, int]:
     """[first, last) scan columns of the run of columns with text (gaps up to LINE_GAP_COLUMNS) that
     holds the most text pixels: the subtitle, not the texture of the picture beside it. Recognition on
@@ -887,8 +892,6 @@ def _densest_columns(pixels: np.ndarray) -> tuple[int, int]:
     on = np.flatnonzero(pixels)
     if not len(on):
         return 0, len(pixels)
-    breaks = np.flatnonzero(np.diff(on) > LINE_GAP_COLUMNS)
-    runs = np.split(on, breaks + 1)
-    best = max(runs, key=lambda run: int(pixels[run[0]:run[-1] + 1].sum()))
+    best = max(column_runs(on), key=lambda run: int(pixels[run[0]:run[-1] + 1].sum()))
     margin = int(0.02 * SCAN_WIDTH)  # a letter or two at 1080p, as `ocr.COLUMN_MARGIN`
     return max(0, int(best[0]) - margin), min(len(pixels), int(best[-1]) + 1 + margin)

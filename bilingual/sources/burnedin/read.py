@@ -26,13 +26,13 @@ import regex
 from bilingual.errors import InputError
 from bilingual.media import MediaInfo, run_ffmpeg, tool_input
 from bilingual.sources.burnedin.bands import (
-    LINE_GAP_COLUMNS,
     SCAN_WIDTH,
     Band,
     BandBits,
     BurnedCue,
     Scan,
     burned_in_cues,
+    column_runs,
     keyframes,
     picture_size,
     sample_rgb,
@@ -710,14 +710,13 @@ def _read_by_colour(pages: list[ColourPage], found: Scan) -> list[OcrCue]:
 
 def _cover(spans: tuple[int, int] | None, found: Scan, item: OcrCue) -> float | None:
     """The share of the line's held columns (`held_columns`) that `spans` (source columns) spans: of
-    the runs of them (gaps up to `bands.LINE_GAP_COLUMNS`) that `spans` overlaps, so that picture
+    the runs of them (`bands.column_runs`) that `spans` overlaps, so that picture
     holding still beside the line (a logo, a still shot) does not count as line."""
     columns = held_columns(found, item.band, item.cue)
     if columns is None or spans is None:
         return None
-    runs = np.split(columns, np.flatnonzero(np.diff(columns) > LINE_GAP_COLUMNS) + 1)
     first, last = spans[0] / found.scale, spans[1] / found.scale
-    touched = [run for run in runs if run[0] < last and run[-1] + 1 > first]
+    touched = [run for run in column_runs(columns) if run[0] < last and run[-1] + 1 > first]
     if not touched:
         return None
     held = float(touched[-1][-1] + 1 - touched[0][0]) * found.scale
