@@ -155,3 +155,20 @@ def test_a_cue_whose_first_frames_each_miss_other_strokes_is_one_cue():
     frames[13, :, 100:132] = False
     frames[14, :, 132:164] = False
     assert segment(np.packbits(frames, axis=2), (0, 20), np.zeros((20, SCAN_WIDTH), bool)) == [(10, 59)]
+
+
+def test_reading_holds_only_the_samples_inside_cues():
+    # The 5-minute 4K entry peaked at 1.94 GB (cap 1.5): after the cues are found, samples of frames
+    # outside every cue, the frames between scanned ones, the fade masks and the thumbnails are let go.
+    import numpy as np
+
+    from bilingual.sources.burnedin.bands import BurnedCue, Scan
+
+    samples = {t: [(0, np.zeros((6, 8), np.uint8))] for t in (0, 5, 10, 15, 20)}
+    found = Scan(np.zeros((25, 2, 1), np.uint8), np.ones((25, 2, 1), np.uint8), 1.0, 0, samples,
+                 np.arange(25) / 25, between={3: b"packed"}, thumbs=np.zeros((25, 4, 4), np.uint8))
+    found.keep_for_reading([BurnedCue(0, 4, 10, 0.16, 0.44), BurnedCue(0, 20, 24, 0.8, 1.0)])
+    assert sorted(found.samples) == [5, 10, 20]
+    assert found.between == {} and found.thumbs is None and found.half.size == 0
+    assert found.half.base is None  # not a view that keeps the fade masks alive
+    assert found.masks.shape == (25, 2, 1)  # what the cues' views and covers read

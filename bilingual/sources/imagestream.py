@@ -394,11 +394,11 @@ def _merge(events) -> list[ImageEvent]:
 def _write_evidence(read: list[ImageEvent], folder: str) -> list[str | None]:
     """Each cue's picture as it was read, named as burned-in evidence is (`ocr.write_evidence`)."""
     from bilingual.sources.burnedin.bands import Band, BurnedCue
-    from bilingual.sources.burnedin.read import OcrCue, Reading, write_evidence
+    from bilingual.sources.burnedin.read import OcrCue, Reading, png_bytes, write_evidence
 
     shown = [e for e in read if e.image is not None]
     cues = [OcrCue(BurnedCue(0, -1, -1, e.start_s, e.end_s), Band(*e.rows, 1.0, 0), (e.start_s + e.end_s) / 2,
-                   Reading("\n".join(e.lines or []), "", e.confidence, ""), e.image)
+                   Reading("\n".join(e.lines or []), "", e.confidence, ""), png_bytes(e.image))
             for e in shown if e.image is not None]
     paths = iter(write_evidence(cues, folder))
     return [next(paths, None) if e.image is not None else None for e in read]
