@@ -294,6 +294,23 @@ def test_a_line_read_in_part_is_read_again_by_colour_or_said_to_be_partial(tmp_p
         assert not [f for f in findings if f["severity"] == "error" and f.get("cue") in found[0]["data"]["cues"]]
 
 
+def test_still_picture_beside_a_line_is_not_read_into_it(tmp_path):
+    # A dot (4 px, white on black) right of the lines for the first 6 s, in the gaps between cues as
+    # in them: the first line ends 3 px from it, the second 73 px, the third 44 px. Read into the line,
+    # "རྒྱུད་སྦྱངས་ནས་." (confidence 1.0). Over real footage (PySceneDetect's testvideo.mp4) a still
+    # column as far beside a line was taken as the line's: a whole line's cover 0.57, said partial.
+    from bilingual.sources.burnedin.read import PARTIAL_COVER
+
+    dot = ("drawbox=x=1087:y=997:w=10:h=10:color=black:t=fill:enable='lt(t,6)',"
+           "drawbox=x=1090:y=1000:w=4:h=4:color=white:t=fill:enable='lt(t,6)',")
+    video = render(tmp_path, "bo-dot", [style("bo", "Tibetan Machine Uni", 56)], {"bo": BO_LINES[:4]},
+                   pre_filter=dot)
+    cues = read(video)
+    assert [(c.cue.first_frame, c.cue.last_frame) for c in cues] == expected_frames(4)
+    assert [c.reading.text for c in cues[1:]] == BO_LINES[1:4]  # the first ends at the dot: one mark
+    assert all(c.cover is not None and c.cover >= PARTIAL_COVER for c in cues), [c.cover for c in cues]
+
+
 @pytest.mark.xfail(strict=True, reason="not done: the 4 cues are found frame-exact and the band covers the line "
                    "(`bands._joined_runs`); read by each pixel's lower median over the cue's frames, 3 of 4 read "
                    "as Tibetan at 14, 8.7 and 3.2 % letter error; the first does not (Tesseract 0.10): at 6 Mbit/s "

@@ -890,9 +890,9 @@ def text_lines(image: np.ndarray, offset_y: int) -> list[tuple[Band, tuple[int, 
 LINE_GAP_COLUMNS = 2 * BLOCK_COLUMNS  # scan columns without text inside one line: a word space at most
 
 
-def column_runs(columns: np.ndarray) -> list[np.ndarray]:
-    """Sorted scan `columns` split into the runs of one line each: apart by more than LINE_GAP_COLUMNS."""
-    return np.split(columns, np.flatnonzero(np.diff(columns) > LINE_GAP_COLUMNS) + 1)
+def column_runs(columns: np.ndarray, gap: int = LINE_GAP_COLUMNS) -> list[np.ndarray]:
+    """Sorted scan `columns` split into runs apart by more than `gap` (by default, of one line each)."""
+    return np.split(columns, np.flatnonzero(np.diff(columns) > gap) + 1)
 
 
 def _densest_columns(pixels: np.ndarray) -> tuple[int, int]:

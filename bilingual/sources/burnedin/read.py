@@ -16,7 +16,7 @@ import subprocess
 import unicodedata
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -609,9 +609,10 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
     bands, cues, found = burned_in_cues(video, media, region)
     found.keep_for_reading(cues)
     rows = [read_rows(bands, i, picture_size(media, video)[1]) for i in range(len(bands))]
+    lines = LineColumns.of(bands, cues, found)
 
     def view(cue: BurnedCue, dark_text: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
-        return cue_view(video, media, found, bands[cue.band], rows[cue.band], cue, dark_text)
+        return cue_view(video, media, lines, rows[cue.band], cue, dark_text)
 
     # each clearest frame let go once seen (or kept as PNG)
     views = [(frame_s, png_bytes(image) if evidence else None, read) for frame_s, image, read in map(view, cues)]
@@ -622,7 +623,7 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
              for cue, (frame_s, image, _), reading in zip(cues, views, readings, strict=True)]
     view_of = {id(item): view for item, (*_, view) in zip(items, views, strict=True)}
     read = _join_repeats(items, found)
-    _cover_lines(read, [view_of[id(item)] for item in read], found)
+    _cover_lines(read, [view_of[id(item)] for item in read], lines)
     found_in = Counter(item.cue.band for item in read)
     read_in = Counter(item.cue.band for item in read if item.reading.text)
     junk = {b for b in found_in if read_in[b] < BAND_READ_SHARE * found_in[b] and not bands[b].given}
@@ -634,8 +635,8 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
     return _join_repeats([item for item in read if item.reading.text and item.cue.band not in junk], found)
 
 
-# A reading that spans less than PARTIAL_COVER of the columns where the line's pixels hold still is a
-# part of the line: shadow-only Tibetan over testsrc2 read its strokes over the blue only, confidently
+# A reading that spans less than PARTIAL_COVER of the columns of its line (`LineColumns`) is a part of
+# the line: shadow-only Tibetan over testsrc2 read its strokes over the blue only, confidently
 # (སླབ་པའི་ཚུལ་ལོ། of བཟུང་ནས་ཇི་ལྟར་བསླབ་པའི་ཚུལ་ལོ།, Tesseract 0.92), spanning 0.46–0.57 of them;
 # the other 180 lines read in the burned-in matrix's 46 cells (every picture, font, style, position,
 # size and frame rate) span 0.89–1.0. Such a line, and one that read as nothing on a mask that spans
@@ -645,21 +646,21 @@ PARTIAL_COVER = 0.75
 ColourPage = tuple[OcrCue, tuple[np.ndarray, np.ndarray]]  # a cue, and its line's page and mask by colour
 
 
-def _cover_lines(read: list[OcrCue], views: list[np.ndarray], found: Scan) -> None:
+def _cover_lines(read: list[OcrCue], views: list[np.ndarray], lines: LineColumns) -> None:
     """Each cue's cover (`PARTIAL_COVER`); partial lines read again by colour, a band's further ones
     only once one of its first COLOUR_TRIAL_LINES read whole that way; those still partial made unsure."""
     for item in read:
-        item.cover = _cover(item.reading.columns, found, item)
+        item.cover = lines.cover(item.reading.columns, item.cue)
     chinese = {item.cue.band for item in read if item.reading.language == "zh"}
     waiting: dict[int, list[tuple[OcrCue, np.ndarray]]] = {}  # band → its lines that may be partial
     for item, view in zip(read, views, strict=True):
         if _may_be_partial(item) and item.cue.band not in chinese:
             waiting.setdefault(item.cue.band, []).append((item, view))
-    trials = [page for lines in waiting.values() for page in _colour_pages(lines, found, COLOUR_TRIAL_LINES)]
-    whole_bands = {item.cue.band for item in _read_by_colour(trials, found)}
+    trials = [page for band_lines in waiting.values() for page in _colour_pages(band_lines, lines, COLOUR_TRIAL_LINES)]
+    whole_bands = {item.cue.band for item in _read_by_colour(trials, lines)}
     tried = {id(item) for item, _ in trials}
     _read_by_colour([page for band in whole_bands for page in _colour_pages(
-        [(item, view) for item, view in waiting[band] if id(item) not in tried], found)], found)
+        [(item, view) for item, view in waiting[band] if id(item) not in tried], lines)], lines)
     for item in read:
         if item.cover is not None and item.cover < PARTIAL_COVER:
             item.reading = replace(item.reading, confidence=min(item.reading.confidence, item.cover))
@@ -680,23 +681,24 @@ def _may_be_partial(item: OcrCue) -> bool:
     return item.reading.language == "bo" and item.cover is not None and item.cover < PARTIAL_COVER
 
 
-def _colour_pages(lines: list[tuple[OcrCue, np.ndarray]], found: Scan, most: int | None = None) -> list[ColourPage]:
-    """The colour pages (`colour_page`) of `lines`, up to `most`: of a line read in part, or read as
-    nothing on a mask that spans a part of it."""
+def _colour_pages(views: list[tuple[OcrCue, np.ndarray]], lines: LineColumns,
+                  most: int | None = None) -> list[ColourPage]:
+    """The colour pages (`colour_page`) of the cues' `views`, up to `most`: of a line read in part, or
+    read as nothing on a mask that spans a part of it."""
     pages: list[ColourPage] = []
-    for item, view in lines:
+    for item, view in views:
         if most is not None and len(pages) >= most:
             break
         mask = line_mask(view)
         box = line_box(mask)
-        cover = _cover((box[1].start, box[1].stop) if box is not None else None, found, item)
+        cover = lines.cover((box[1].start, box[1].stop) if box is not None else None, item.cue)
         partial = bool(item.reading.text) or cover is not None and cover < PARTIAL_COVER
         if partial and (page := colour_page(view, mask)) is not None:
             pages.append((item, page))
     return pages
 
 
-def _read_by_colour(pages: list[ColourPage], found: Scan) -> list[OcrCue]:
+def _read_by_colour(pages: list[ColourPage], lines: LineColumns) -> list[OcrCue]:
     """Read `pages` as Tibetan; a reading that is confident, every syllable valid with nothing stray,
     spans the line and has more letters replaces the cue's. Returns the cues so read. Nothing stray:
     over real footage (PySceneDetect's testvideo.mp4) a right line whose held columns took in still
@@ -707,7 +709,7 @@ def _read_by_colour(pages: list[ColourPage], found: Scan) -> list[OcrCue]:
     whole = []
     for (item, (_, mask)), bo in zip(pages, again, strict=True):
         spanning = _spanning(bo, line_box(mask))
-        cover = _cover(spanning.columns, found, item)
+        cover = lines.cover(spanning.columns, item.cue)
         clean = bo.confidence == 1.0 and not _NOT_TIBETAN_LETTER.search(bo.text)  # every syllable valid
         if _is_tibetan(bo) and clean and cover is not None and cover >= PARTIAL_COVER \
                 and len(bo.text.replace(" ", "")) > len(item.reading.text.replace(" ", "")):
@@ -718,19 +720,91 @@ def _read_by_colour(pages: list[ColourPage], found: Scan) -> list[OcrCue]:
     return whole
 
 
-def _cover(spans: tuple[int, int] | None, found: Scan, item: OcrCue) -> float | None:
-    """The share of the line's held columns (`held_columns`) that `spans` (source columns) spans: of
-    the runs of them (`bands.column_runs`) that `spans` overlaps, so that picture
-    holding still beside the line (a logo, a still shot) does not count as line."""
-    columns = held_columns(found, item.band, item.cue)
-    if columns is None or spans is None:
-        return None
-    first, last = spans[0] / found.scale, spans[1] / found.scale
-    touched = [run for run in column_runs(columns) if run[0] < last and run[-1] + 1 > first]
-    if not touched:
-        return None
-    held = float(touched[-1][-1] + 1 - touched[0][0]) * found.scale
-    return min(1.0, (spans[1] - spans[0]) / max(1.0, held))
+# The frames in the middle of a gap between a band's cues (at most QUIET_FRAMES, from at least 3): no
+# line there, nor a fading one, so what holds still in them is picture. Over real footage
+# (PySceneDetect's testvideo.mp4, gaps of 10 frames) one picture column held still beside three lines
+# through cues and gaps alike; joined to the line's held columns, it set a whole line's cover at 0.57.
+QUIET_FRAMES = 9
+# Scan columns without held pixels between two letters of a line (12 px at 1080p): still picture further
+# from the line's letters than this is not part of it. A 4-px dot 75 px right of a line, still in the
+# gaps, was read into it ("རྒྱུད་སྦྱངས་ནས་.", confidence 1.0).
+LETTER_GAP_COLUMNS = 4
+
+
+@dataclass
+class LineColumns:
+    """Where each cue's line is, in scan columns: where its pixels hold still (`held_columns`), less
+    what holds still in the quiet frames (QUIET_FRAMES) either side of it, which is picture."""
+
+    found: Scan
+    bands: list[Band]
+    still_before: dict[tuple[int, int], np.ndarray]  # (band, a cue's first frame) → columns still before it
+    still_after: dict[tuple[int, int], np.ndarray]  # (band, a cue's last frame) → columns still after it
+    found_lines: dict[tuple[int, int, int], np.ndarray | None] = field(default_factory=dict)  # `line`'s, by cue
+
+    @classmethod
+    def of(cls, bands: list[Band], cues: list[BurnedCue], found: Scan) -> LineColumns:
+        before: dict[tuple[int, int], np.ndarray] = {}
+        after: dict[tuple[int, int], np.ndarray] = {}
+        last_scanned = (len(found.masks) - 1) * found.stride
+        for band in {cue.band for cue in cues}:
+            edges = sorted((cue.first_frame, cue.last_frame) for cue in cues if cue.band == band)
+            gaps = zip([-1, *(last for _, last in edges)], [*(first for first, _ in edges), last_scanned + 1],
+                       strict=True)
+            still = [_still_columns(found, bands[band], gap_start, gap_end) for gap_start, gap_end in gaps]
+            for k, (first, last) in enumerate(edges):
+                before[band, first], after[band, last] = still[k], still[k + 1]
+        return cls(found, bands, before, after)
+
+    def line(self, cue: BurnedCue) -> np.ndarray | None:
+        """The columns of the cue's line: of its held columns, the runs of them (apart by more than
+        LETTER_GAP_COLUMNS) with a column that is not still picture; None when fewer than two."""
+        key = (cue.band, cue.first_frame, cue.last_frame)
+        if key not in self.found_lines:
+            self.found_lines[key] = self._line(cue)
+        return self.found_lines[key]
+
+    def _line(self, cue: BurnedCue) -> np.ndarray | None:
+        held = held_columns(self.found, self.bands[cue.band], cue)
+        if held is None:
+            return None
+        empty = np.zeros(0, np.int64)
+        picture = np.union1d(self.still_before.get((cue.band, cue.first_frame), empty),
+                             self.still_after.get((cue.band, cue.last_frame), empty))
+        runs = [run for run in column_runs(held, LETTER_GAP_COLUMNS) if not np.isin(run, picture).all()]
+        line = np.concatenate(runs) if runs else held  # all of it still: a line over a still shot
+        return line if len(line) >= 2 else None
+
+    def extent(self, cue: BurnedCue) -> tuple[int, int] | None:
+        """[first, last) scan columns of the cue's line (`line`)."""
+        line = self.line(cue)
+        return None if line is None else (int(line[0]), int(line[-1]) + 1)
+
+    def cover(self, spans: tuple[int, int] | None, cue: BurnedCue) -> float | None:
+        """The share of the line's columns that `spans` (source columns) spans: of the runs of them
+        (`bands.column_runs`) that `spans` overlaps, so that picture holding still beside the line
+        (a logo, a still shot) does not count as line."""
+        columns = self.line(cue)
+        if columns is None or spans is None:
+            return None
+        scale = self.found.scale
+        first, last = spans[0] / scale, spans[1] / scale
+        touched = [run for run in column_runs(columns) if run[0] < last and run[-1] + 1 > first]
+        if not touched:
+            return None
+        held = float(touched[-1][-1] + 1 - touched[0][0]) * scale
+        return min(1.0, (spans[1] - spans[0]) / max(1.0, held))
+
+
+def _still_columns(found: Scan, band: Band, after: int, before: int) -> np.ndarray:
+    """The scan columns held still in the middle of the frames strictly between `after` and `before`
+    (`QUIET_FRAMES`); none when fewer than 3 frames lie there."""
+    if before - after - 1 < 3:
+        return np.zeros(0, np.int64)
+    middle = (after + before) // 2
+    first, last = max(after + 1, middle - QUIET_FRAMES // 2), min(before - 1, middle + QUIET_FRAMES // 2)
+    columns = held_columns(found, band, BurnedCue(-1, first, last, 0.0, 0.0))
+    return np.zeros(0, np.int64) if columns is None else columns
 
 
 # Read by luma, white text over a picture nearly as bright (testsrc2's yellow, apart from white in blue
@@ -900,7 +974,7 @@ def read_rows(bands: list[Band], index: int, height: int) -> tuple[int, int]:
             min(height, bottom + margin, (bottom + min(below)) // 2 if below else height))
 
 
-def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band, rows: tuple[int, int],
+def cue_view(video: str | os.PathLike, media: MediaInfo, lines: LineColumns, rows: tuple[int, int],
              cue: BurnedCue, dark_text: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
     """(time, RGB `rows` of the cue's clearest frame kept by the scan, the image to read). The clearest
     frame has the most text pixels in the band, away from fades at the edges; a cue too short to have
@@ -908,6 +982,7 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
     median over the cue's fully shown kept frames (`steady_view`): the text is the same in all of them,
     a moving picture behind it is not, so texture fades out of the bright text's way (`STACK_SAMPLES`). With
     `dark_text` the frames are inverted first: dark text on a light box is then light on dark."""
+    found, band = lines.found, lines.bands[cue.band]
     top, bottom = rows
     sampled = found.sampled(top, bottom)
     inner = [t for t in sampled if cue.first_frame + 1 < t < cue.last_frame - 1]
@@ -928,7 +1003,7 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, found: Scan, band: Band
     stack = stack if len(stack) > 1 else [image]
     read = steady_view([255 - view for view in stack] if dark_text else stack)
     read[:first - top], read[last - top:] = NEUTRAL, NEUTRAL  # rows the clearest frame did not keep
-    columns = text_columns(found, band, cue)
+    columns = text_columns(lines, cue)
     if columns is not None:  # the picture left and right of the line cannot be part of it
         read[:, :columns[0]] = NEUTRAL
         read[:, columns[1]:] = NEUTRAL
@@ -970,14 +1045,15 @@ def channel_max(image: np.ndarray) -> np.ndarray:
 COLUMN_MARGIN = 0.02  # of the width beside the line's held columns: a letter or two at 1080p
 
 
-def text_columns(found: Scan, band: Band, cue: BurnedCue) -> tuple[int, int] | None:
-    """Source columns of the cue's line, with a margin (COLUMN_MARGIN of the width either side): the
-    columns where its pixels hold still (`held_columns`). None when too few do (a short cue)."""
-    columns = held_columns(found, band, cue)
-    if columns is None:
+def text_columns(lines: LineColumns, cue: BurnedCue) -> tuple[int, int] | None:
+    """Source columns of the cue's line (`LineColumns.extent`), with a margin (COLUMN_MARGIN of the
+    width either side). None when too few columns hold still (a short cue)."""
+    extent = lines.extent(cue)
+    if extent is None:
         return None
-    return (max(0, int((columns[0] - COLUMN_MARGIN * SCAN_WIDTH) * found.scale)),
-            int(np.ceil((columns[-1] + 1 + COLUMN_MARGIN * SCAN_WIDTH) * found.scale)))
+    scale = lines.found.scale
+    return (max(0, int((extent[0] - COLUMN_MARGIN * SCAN_WIDTH) * scale)),
+            int(np.ceil((extent[1] + COLUMN_MARGIN * SCAN_WIDTH) * scale)))
 
 
 def held_columns(found: Scan, band: Band, cue: BurnedCue) -> np.ndarray | None:
