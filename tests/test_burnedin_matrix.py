@@ -40,12 +40,14 @@ def expected_frames(count, every=EVERY):
     return [(round(s * FPS), round(e * FPS) - 1) for s, e in times(count, every)]
 
 
-def render(folder, name, styles, tracks, *, background=GRAIN, size="1920x1080", encode=None, pre_filter=""):
-    """`tracks` (style name → lines, one cue every EVERY s) burned in over `background`; the clip
-    alone in its folder. Returns its path."""
+def render(folder, name, styles, tracks, *, background=GRAIN, size="1920x1080", encode=None, pre_filter="",
+           at=None):
+    """`tracks` (style name → lines, one cue every EVERY s, or at the times `at` gives that style)
+    burned in over `background`; the clip alone in its folder. Returns its path."""
     ass = folder / f"{name}.ass"
-    events = [f"Dialogue: 0,{_tc(s)},{_tc(e)},{name_},,0,0,0,,{text}\n"
-              for name_, lines in tracks.items() for (s, e), text in zip(times(len(lines)), lines, strict=True)]
+    at = at or {}
+    events = [f"Dialogue: 0,{_tc(s)},{_tc(e)},{name_},,0,0,0,,{text}\n" for name_, lines in tracks.items()
+              for (s, e), text in zip(at.get(name_) or times(len(lines)), lines, strict=True)]
     width, height = size.split("x")
     ass.write_text(f"[Script Info]\nScriptType: v4.00+\nPlayResX: {width}\nPlayResY: {height}\n\n[V4+ Styles]\n"
                    f"{ASS_STYLE_FORMAT}\n" + "\n".join(styles) + "\n\n[Events]\nFormat: Layer, Start, End, Style, "
@@ -292,6 +294,18 @@ def test_a_line_read_in_part_is_read_again_by_colour_or_said_to_be_partial(tmp_p
     if found:
         assert found[0]["severity"] == "warning" and found[0]["data"]["count"] == len(partial), found
         assert not [f for f in findings if f["severity"] == "error" and f.get("cue") in found[0]["data"]["cues"]]
+
+
+def test_a_caption_just_above_the_line_for_its_last_seconds_is_a_band_of_its_own(tmp_path):
+    # A credit faded in just above the Tibetan line, from 7.4 s to the end (its descenders on the rows
+    # of the line's vowels): one band of both, its threshold raised by the caption, found one cue
+    # (7.6–9.6 s) that read as no text; the band was dropped and the entry had no subtitles. Over real
+    # footage (PySceneDetect's testvideo.mp4) its own credits made the last line end 21 frames late.
+    video = render(tmp_path, "bo-caption", [style("bo", "Tibetan Machine Uni", 56),
+                                            style("credit", "DejaVu Sans", 40, marginv=120)],
+                   {"bo": BO_LINES[:4], "credit": [r"{\fad(400,0)}Copyright © 2013 Brandon Castellano"]},
+                   at={"credit": [(7.4, 9.6)]})
+    assert_read(read(video), BO_LINES[:4], "bo", rows=(900, 1040))
 
 
 def test_still_picture_beside_a_line_is_not_read_into_it(tmp_path):

@@ -487,21 +487,61 @@ def find_bands(masks: np.ndarray, split: int = 0) -> tuple[list[tuple[int, int]]
     candidate = (share >= BAND_ON_SHARE[0]) & (share <= BAND_ON_SHARE[1])
     if split:  # wider than `_merge_close`'s gap: pieces of the picture apart are not one line
         candidate[max(0, split - 3):split + 3] = False
-    return _joined_runs(candidate), static
+    return _joined_runs(candidate, rows_on), static
 
 
-def _joined_runs(rows_on: np.ndarray, gap: int = 5) -> list[tuple[int, int]]:
-    """Runs of rows on joined across gaps of `gap` rows or fewer, each group kept when MIN_BAND_ROWS of its
-    rows are on. Joining first matters for thin scripts: Tibetan Machine Uni over the game of life left its
-    line as runs of 1–3 rows between the strokes, and dropping those before joining made a 36-row band of
-    a 50-row line."""
+# Rows on in the same frames belong to one line: a row joins the group of rows above it only when the
+# frames where it is on and those where most of the group's rows are on are mostly the same (Jaccard at
+# least SHOWN_TOGETHER). A caption faded in just above a Tibetan line for its last 2 s (50 frames of the
+# line's 160; its descenders on the rows of the line's vowels) joined it: the band's threshold rose with
+# the caption, the three cues before it were not found, the band read as no text and was dropped, and
+# the entry had no subtitles. Over real footage (PySceneDetect's testvideo.mp4) its credits did the
+# same to the last Tibetan line, which ended 21 frames late.
+SHOWN_TOGETHER = 0.5
+# A row on only in some of a line's frames (a vowel above it, a letter below, in some cues only) is on
+# inside the line's frames: the matrix's Tibetan lines lost such rows to bands of their own (their
+# letters cut off the line read: Noto Serif Tibetan 0 → 12 %). The caption's frames lay half inside.
+SHOWN_INSIDE = 0.9
+
+
+def _joined_runs(rows_on: np.ndarray, shown: np.ndarray | None = None, gap: int = 5) -> list[tuple[int, int]]:
+    """Rows on joined across gaps of `gap` rows or fewer (and, with `shown`, frames × rows on, into a
+    group only when shown together with it: SHOWN_TOGETHER), each group kept when MIN_BAND_ROWS of its
+    rows are on. Joining first matters for thin scripts: Tibetan Machine Uni over the game of life left
+    its line as runs of 1–3 rows between the strokes, and dropping those before joining made a 36-row
+    band of a 50-row line."""
     groups: list[tuple[int, int, int]] = []  # (start, stop, rows on)
-    for start, stop in _runs(rows_on, least=1):
-        if groups and start - groups[-1][1] <= gap:
-            groups[-1] = (groups[-1][0], stop, groups[-1][2] + stop - start)
+    frames_on: np.ndarray | None = None  # the last group's rows on, frame by frame
+    for row in np.flatnonzero(rows_on):
+        on = shown[:, row] if shown is not None else None
+        if groups and row - groups[-1][1] <= gap and (
+                on is None or frames_on is None or _shown_together(frames_on >= 0.5 * groups[-1][2], on)):
+            groups[-1] = (groups[-1][0], int(row) + 1, groups[-1][2] + 1)
+            frames_on = None if on is None or frames_on is None else frames_on + on
         else:
-            groups.append((start, stop, stop - start))
-    return [(start, stop) for start, stop, on in groups if on >= MIN_BAND_ROWS]
+            groups.append((int(row), int(row) + 1, 1))
+            frames_on = None if on is None else on.astype(np.int32)
+    return [(start, stop) for start, stop, on in _thin_rejoined(groups, gap) if on >= MIN_BAND_ROWS]
+
+
+def _thin_rejoined(groups: list[tuple[int, int, int]], gap: int) -> list[tuple[int, int, int]]:
+    """Groups apart by `gap` rows or fewer joined again where one is thinner than a line of text
+    (THIN_BAND_ROWS): over the matrix's scene cuts the lowest 4 rows of a Tibetan line (letters below
+    it, on with the picture behind them) went apart, and the line was read without them (0 → 27 %)."""
+    out: list[tuple[int, int, int]] = []
+    for group in groups:
+        if out and group[0] - out[-1][1] <= gap and min(group[1] - group[0], out[-1][1] - out[-1][0]) < THIN_BAND_ROWS:
+            out[-1] = (out[-1][0], group[1], out[-1][2] + group[2])
+        else:
+            out.append(group)
+    return out
+
+
+def _shown_together(a: np.ndarray, b: np.ndarray) -> bool:
+    """The frames where `a` is on and those where `b` is are mostly the same, or those of one lie inside
+    the other's (SHOWN_INSIDE)."""
+    both = (a & b).sum()
+    return bool(both >= SHOWN_TOGETHER * max(1, (a | b).sum()) or both >= SHOWN_INSIDE * max(1, min(a.sum(), b.sum())))
 
 
 def _runs(rows_on: np.ndarray, least: int = MIN_BAND_ROWS) -> list[tuple[int, int]]:
