@@ -780,14 +780,26 @@ class LineColumns:
         line = self.line(cue)
         return None if line is None else (int(line[0]), int(line[-1]) + 1)
 
+    def view_columns(self, cue: BurnedCue) -> tuple[int, int] | None:
+        """[first, last) source columns the cue's line is read in (`cue_view`): its `extent`, with a
+        margin of COLUMN_MARGIN of the width either side. None when too few columns hold still (a
+        short cue): it is read across the whole width."""
+        extent = self.extent(cue)
+        if extent is None:
+            return None
+        scale = self.found.scale
+        return (max(0, int((extent[0] - COLUMN_MARGIN * SCAN_WIDTH) * scale)),
+                int(np.ceil((extent[1] + COLUMN_MARGIN * SCAN_WIDTH) * scale)))
+
     def cover(self, spans: tuple[int, int] | None, cue: BurnedCue) -> float | None:
-        """The share of the line's columns that `spans` (source columns) spans: of the runs of them
-        (`bands.column_runs`) that `spans` overlaps, so that picture holding still beside the line
-        (a logo, a still shot) does not count as line."""
+        """The share of the line's columns that `spans` (columns of the cue's view, `view_columns`)
+        spans: of the runs of them (`bands.column_runs`) that `spans` overlaps, so that picture
+        holding still beside the line (a logo, a still shot) does not count as line."""
         columns = self.line(cue)
         if columns is None or spans is None:
             return None
-        scale = self.found.scale
+        scale, left = self.found.scale, (self.view_columns(cue) or (0, 0))[0]
+        spans = (spans[0] + left, spans[1] + left)
         first, last = spans[0] / scale, spans[1] / scale
         touched = [run for run in column_runs(columns) if run[0] < last and run[-1] + 1 > first]
         if not touched:
@@ -976,7 +988,8 @@ def read_rows(bands: list[Band], index: int, height: int) -> tuple[int, int]:
 
 def cue_view(video: str | os.PathLike, media: MediaInfo, lines: LineColumns, rows: tuple[int, int],
              cue: BurnedCue, dark_text: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
-    """(time, RGB `rows` of the cue's clearest frame kept by the scan, the image to read). The clearest
+    """(time, RGB `rows` of the cue's clearest frame kept by the scan, the image to read: those rows in
+    the line's columns, `LineColumns.view_columns`). The clearest
     frame has the most text pixels in the band, away from fades at the edges; a cue too short to have
     one is seen on its middle frame, fetched by a seek. The image read is each pixel's lower
     median over the cue's fully shown kept frames (`steady_view`): the text is the same in all of them,
@@ -993,7 +1006,8 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, lines: LineColumns, row
         # frame shown at or after it, whatever the frame rate.
         seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
         image = frame_rows(video, seek_s, top, bottom, picture_size(media, video)[0])
-        return found.frame_s(middle), image, steady_view([255 - image if dark_text else image])
+        return found.frame_s(middle), image, _line_only(steady_view([255 - image if dark_text else image]),
+                                                         lines.view_columns(cue))
     pixels = [int(np.unpackbits(found.mask(t)[band.top:band.bottom]).sum()) for t in inner]
     best = inner[int(np.argmax(pixels))]
     image, (first, last) = _sample_rows(found, best, top, bottom)
@@ -1003,14 +1017,17 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, lines: LineColumns, row
     stack = stack if len(stack) > 1 else [image]
     read = steady_view([255 - view for view in stack] if dark_text else stack)
     read[:first - top], read[last - top:] = NEUTRAL, NEUTRAL  # rows the clearest frame did not keep
-    columns = text_columns(lines, cue)
-    if columns is not None:  # the picture left and right of the line cannot be part of it
-        read[:, :columns[0]] = NEUTRAL
-        read[:, columns[1]:] = NEUTRAL
-    return found.frame_s(best), image, read
+    return found.frame_s(best), image, _line_only(read, lines.view_columns(cue))
 
 
 NEUTRAL = 128  # neither text (bright) nor outline (dark): picture ruled out of the reading
+
+
+def _line_only(view: np.ndarray, columns: tuple[int, int] | None) -> np.ndarray:
+    """The `columns` of `view` (all of it with none), as an array of its own: the picture left and
+    right of the line cannot be part of it, and a view held for each cue until its band is read is
+    then the line's width, not the picture's (at 4K a whole-width view is 3.8 MB)."""
+    return view if columns is None else np.ascontiguousarray(view[:, columns[0]:columns[1]])
 def steady_view(views: list[np.ndarray]) -> np.ndarray:
     """What stays of the text over a cue's shown frames: each pixel's lower median (the text is bright
     in all of them, a moving picture behind it is not), but where that is dark only because the picture
@@ -1043,17 +1060,6 @@ def channel_max(image: np.ndarray) -> np.ndarray:
 
 
 COLUMN_MARGIN = 0.02  # of the width beside the line's held columns: a letter or two at 1080p
-
-
-def text_columns(lines: LineColumns, cue: BurnedCue) -> tuple[int, int] | None:
-    """Source columns of the cue's line (`LineColumns.extent`), with a margin (COLUMN_MARGIN of the
-    width either side). None when too few columns hold still (a short cue)."""
-    extent = lines.extent(cue)
-    if extent is None:
-        return None
-    scale = lines.found.scale
-    return (max(0, int((extent[0] - COLUMN_MARGIN * SCAN_WIDTH) * scale)),
-            int(np.ceil((extent[1] + COLUMN_MARGIN * SCAN_WIDTH) * scale)))
 
 
 def held_columns(found: Scan, band: Band, cue: BurnedCue) -> np.ndarray | None:
