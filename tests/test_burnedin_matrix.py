@@ -222,6 +222,18 @@ def test_styles(tmp_path, name):
     assert_read(read(video), ZH_LINES, "zh", most=0.15 if name == "red-outline" else 0.0)
 
 
+def test_light_text_on_a_black_box_is_read_the_right_way_up(tmp_path):
+    # Inverted, white Chinese on the 38 %-transparent black box leaves the insides of its glyphs (口,
+    # 日, 冒) as text, each enclosed by the strokes: it was taken for a dark fill read the wrong way up,
+    # and 啊 read inverted as 阿 replaced the upright reading (`read.FILLED_MIN_PIXELS`).
+    lines = ["试错的过程很简单", "啊今特别是今天冒名插修卡的同", "听到后面的有专门的活动课他会",
+             "降低你的思错成本其实你也可以"]
+    matrix_encode = ["-c:v", "libx264", "-preset", "ultrafast", "-b:v", "6M"]  # the burned-in matrix's cell
+    video = render(tmp_path, "zh-box", [style("zh", "Noto Sans CJK SC", 60, **STYLES["black-box-38"])],
+                   {"zh": lines}, encode=matrix_encode)
+    assert_read(read(video), lines, "zh", most=0.0)
+
+
 def test_tibetan_on_a_translucent_black_box_over_a_two_coloured_picture(tmp_path):
     # The burned-in matrix's `black-box` (38 % transparent) over testsrc2: the box is dark in every
     # channel over the blue and not over the yellow ((128, 128, 0)). The first rule found the strokes

@@ -932,6 +932,12 @@ def _read_dark_text(readings: list[Reading], cues: list[BurnedCue], upright: lis
 # box) 0.0–0.36×; shadow-only white text inverted, 0.06–0.45 enclosed (upright it has no outline: 0).
 FILLED_RATIO = 2.0
 FILLED_SHARE = 0.6
+# Light text on a dark box, inverted, leaves its glyphs' counters (the insides of 口, 日) as its text,
+# each enclosed: the matrix's 38 %-transparent black box had 0.14–0.18 of the upright text pixels so,
+# 97–99 % enclosed, and 啊 read inverted as 阿. Counters are 0.004–0.21 of the upright text pixels
+# over the burned-in matrix's light-text cells; a dark fill inverted is 0.74–3.1 of its light outline's
+# and 5.0–7.4 of a light box's text pixels. Inverted text pixels fewer than this share are counters.
+FILLED_MIN_PIXELS = 0.4
 ENCLOSED_DARK = 0.9  # of a component's ring 2 px out dark: it is enclosed
 
 
@@ -941,7 +947,7 @@ def _inverted_is_filled(view: np.ndarray, mask: np.ndarray, upright: np.ndarray,
     Not asked of a line whose outline or box is dark in luma only (`line_mask`: dark blue, dark red):
     its fill is not enclosed in what is dark in every channel, and counters inside its inverted
     glyphs are (white on a dark blue box: 0 enclosed upright, 300–837 inverted: 河 read as 可)."""
-    if line_box(upright_outlined) is None:
+    if line_box(upright_outlined) is None or mask.sum() < FILLED_MIN_PIXELS * upright_mask.sum():
         return False
     enclosed = _enclosed_pixels(view, mask)
     return enclosed >= FILLED_SHARE * mask.sum() and enclosed >= FILLED_RATIO * _enclosed_pixels(upright, upright_mask)
