@@ -1006,34 +1006,37 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, lines: LineColumns, row
     sampled = found.sampled(top, bottom)
     inner = [t for t in sampled if cue.first_frame + 1 < t < cue.last_frame - 1]
     inner = inner or [t for t in sampled if cue.first_frame <= t <= cue.last_frame]
+    columns = lines.view_columns(cue)
     if not inner:
         middle = (cue.first_frame + cue.last_frame) // 2
         # The seek aims between the frame's time and the next one's: an accurate seek gives the first
         # frame shown at or after it, whatever the frame rate.
         seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
         image = frame_rows(video, seek_s, top, bottom, picture_size(media, video)[0])
-        return found.frame_s(middle), image, _line_only(steady_view([255 - image if dark_text else image]),
-                                                         lines.view_columns(cue))
+        return found.frame_s(middle), image, steady_view([_line_only(255 - image if dark_text else image, columns)])
     pixels = [int(np.unpackbits(found.mask(t)[band.top:band.bottom]).sum()) for t in inner]
     best = inner[int(np.argmax(pixels))]
     image, (first, last) = _sample_rows(found, best, top, bottom)
     steady = [t for t, n in zip(inner, pixels, strict=False) if n >= SHOWN_SHARE * max(pixels)]
     stack = [view for t in steady[::max(1, len(steady) // STACK_SAMPLES)]
              for view, cover in [_sample_rows(found, t, top, bottom)] if cover[0] <= first and last <= cover[1]]
-    stack = stack if len(stack) > 1 else [image]
+    stack = [_line_only(view, columns) for view in (stack if len(stack) > 1 else [image])]
     read = steady_view([255 - view for view in stack] if dark_text else stack)
     read[:first - top], read[last - top:] = NEUTRAL, NEUTRAL  # rows the clearest frame did not keep
-    return found.frame_s(best), image, _line_only(read, lines.view_columns(cue))
+    return found.frame_s(best), image, read
 
 
 NEUTRAL = 128  # neither text (bright) nor outline (dark): picture ruled out of the reading
 
 
 def _line_only(view: np.ndarray, columns: tuple[int, int] | None) -> np.ndarray:
-    """The `columns` of `view` (all of it with none), as an array of its own: the picture left and
-    right of the line cannot be part of it, and a view held for each cue until its band is read is
-    then the line's width, not the picture's (at 4K a whole-width view is 3.8 MB)."""
-    return view if columns is None else np.ascontiguousarray(view[:, columns[0]:columns[1]])
+    """The `columns` of `view` (all of it with none), not copied: the picture left and right of the
+    line cannot be part of it. `steady_view` makes the image read of them an array of its own, so a
+    view held for each cue until its band is read is the line's width, not the picture's (at 4K a
+    whole-width view is 3.8 MB), and its median is taken over the line's pixels only."""
+    return view if columns is None else view[:, columns[0]:columns[1]]
+
+
 def steady_view(views: list[np.ndarray]) -> np.ndarray:
     """What stays of the text over a cue's shown frames: each pixel's lower median (the text is bright
     in all of them, a moving picture behind it is not), but where that is dark only because the picture
