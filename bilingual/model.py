@@ -114,15 +114,21 @@ class ImageStreamSummary:
 
 @dataclass(frozen=True)
 class DroppedBand:
-    """A band of text in the picture that mostly read as no confident Tibetan or Chinese (scenery, a
-    logo, captions), not taken as subtitles: its source rows, the cues found in it and those read."""
+    """A band of text in the picture that mostly read as no confident Tibetan or Chinese, not taken as
+    subtitles: its source rows, the cues found in it and those read, when the first and last are
+    shown, and whether they are placed and timed like subtitles (`subtitle_like`: subtitles OCR could
+    not read, a person looks) or not (scenery, a logo, captions)."""
 
     band: tuple[int, int]
     cues_found: int
     cues_read: int
+    subtitle_like: bool = False
+    first_s: float | None = None
+    last_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"band": list(self.band), "cues_found": self.cues_found, "cues_read": self.cues_read}
+        return {"band": list(self.band), "cues_found": self.cues_found, "cues_read": self.cues_read,
+                "subtitle_like": self.subtitle_like, "first_s": self.first_s, "last_s": self.last_s}
 
 
 @dataclass(frozen=True)
@@ -160,6 +166,12 @@ class SubtitleTrack:
     dropped_bands: list[DroppedBand] = field(default_factory=list)
     unread_cues: list[UnreadCue] = field(default_factory=list)
     image_stream: ImageStreamSummary | None = None
+
+    @property
+    def unreadable_bands(self) -> list[DroppedBand]:
+        """The dropped bands whose cues are placed and timed like subtitles: perhaps subtitles OCR
+        could not read."""
+        return [band for band in self.dropped_bands if band.subtitle_like]
 
     def extra_dict(self) -> dict[str, Any]:
         """The report's view of the typed extras, in the contract's keys (`ocr`, `ocr_dropped_bands`,

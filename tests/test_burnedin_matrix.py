@@ -114,16 +114,35 @@ def test_tibetan_fonts_creators_use(tmp_path, font, size):
     assert sum(letter_error(t, c.reading.text) for t, c in zip(BO_LINES, cues, strict=True)) / len(cues) <= 0.03
 
 
-def test_a_script_tesseract_cannot_read_is_not_read_as_confident_tibetan(tmp_path):
-    # Guard (passes before and after): Sambhota Tsugring (an ume hand) reads as no confident Tibetan;
-    # the band is dropped (`ocr.band_dropped`), no cue claims a reading.
+def test_a_script_tesseract_cannot_read_asks_for_a_look_not_a_fail(tmp_path):
+    # Sambhota Tsugring (an ume hand) reads as no confident Tibetan, and no cue claims a reading. Its
+    # band was dropped as "not subtitles" and the entry failed `subs.missing` ("none burned into the
+    # picture"): a false fail. Its cues keep one centre with lines of varying length, 1.6 s each:
+    # placed like subtitles, so the report says so and asks for a look.
     video = render(tmp_path, "tsugring", [style("bo", "TibetanTsugRing", 44)], {"bo": BO_LINES[:4]})
+    from bilingual import check
     from bilingual.media import probe
     from bilingual.sources.burnedin.read import read_burned_in
 
     dropped: list[dict] = []
     assert read_burned_in(video, probe(video), dropped=dropped) == []
-    assert len(dropped) == 1 and dropped[0]["cues_read"] == 0, dropped
+    assert len(dropped) == 1 and dropped[0]["cues_read"] == 0 and dropped[0]["subtitle_like"], dropped
+    findings = {f["code"]: f for f in check(video, speech=False).to_dict(lang="en")["findings"]}
+    assert findings["ocr.unreadable_band"]["severity"] == "warning", findings
+    assert findings["subs.missing"]["severity"] == "warning", findings["subs.missing"]
+    assert (findings["ocr.unreadable_band"]["start_s"], findings["ocr.unreadable_band"]["end_s"]) == (1.0, 8.6)
+
+
+def test_a_sign_that_comes_and_goes_is_not_taken_for_unread_subtitles(tmp_path):
+    # Guard for the test above: text that reads as no Tibetan or Chinese and comes back with one
+    # width (a sign, a logo; over real footage with no subtitles, every dropped band had at most 2 of
+    # 3 cues on one centre, or one width) is picture: no subtitles stays an error.
+    video = render(tmp_path, "sign", [style("sign", "DejaVu Sans", 56)], {"sign": ["SCIENCE 2024"] * 4})
+    from bilingual import check
+
+    findings = {f["code"]: f for f in check(video, speech=False).to_dict(lang="en")["findings"]}
+    assert "ocr.unreadable_band" not in findings and findings["ocr.band_dropped"]["data"]["subtitle_like"] is False
+    assert findings["subs.missing"]["severity"] == "error", findings
 
 
 def test_subtitles_at_the_top(tmp_path):

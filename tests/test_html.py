@@ -174,6 +174,8 @@ def test_an_undecided_entry_needs_review():
     assert 'class="badge review">需人工复核' in page and "语音语言、语言组合" in page
     data["pairing"], data["audio"]["language"] = {"status": "zh-audio+bo-subs", "reason_code": "zh_bo"}, "zh"
     assert 'class="badge review"' not in render_page(data, "zh")
+    data["findings"] = [{"code": "ocr.unreadable_band", "severity": "warning", "message": "…"}]  # not read
+    assert "text placed like subtitles in the picture that could not be read" in render_page(data, "en")
 
 
 def test_scripts_json_carries_its_schema_verdict_and_exit_code(tmp_path):

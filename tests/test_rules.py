@@ -113,3 +113,42 @@ def test_cues_found_but_not_read_are_one_warning_with_their_times():
     assert finding.severity.value == "warning" and (finding.start_s, finding.end_s) == (3.0, 4.6)
     assert finding.data["times"] == [[3.0, 4.6], [9.0, 10.6]] and finding.data["count"] == 2
     assert unread_cue_rule(Facts("entry.mp4", track=_burned_in_track([1.0])), BILINGUAL) == []
+
+
+def _dropped_band_facts(subtitle_like, cues=()):
+    from bilingual.facts import Facts
+    from bilingual.model import Cue, DroppedBand, SubtitleTrack
+    from bilingual.pairing import Pairing
+    from bilingual.sources.source import SubtitleSource
+
+    band = DroppedBand((971, 1016), 4, 0, subtitle_like, 1.0, 8.6)
+    track = SubtitleTrack(cues=[Cue(i, 2.0 * i, 2.0 * i + 1.6, text) for i, text in enumerate(cues, 1)],
+                          source="ocr", format="burned-in", readings={}, dropped_bands=[band])
+    pairing = Pairing("zh-audio+zh-subs", "zh_zh") if cues else Pairing(None, "no_subtitle_text")
+    return Facts("entry.mp4", media=media(), found=SubtitleSource("ocr"), track=track, pairing=pairing)
+
+
+def test_a_band_placed_like_subtitles_but_unread_asks_for_a_look_instead_of_failing():
+    # Sambhota Tsugring subtitles read as nothing: their band was dropped as "not subtitles" and the
+    # entry failed `subs.missing` ("none burned into the picture"), an error a reviewer would act on.
+    from bilingual.rules.subtitles import dropped_band_rule, missing_rule
+
+    (band,) = dropped_band_rule(_dropped_band_facts(True), BILINGUAL)
+    assert band.code == "ocr.unreadable_band" and band.severity.value == "warning"
+    assert (band.start_s, band.end_s) == (1.0, 8.6) and band.data["band"] == "971–1016"
+    (missing,) = missing_rule(_dropped_band_facts(True), BILINGUAL)
+    assert missing.severity.value == "warning" and missing.data["variant"] == "unreadable"
+    # picture that is not placed like subtitles stays a note, and no subtitles stays an error
+    assert [f.code for f in dropped_band_rule(_dropped_band_facts(False), BILINGUAL)] == ["ocr.band_dropped"]
+    (missing,) = missing_rule(_dropped_band_facts(False), BILINGUAL)
+    assert missing.severity.value == "error" and missing.data["variant"] == "burned_in"
+
+
+def test_a_pairing_beside_an_unread_subtitle_band_fails_nothing():
+    # Chinese read, the Tibetan band beside it unread: the pairing lacks Tibetan only as far as we read
+    from bilingual.rules.speech import pairing_rule
+
+    (pairing,) = pairing_rule(_dropped_band_facts(True, ["水是生命之源"]), BILINGUAL)
+    assert pairing.code == "pairing.invalid" and pairing.severity.value == "warning" and pairing.data["needs_look"]
+    (pairing,) = pairing_rule(_dropped_band_facts(False, ["水是生命之源"]), BILINGUAL)
+    assert pairing.severity.value == "error"

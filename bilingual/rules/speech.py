@@ -4,6 +4,7 @@ pairing rule left unchecked, and — in Mandarin categories — cues that say wh
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from bilingual.calibration import hedged
@@ -35,6 +36,11 @@ def pairing_rule(facts: Facts, profile: Profile) -> list[Finding]:
     if facts.pairing is None:
         return []
     findings = pairing_findings(facts.pairing, profile)
+    if facts.track is not None and facts.track.unreadable_bands:
+        # subtitles the picture may hold were not read (`ocr.unreadable_band`): they may be the
+        # language the pairing lacks, so it fails nothing; a person looks
+        findings = [replace(f, severity=Severity.WARNING, data={**f.data, "needs_look": True})
+                    if f.severity is Severity.ERROR else f for f in findings]
     if facts.speech is None:
         return findings
     # Speech decided below the calibrated level fails no pairing: a person listens (issue 13, item 6).

@@ -1,6 +1,7 @@
 """Rules on the subtitles as found: image-only streams, subtitles missing where the profile requires
 them, the encoding of each file read, cues after the video ends, picture bands not taken as
-subtitles, cues read from only a part of their line, and cues seen but not read."""
+subtitles (or placed like subtitles that could not be read), cues read from only a part of their
+line, and cues seen but not read."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import replace
 
 from bilingual.errors import InputError
 from bilingual.facts import Facts
-from bilingual.model import Finding, Severity
+from bilingual.model import DroppedBand, Finding, Severity
 from bilingual.profiles import Profile
 
 
@@ -35,13 +36,17 @@ def worded_reason(finding: Finding, why: InputError) -> Finding:
 
 def missing_rule(facts: Facts, profile: Profile) -> list[Finding]:
     """`subs.missing` where the profile requires subtitles: an error once the picture was read too (no
-    subtitles is then a fact, not a gap in what was looked at), else a warning."""
+    subtitles is then a fact, not a gap in what was looked at), else a warning — and a warning when
+    the picture holds a band placed like subtitles that could not be read (`ocr.unreadable_band`)."""
     track = facts.track
     if facts.media is None or facts.track_failed or (track is not None and track.cues):
         return []
     if not (profile.subtitles and profile.subtitles.required):
         return []
     looked = facts.found is not None and facts.found.kind == "ocr"
+    if track is not None and track.unreadable_bands:
+        return [Finding("subs.missing", Severity.WARNING, data={"cite": profile.subtitles.cite,
+                                                                "variant": "unreadable", "needs_look": True})]
     return [Finding("subs.missing", Severity.ERROR if looked else Severity.WARNING,
                     data={"cite": profile.subtitles.cite, "variant": "burned_in" if looked else None})]
 
@@ -66,11 +71,16 @@ def beyond_video_rule(facts: Facts, profile: Profile) -> list[Finding]:
 
 
 def dropped_band_rule(facts: Facts, profile: Profile) -> list[Finding]:
-    """`ocr.band_dropped` (info) for each band of the picture whose readings were mostly no text."""
-    if facts.track is None:
-        return []
-    return [Finding("ocr.band_dropped", Severity.INFO, data={**band.to_dict(), "band": "–".join(map(str, band.band))})
-            for band in facts.track.dropped_bands]
+    """For each band of the picture whose readings were mostly no text: `ocr.unreadable_band` (warning:
+    a person looks) when its cues are placed and timed like subtitles, else `ocr.band_dropped` (info)."""
+    return [_dropped_band(band) for band in facts.track.dropped_bands] if facts.track is not None else []
+
+
+def _dropped_band(band: DroppedBand) -> Finding:
+    data = {**band.to_dict(), "band": "–".join(map(str, band.band))}
+    if band.subtitle_like:
+        return Finding("ocr.unreadable_band", Severity.WARNING, band.first_s, band.last_s, data=data)
+    return Finding("ocr.band_dropped", Severity.INFO, data=data)
 
 
 def partial_line_rule(facts: Facts, profile: Profile) -> list[Finding]:

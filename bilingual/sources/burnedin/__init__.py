@@ -36,7 +36,8 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings | None = None) -> Sub
     readings = {i: CueReading(r.frame_s, r.band.source_rows(), r.reading.confidence, r.reading.engine,
                               r.cue.first_frame, r.cue.last_frame, image, r.cover)
                 for i, (r, image) in enumerate(zip(read, images, strict=False), 1)}
-    bands = [DroppedBand(tuple(d["band"]), d["cues_found"], d["cues_read"]) for d in dropped]
+    bands = [DroppedBand(tuple(d["band"]), d["cues_found"], d["cues_read"], d["subtitle_like"], d["first_s"],
+                         d["last_s"]) for d in dropped]
     missed = [UnreadCue(r.cue.start_s, r.cue.end_s, r.band.source_rows()) for r in unread]
     return SubtitleTrack(cues=cues, source="ocr", format="burned-in", readings=readings, dropped_bands=bands,
                          unread_cues=missed)

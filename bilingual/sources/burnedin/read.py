@@ -602,8 +602,9 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
                    dropped: list[dict] | None = None, unread: list[OcrCue] | None = None,
                    evidence: bool = False) -> list[OcrCue]:
     """Every burned-in cue, timed to the frame, read once on its clearest frame. A band most of whose
-    cues read as no text is picture, not subtitles: none of its cues is kept, and the band is listed
-    in `dropped` (its rows, cues found and read). The cues of the other bands that read as no text
+    cues read as no text is not taken as subtitles: none of its cues is kept, and the band is listed
+    in `dropped` (`_dropped`: its rows, cues found and read, and whether they are placed like
+    subtitles that could not be read, or are picture). The cues of the other bands that read as no text
     are left out and listed in `unread`. With `evidence`, each cue keeps its band's clearest frame as
     PNG (`write_evidence`); without, none is kept (the 5-minute 4K entry's 99 held 378 MB as RGB)."""
     bands, cues, found = burned_in_cues(video, media, region)
@@ -628,11 +629,20 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
     read_in = Counter(item.cue.band for item in read if item.reading.text)
     junk = {b for b in found_in if read_in[b] < BAND_READ_SHARE * found_in[b] and not bands[b].given}
     if dropped is not None:
-        dropped += [{"band": list(bands[b].source_rows()), "cues_found": found_in[b], "cues_read": read_in[b]}
-                    for b in sorted(junk)]
+        dropped += [_dropped(bands[b], [item for item in read if item.cue.band == b], lines) for b in sorted(junk)]
     if unread is not None:
         unread += [item for item in read if not item.reading.text and item.cue.band not in junk]
     return _join_repeats([item for item in read if item.reading.text and item.cue.band not in junk], found)
+
+
+def _dropped(band: Band, items: list[OcrCue], lines: LineColumns) -> dict[str, Any]:
+    """What `read_burned_in` lists of a dropped band: its rows, cues found and read, whether they are
+    placed like subtitles (`placed_like_subtitles`) and when the first and last are shown."""
+    return {"band": list(band.source_rows()), "cues_found": len(items),
+            "cues_read": sum(bool(item.reading.text) for item in items),
+            "subtitle_like": placed_like_subtitles(items, lines),
+            "first_s": round(min(item.cue.start_s for item in items), 3),
+            "last_s": round(max(item.cue.end_s for item in items), 3)}
 
 
 # A reading that spans less than PARTIAL_COVER of the columns of its line (`LineColumns`) is a part of
@@ -976,6 +986,39 @@ def _enclosed_pixels(view: np.ndarray, mask: np.ndarray) -> int:
 # (sample_MKV_delayed.mkv) 0 of 5, a game-of-life texture at 1080p 6 Mbit/s 2 of 5 (its subtitles,
 # but read too poorly to trust the rest).
 BAND_READ_SHARE = 0.5
+
+# A dropped band placed and timed like subtitles is not "no subtitles": it may be subtitles that OCR
+# cannot read (a font Tesseract was not trained on, letters broken by a busy picture). Its cues then
+# keep one centre while their lengths vary, and each stays up for a subtitle's time. Measured
+# 2026-12-03 on every band dropped: the 5 burned-in matrix cells whose subtitles read as nothing
+# (Sambhota Tsugring and Yigchung, Tibetan over `gradients` and `life` at 6 Mbit/s, Jomolhari on a
+# black box at 4K) have 4 of 4 cues within 0.005 of the width of their median centre, widths 2.1–2.6×
+# apart, 1.6 s each; the 35 bands dropped over footage with no subtitles (PySceneDetect's 7 test
+# videos as they are and scaled to 1080p: camera, film, VFR, fades, a counter; SubtitleEdit's Latin
+# title; the matrix's backgrounds alone) have at most 2 cues, or at most 2 of 3 on one centre, or
+# one width (a picture that comes and goes: 0.842 three times over the fades clip; an 18-cue band
+# of a film: 8 on one centre, widths within 3 %, 0.17 s each).
+SUBTITLE_MIN_CUES = 3
+SUBTITLE_CENTRE_SPREAD = 0.02  # of the picture's width, either side of the band's median centre
+SUBTITLE_CENTRED_SHARE = 0.8  # of the band's cues with a line
+SUBTITLE_WIDTH_RATIO = 1.25  # longest line ÷ shortest, among the centred ones
+SUBTITLE_MIN_SECONDS = 0.8  # their median time on screen
+
+
+def placed_like_subtitles(items: list[OcrCue], lines: LineColumns) -> bool:
+    """Whether a band's cues keep one centre with lines of varying length, each shown for a
+    subtitle's time (the SUBTITLE_* measurements above)."""
+    placed = [(extent, item.cue.end_s - item.cue.start_s) for item in items
+              if (extent := lines.extent(item.cue)) is not None]
+    if len(placed) < SUBTITLE_MIN_CUES:
+        return False
+    middle = float(np.median([(first + last) / 2 for (first, last), _ in placed]))
+    centred = [(last - first, seconds) for (first, last), seconds in placed
+               if abs((first + last) / 2 - middle) <= SUBTITLE_CENTRE_SPREAD * SCAN_WIDTH]
+    widths = [width for width, _ in centred]
+    return (len(centred) >= max(SUBTITLE_MIN_CUES, SUBTITLE_CENTRED_SHARE * len(placed))
+            and max(widths) >= SUBTITLE_WIDTH_RATIO * min(widths)
+            and float(np.median([seconds for _, seconds in centred])) >= SUBTITLE_MIN_SECONDS)
 
 
 def read_rows(bands: list[Band], index: int, height: int) -> tuple[int, int]:
