@@ -133,6 +133,24 @@ def test_a_script_tesseract_cannot_read_asks_for_a_look_not_a_fail(tmp_path):
     assert (findings["ocr.unreadable_band"]["start_s"], findings["ocr.unreadable_band"]["end_s"]) == (1.0, 8.6)
 
 
+def test_chinese_read_beside_an_unread_tibetan_band_fails_no_pairing(tmp_path, corpus):
+    # Mandarin speech, Chinese at the bottom read, Tibetan at the top in Tsugring not read: the
+    # pairing saw Chinese subtitles only and failed zh-audio+zh-subs, though the picture may hold the
+    # Tibetan the contest asks for. It is now a warning that asks for a look.
+    styles = [style("bo", "TibetanTsugRing", 44, align=8), style("zh", "Noto Sans CJK SC", 60)]
+    silent = render(tmp_path, "dual", styles, {"bo": BO_LINES[:4], "zh": ZH_LINES})
+    video = tmp_path / "entry.mp4"
+    ffmpeg("-i", str(silent), "-i", str(corpus / "mandarin" / "funasr_long_25s.wav"), "-map", "0:v", "-map", "1:a",
+           "-c:v", "copy", "-c:a", "aac", "-t", "9.6", str(video))
+    from bilingual import check
+
+    report = check(video).to_dict(lang="en")
+    findings = {f["code"]: f for f in report["findings"]}
+    assert report["audio"]["language"] == "zh" and report["subtitles"]["cue_count"] == 4, report["subtitles"]
+    assert findings["ocr.unreadable_band"]["severity"] == "warning", findings
+    assert findings["pairing.invalid"]["severity"] == "warning" and findings["pairing.invalid"]["data"]["needs_look"]
+
+
 def test_a_sign_that_comes_and_goes_is_not_taken_for_unread_subtitles(tmp_path):
     # Guard for the test above: text that reads as no Tibetan or Chinese and comes back with one
     # width (a sign, a logo; over real footage with no subtitles, every dropped band had at most 2 of
