@@ -18,23 +18,33 @@ pytestmark = pytest.mark.slow
 # dark Tibetan on a 12 %-transparent light box (the burned-in matrix's `dark-on-light-box`)
 STYLES_LOOK = STYLES_OCR.replace("Style: Zh,", "Style: BoDark,Tibetan Machine Uni,56,&H00202020,&H000000FF,&H20F0F0F0,"
                                                "&H20F0F0F0,0,0,0,0,100,100,0,0,3,8,0,2,10,10,60,1\nStyle: Zh,")
+STYLES_LOOK = STYLES_LOOK.replace("Style: Zh,", "Style: Mark,Noto Sans CJK SC,44,&H00FFFFFF,&H000000FF,&H00000000,"
+                                               "&H00000000,0,0,0,0,100,100,0,0,1,2,0,3,10,40,160,1\nStyle: Zh,")
 
 
-def entry(tmp_path, name, lines, style, sidecar=TIBETAN_SRT, language="bo"):
-    """entry.mp4 (6 s, a keyframe a second) with `lines` burned in one after another, and a sidecar
-    entry.<language>.srt beside it (Tibetan)."""
+def entry(tmp_path, name, lines, style, sidecar=TIBETAN_SRT, language="bo", held=None, seconds=6):
+    """entry.mp4 (`seconds` long, a keyframe a second) with `lines` burned in one after another (over
+    30 s: `lines` in turn, a cue every 2 s), `held` (a Chinese line at the right, above the subtitles)
+    all the time, and a sidecar entry.<language>.srt beside it (Tibetan)."""
     folder = tmp_path / name
     folder.mkdir()
     times = ["0:00:00.50", "0:00:02.00", "0:00:03.60", "0:00:05.50"]
+    cues = [(times[i], times[i + 1], text) for i, text in enumerate(lines)] if seconds == 6 else \
+        [(_clock(0.5 + 2 * k), _clock(2.3 + 2 * k), lines[k % len(lines)]) for k in range(seconds // 2 - 1) if lines]
     ass = folder / "burn.ass"
-    ass.write_text(STYLES_LOOK + "".join(f"Dialogue: 0,{times[i]},{times[i + 1]},{style},,0,0,0,,{text}\n"
-                                        for i, text in enumerate(lines)), encoding="utf-8")
+    events = [f"Dialogue: 0,{start},{end},{style},,0,0,0,,{text}\n" for start, end, text in cues]
+    events += [f"Dialogue: 0,0:00:00.00,{_clock(seconds)},Mark,,0,0,0,,{held}\n"] if held else []
+    ass.write_text(STYLES_LOOK + "".join(events), encoding="utf-8")
     quiet = folder / "quiet.wav"  # --no-speech: the sound is not listened to, but must be there
-    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "6", str(quiet))
-    video = burn(ass, folder / "entry.mp4", 6, audio=quiet, keyframe_every=25)
+    ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", str(seconds), str(quiet))
+    video = burn(ass, folder / "entry.mp4", seconds, audio=quiet, keyframe_every=25)
     ass.unlink(), quiet.unlink()
     write_srt(folder / f"entry.{language}.srt", sidecar)
     return video
+
+
+def _clock(seconds: float) -> str:
+    return f"0:00:{seconds:05.2f}"
 
 
 def look(video, *options):
@@ -72,3 +82,18 @@ def test_dark_tibetan_on_a_light_box_beside_a_chinese_sidecar_is_an_error(tmp_pa
     report, (finding,) = look(video, "--lang", "en")
     assert report["subtitles"]["language"] == "zh" and finding["severity"] == "error", report["findings"]
     assert finding["data"]["language"] == "bo" and finding["data"]["frames_with_text"] >= 3, finding["data"]
+
+
+def test_a_channel_name_held_on_screen_is_not_subtitles_in_its_script(tmp_path):
+    # "科普中国" at the bottom right all the time beside a Tibetan sidecar (no subtitles burned in) was
+    # "the picture carries Chinese subtitles", an error; it is a line held on screen (on keyframes
+    # running 15 s and more: longer than a cue), said as a note.
+    report, found = look(entry(tmp_path, "mark", [], "Zh", held="科普中国", seconds=30), "--lang", "en")
+    assert found == [], found
+    (fixed,) = [f for f in report["findings"] if f["code"] == "ocr.fixed_line"]
+    assert fixed["severity"] == "info" and fixed["data"]["text"] == "科普中国" and fixed["data"]["language"] == "zh"
+
+
+def test_chinese_subtitles_beside_a_channel_name_are_still_an_error(tmp_path):
+    report, (finding,) = look(entry(tmp_path, "zh-mark", CHINESE, "Zh", held="科普中国", seconds=30), "--lang", "en")
+    assert finding["severity"] == "error" and finding["data"]["text"] in CHINESE, finding

@@ -21,7 +21,9 @@ def subtitles_section(facts: Facts) -> dict[str, Any]:
         if facts.look is not None:
             look = facts.look
             section["picture"] = {"looked": True, "keyframes": look.frames, "languages": look.languages,
-                                  "keyframes_with_text": look.seen, "seconds": round(look.seconds, 3)}
+                                  "keyframes_with_text": look.seen, "seconds": round(look.seconds, 3),
+                                  "fixed_lines": {lang: {"text": text, "keyframes": frames}
+                                                  for lang, (text, frames) in look.fixed.items()}}
         elif facts.look_unavailable is not None:
             section["picture"] = {"looked": False, "reason": facts.look_unavailable}
         return section

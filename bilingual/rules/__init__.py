@@ -43,6 +43,7 @@ RULES: tuple[Rule, ...] = (
     subtitles.beyond_video_rule,
     picture.picture_agrees_rule,
     picture.picture_differs_rule,
+    picture.fixed_line_rule,
     speech.language_rule,
     speech.pairing_rule,
     timing.timing_rule,

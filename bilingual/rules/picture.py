@@ -30,6 +30,17 @@ def picture_differs_rule(facts: Facts, profile: Profile) -> list[Finding]:
             for lang in look.languages if lang not in track]
 
 
+def fixed_line_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    """`ocr.fixed_line` (info) for a line in a script the track lacks that the quick look read on
+    keyframes in a row spanning `read.FIXED_MIN_SECONDS`: a caption or logo held on screen, not subtitles."""
+    look, script = facts.look, facts.script
+    if look is None or script is None:
+        return []
+    return [Finding("ocr.fixed_line", Severity.INFO, data={"language": lang, "text": text, "frames_with_text": frames,
+                                                            "keyframes": look.frames})
+            for lang, (text, frames) in sorted(look.fixed.items()) if lang not in script.languages]
+
+
 def picture_agrees_rule(facts: Facts, profile: Profile) -> list[Finding]:
     return [compared_finding(facts.picture)] if facts.picture is not None else []
 
