@@ -18,6 +18,9 @@ pytestmark = pytest.mark.slow
 # dark Tibetan on a 12 %-transparent light box (the burned-in matrix's `dark-on-light-box`)
 STYLES_LOOK = STYLES_OCR.replace("Style: Zh,", "Style: BoDark,Tibetan Machine Uni,56,&H00202020,&H000000FF,&H20F0F0F0,"
                                                "&H20F0F0F0,0,0,0,0,100,100,0,0,3,8,0,2,10,10,60,1\nStyle: Zh,")
+# a lower-third caption: left-aligned from x = 110 on a red box, above where subtitles sit
+STYLES_LOOK = STYLES_LOOK.replace("Style: Zh,", "Style: Caption,Noto Sans CJK SC,44,&H00FFFFFF,&H000000FF,&H003020C0,"
+                                               "&H003020C0,0,0,0,0,100,100,0,0,3,12,0,1,110,10,150,1\nStyle: Zh,")
 STYLES_LOOK = STYLES_LOOK.replace("Style: Zh,", "Style: Mark,Noto Sans CJK SC,44,&H00FFFFFF,&H000000FF,&H00000000,"
                                                "&H00000000,0,0,0,0,100,100,0,0,1,2,0,3,10,40,160,1\nStyle: Zh,")
 
@@ -97,3 +100,12 @@ def test_a_channel_name_held_on_screen_is_not_subtitles_in_its_script(tmp_path):
 def test_chinese_subtitles_beside_a_channel_name_are_still_an_error(tmp_path):
     report, (finding,) = look(entry(tmp_path, "zh-mark", CHINESE, "Zh", held="科普中国", seconds=30), "--lang", "en")
     assert finding["severity"] == "error" and finding["data"]["text"] in CHINESE, finding
+
+
+def test_a_lower_third_caption_beside_a_tibetan_sidecar_asks_for_a_look(tmp_path):
+    # A speaker's name and post, then a place, as left-aligned captions on a box (no subtitles burned
+    # in): "the picture carries Chinese subtitles", an error. Off the centre, it is a warning.
+    captions = ["主讲 扎西多吉 四川省林业科学研究院", "拍摄地点 甘孜州理塘县", "主讲 扎西多吉 四川省林业科学研究院"]
+    report, (finding,) = look(entry(tmp_path, "caption", captions, "Caption"), "--lang", "en")
+    assert finding["severity"] == "warning" and finding["data"]["variant"] == "aside", finding
+    assert "off the centre" in finding["message"] and report["subtitles"]["picture"]["languages"] == []

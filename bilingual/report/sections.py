@@ -23,7 +23,9 @@ def subtitles_section(facts: Facts) -> dict[str, Any]:
             section["picture"] = {"looked": True, "keyframes": look.frames, "languages": look.languages,
                                   "keyframes_with_text": look.seen, "seconds": round(look.seconds, 3),
                                   "fixed_lines": {lang: {"text": text, "keyframes": frames}
-                                                  for lang, (text, frames) in look.fixed.items()}}
+                                                  for lang, (text, frames) in look.fixed.items()},
+                                  "off_centre": {lang: {"keyframes": frames, "at_s": round(at_s, 3), "text": text}
+                                                 for lang, (frames, at_s, text) in look.aside.items()}}
         elif facts.look_unavailable is not None:
             section["picture"] = {"looked": False, "reason": facts.look_unavailable}
         return section

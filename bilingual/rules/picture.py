@@ -16,18 +16,28 @@ PICTURE_MIN_FRAMES = 2
 
 def picture_differs_rule(facts: Facts, profile: Profile) -> list[Finding]:
     """`ocr.picture_differs` for each script the picture's subtitles are in (`read.quick_look`) that
-    the text track does not have: an error when read on PICTURE_MIN_FRAMES keyframes or more, else a
-    warning."""
+    the text track does not have: an error when read on centred lines of PICTURE_MIN_FRAMES keyframes
+    or more, else a warning (variant `aside` when read only off the centre)."""
     look, script = facts.look, facts.script
     if look is None or script is None:
         return []
     track = list(script.languages)
     track_language = language_label(track) if track else "none"
-    return [Finding("ocr.picture_differs",
-                    Severity.ERROR if look.seen[lang] >= PICTURE_MIN_FRAMES else Severity.WARNING, look.first_s[lang],
-                    data={"language": lang, "track_language": track_language, "frames_with_text": look.seen[lang],
-                          "keyframes": look.frames, "at_s": round(look.first_s[lang], 3), "text": look.text[lang]})
-            for lang in look.languages if lang not in track]
+    centred = [_differs(lang, track_language, look.frames, (look.seen[lang], look.first_s[lang], look.text[lang]),
+                        Severity.ERROR if look.seen[lang] >= PICTURE_MIN_FRAMES else Severity.WARNING)
+               for lang in look.languages if lang not in track]
+    # lines off the centre only (lower-thirds, labels): perhaps not subtitles, a person looks
+    aside = [_differs(lang, track_language, look.frames, seen, Severity.WARNING, "aside")
+             for lang, seen in sorted(look.aside.items()) if lang not in track]
+    return centred + aside
+
+
+def _differs(lang: str, track_language: str, keyframes: int, seen: tuple[int, float, str], severity: Severity,
+             variant: str | None = None) -> Finding:
+    frames, first_s, text = seen
+    return Finding("ocr.picture_differs", severity, first_s, data={
+        "language": lang, "track_language": track_language, "frames_with_text": frames, "keyframes": keyframes,
+        "at_s": round(first_s, 3), "text": text, **({"variant": variant} if variant else {})})
 
 
 def fixed_line_rule(facts: Facts, profile: Profile) -> list[Finding]:

@@ -1190,15 +1190,17 @@ def png_bytes(image: np.ndarray) -> bytes:
 
 @dataclass
 class QuickLook:
-    """What a quick look at the picture saw (`quick_look`): for each language read in its lower half,
-    on how many of the keyframes looked at, first when, and what."""
+    """What a quick look at the picture saw (`quick_look`): for each language read in its lower half
+    on lines about its centre, on how many of the keyframes looked at, first when, and what; the same
+    of lines read only off the centre (`aside`: lower-thirds, labels) and of lines held on screen."""
 
     frames: int  # keyframes looked at
-    seen: dict[str, int]  # language → keyframes with a line read in it (other than a fixed line)
+    seen: dict[str, int]  # language → keyframes with a centred line read in it (other than a fixed line)
     first_s: dict[str, float]  # language → time of the first such keyframe
     text: dict[str, str]  # language → the first line read in it
     seconds: float  # what the look cost
     fixed: dict[str, tuple[str, int]] = field(default_factory=dict)  # language → a fixed line, its keyframes
+    aside: dict[str, tuple[int, float, str]] = field(default_factory=dict)  # language → keyframes, first, line
 
     @property
     def languages(self) -> list[str]:
@@ -1223,14 +1225,46 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
     lower halves (`burnedin.keyframes`), each split into its lines (`burnedin.text_lines`), every
     line read as the full reading reads a cue (`read_lines`). A line read as no confident Tibetan
     or Chinese (scenery, a logo, a Latin word) is not counted; one whose inverted view shows far more
-    text (`_looks_dark_text`: dark text on a light box or outline) is read again inverted."""
+    text (`_looks_dark_text`: dark text on a light box or outline) is read again inverted. Lines
+    off the centre (LOOK_CENTRE) and lines held on screen (`_fixed_lines`) are told apart."""
     import time
 
     started = time.perf_counter()
     frames = keyframes(video, media)
-    height = picture_size(media, video)[1]
-    views: list[tuple[float, np.ndarray]] = []
-    height = media.height or 0  # `keyframes` refused a picture without one
+    views = _keyframe_lines(frames, media.height or 0)  # `keyframes` refused a picture without a height
+    # Each line its own band (no line skips the Chinese try because lines before it were Tibetan), and
+    # no full detection (≈ 2 s a line at 1080p): a look, not a reading.
+    readings = read_lines([image for _, image, _ in views], list(range(len(views))), detect=False) if views else []
+    # dark text on a light box or outline: a line that read as nothing is read again inverted, as
+    # light text, when that shows LOOK_DARK_RATIO times its text pixels
+    unread = [i for i, reading in enumerate(readings) if not reading.text and _looks_dark_text(views[i][1])]
+    if unread:
+        again = read_lines([255 - views[i][1] for i in unread], unread, detect=False, boxed=False)
+        for i, reading in zip(unread, again, strict=True):
+            readings[i] = reading
+    read = [(time_s, reading, centred) for (time_s, _, centred), reading in zip(views, readings, strict=False)
+            if reading.text and reading.language in ("bo", "zh")]
+    fixed = _fixed_lines([(time_s, reading) for time_s, reading, _ in read])
+    kept = [(time_s, reading, centred) for time_s, reading, centred in read
+            if not (reading.language in fixed and _same_line(reading.text, fixed[reading.language][0]))]
+    seen, first_s, text = _tally([(time_s, reading) for time_s, reading, centred in kept if centred])
+    aside_seen, aside_first, aside_text = _tally([(time_s, reading) for time_s, reading, centred in kept
+                                                  if not centred and reading.language not in seen])
+    aside = {lang: (count, aside_first[lang], aside_text[lang]) for lang, count in aside_seen.items()}
+    return QuickLook(len(frames), seen, first_s, text, time.perf_counter() - started, fixed, aside)
+
+
+# A subtitle line is centred: the lines the look reads in the burned-in matrix's subtitles have their
+# middle at 0.49–0.50 of the width; a lower-third caption (a speaker's name and post, left-aligned
+# on a box from x = 110 px) at 0.29 was "the picture carries Chinese subtitles", an error. A line
+# whose middle is off the picture's by more than LOOK_CENTRE of the width is only a warning.
+LOOK_CENTRE = 0.1
+
+
+def _keyframe_lines(frames: list[tuple[float, np.ndarray]], height: int) -> list[tuple[float, np.ndarray, bool]]:
+    """(time, the line's rows with the picture beside it grey, whether it is centred) of each line
+    of each keyframe's lower half (`text_lines`)."""
+    views: list[tuple[float, np.ndarray, bool]] = []
     for time_s, image in frames:
         lines = text_lines(image, height // 2)
         bands = [band for band, _ in lines]
@@ -1239,31 +1273,21 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
             # the margin above a line at the top of the lower half reaches into the upper one: not looked at
             view = image[max(0, top - height // 2):bottom - height // 2].copy()
             view[:, :first], view[:, last:] = NEUTRAL, NEUTRAL  # the picture beside the line
-            views.append((time_s, view))
-    # Each line its own band (no line skips the Chinese try because lines before it were Tibetan), and
-    # no full detection (≈ 2 s a line at 1080p): a look, not a reading.
-    readings = read_lines([image for _, image in views], list(range(len(views))), detect=False) if views else []
-    # dark text on a light box or outline: a line that read as nothing is read again inverted, as
-    # light text, when that shows LOOK_DARK_RATIO times its text pixels
-    unread = [i for i, reading in enumerate(readings) if not reading.text and _looks_dark_text(views[i][1])]
-    if unread:
-        again = read_lines([255 - views[i][1] for i in unread], unread, detect=False, boxed=False)
-        for i, reading in zip(unread, again, strict=True):
-            readings[i] = reading
-    read = [(time_s, reading) for (time_s, _), reading in zip(views, readings, strict=False)
-            if reading.text and reading.language in ("bo", "zh")]
-    fixed = _fixed_lines(read)
+            width = image.shape[1]
+            views.append((time_s, view, abs((first + last) / 2 - width / 2) <= LOOK_CENTRE * width))
+    return views
+
+
+def _tally(read: list[tuple[float, Reading]]) -> tuple[dict[str, int], dict[str, float], dict[str, str]]:
+    """Per language: the keyframes with a line read in it, the first one's time and that line."""
     seen: dict[str, set[float]] = {}
     first_s: dict[str, float] = {}
     text: dict[str, str] = {}
     for time_s, reading in read:
-        if reading.language in fixed and _same_line(reading.text, fixed[reading.language][0]):
-            continue
         seen.setdefault(reading.language, set()).add(time_s)
         if time_s < first_s.get(reading.language, float("inf")):
             first_s[reading.language], text[reading.language] = time_s, reading.text
-    return QuickLook(len(frames), {lang: len(times) for lang, times in seen.items()}, first_s, text,
-                     time.perf_counter() - started, fixed)
+    return {lang: len(times) for lang, times in seen.items()}, first_s, text
 
 
 # A subtitle is on screen for seconds; one line read on keyframes spanning FIXED_MIN_SECONDS or more,
