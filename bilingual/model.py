@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from bilingual.errors import FixRefused, InputError
 
-__all__ = ["Cue", "SubtitleTrack", "Sidecar", "SkippedSidecar", "CueReading", "DroppedBand", "Finding",
+__all__ = ["Cue", "SubtitleTrack", "Sidecar", "SkippedSidecar", "CueReading", "DroppedBand", "UnscannedText", "Finding",
            "Severity", "FATAL_CODES", "InputError", "FixRefused", "Language", "SourceKind", "PairingStatus",
            "exit_code", "findings_exit_code", "verdict_of"]
 
@@ -132,6 +132,24 @@ class DroppedBand:
 
 
 @dataclass(frozen=True)
+class UnscannedText:
+    """Text a quick look read, on centred lines, in rows of the picture the subtitle scan does not
+    read (its middle), looked at when the scan found no subtitles: in which language, on how many
+    of the keyframes looked at, and the first such line, its time and its source rows."""
+
+    rows: tuple[int, int]
+    keyframes: int
+    language: str
+    frames_with_text: int
+    at_s: float
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": list(self.rows), "keyframes": self.keyframes, "language": self.language,
+                "frames_with_text": self.frames_with_text, "at_s": round(self.at_s, 3), "text": self.text}
+
+
+@dataclass(frozen=True)
 class UnreadCue:
     """A cue found in a subtitle band of the picture, timed to the frame, that read as no confident
     text: it is not among the track's cues, and its text is not checked."""
@@ -151,7 +169,8 @@ class SubtitleTrack:
     `sidecars`: the parts of a track read from several sidecars or subtitle streams (empty for one);
     `skipped_sidecars`: further sidecars or streams not read in; `readings`: per cue index, where a burned-in
     cue was read; `dropped_bands`: bands of the picture not taken as subtitles; `unread_cues`: cues
-    of a subtitle band that read as no text."""
+    of a subtitle band that read as no text; `unscanned_text`: text seen where subtitles are not read,
+    when none were found."""
 
     cues: list[Cue]
     source: SourceKind
@@ -165,6 +184,7 @@ class SubtitleTrack:
     readings: dict[int, CueReading] | None = None
     dropped_bands: list[DroppedBand] = field(default_factory=list)
     unread_cues: list[UnreadCue] = field(default_factory=list)
+    unscanned_text: list[UnscannedText] = field(default_factory=list)
     image_stream: ImageStreamSummary | None = None
 
     @property
@@ -185,6 +205,8 @@ class SubtitleTrack:
             out["ocr_dropped_bands"] = [b.to_dict() for b in self.dropped_bands]
         if self.unread_cues:
             out["ocr_unread_cues"] = [c.to_dict() for c in self.unread_cues]
+        if self.unscanned_text:
+            out["ocr_unscanned_text"] = [t.to_dict() for t in self.unscanned_text]
         parts = "sidecars" if self.source == "sidecar" else "streams"  # what the parts are
         if len(self.sidecars) > 1:
             out[parts] = [s.to_dict() for s in self.sidecars]

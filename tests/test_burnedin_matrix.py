@@ -151,6 +151,24 @@ def test_chinese_read_beside_an_unread_tibetan_band_fails_no_pairing(tmp_path, c
     assert findings["pairing.invalid"]["severity"] == "warning" and findings["pairing.invalid"]["data"]["needs_look"]
 
 
+def test_subtitles_in_the_middle_of_the_picture_ask_for_a_look_with_the_rows_to_read(tmp_path):
+    # Centred Tibetan (a new-user trial: Alignment 5, on a box) lies outside the rows the scan reads
+    # (the top quarter and the lower half): the entry failed `subs.missing`, "none burned into the
+    # picture". A look at the middle finds them, and the rows it names read them.
+    video = render(tmp_path, "middle", [style("bo", "Tibetan Machine Uni", 56, align=5)], {"bo": BO_LINES[:4]},
+                   encode=["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])  # a keyframe a second
+    from bilingual import check
+    from bilingual.sources.source import OcrSettings
+
+    (missing,) = [f for f in check(video, speech=False).to_dict(lang="en")["findings"] if f["code"] == "subs.missing"]
+    assert missing["severity"] == "warning" and missing["data"]["variant"] == "middle", missing
+    assert missing["data"]["language"] == "bo" and missing["data"]["frames_with_text"] >= 2, missing["data"]
+    top, bottom = map(int, missing["data"]["band"].split(":"))
+    assert 1080 / 4 <= top < 540 < bottom <= 1080 * 3 / 4, (top, bottom)  # the line at the centre, 1080 rows
+    report = check(video, speech=False, ocr=OcrSettings("auto", band=(top, bottom))).to_dict(lang="en")
+    assert report["subtitles"]["language"] == "bo" and report["subtitles"]["cue_count"] == 4, report["subtitles"]
+
+
 def test_a_sign_that_comes_and_goes_is_not_taken_for_unread_subtitles(tmp_path):
     # Guard for the test above: text that reads as no Tibetan or Chinese and comes back with one
     # width (a sign, a logo; over real footage with no subtitles, every dropped band had at most 2 of

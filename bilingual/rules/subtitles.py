@@ -11,6 +11,7 @@ from bilingual.errors import InputError
 from bilingual.facts import Facts
 from bilingual.model import DroppedBand, Finding, Severity
 from bilingual.profiles import Profile
+from bilingual.rules.picture import PICTURE_MIN_FRAMES
 
 
 def image_only_rule(facts: Facts, profile: Profile) -> list[Finding]:
@@ -44,6 +45,12 @@ def missing_rule(facts: Facts, profile: Profile) -> list[Finding]:
     if not (profile.subtitles and profile.subtitles.required):
         return []
     looked = facts.found is not None and facts.found.kind == "ocr"
+    elsewhere = [t for t in track.unscanned_text if t.frames_with_text >= PICTURE_MIN_FRAMES] if track else []
+    if elsewhere:  # perhaps subtitles in the middle of the picture, where they are not read
+        seen = elsewhere[0]
+        return [Finding("subs.missing", Severity.WARNING, seen.at_s, data={
+            "cite": profile.subtitles.cite, "variant": "middle", "needs_look": True, **seen.to_dict(),
+            "band": f"{seen.rows[0]}:{seen.rows[1]}"})]
     if track is not None and track.unreadable_bands:
         return [Finding("subs.missing", Severity.WARNING, data={"cite": profile.subtitles.cite,
                                                                 "variant": "unreadable", "needs_look": True})]

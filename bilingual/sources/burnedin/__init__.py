@@ -7,7 +7,7 @@ against the picture (`--ocr on`). Read when there is no subtitle file or text st
 from __future__ import annotations
 
 from bilingual.media import MediaInfo
-from bilingual.model import Cue, CueReading, DroppedBand, SubtitleTrack, UnreadCue
+from bilingual.model import Cue, CueReading, DroppedBand, SubtitleTrack, UnreadCue, UnscannedText
 from bilingual.sources.source import OcrSettings, SubtitleSource, Wanted
 
 
@@ -39,5 +39,20 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings | None = None) -> Sub
     bands = [DroppedBand(tuple(d["band"]), d["cues_found"], d["cues_read"], d["subtitle_like"], d["first_s"],
                          d["last_s"]) for d in dropped]
     missed = [UnreadCue(r.cue.start_s, r.cue.end_s, r.band.source_rows()) for r in unread]
-    return SubtitleTrack(cues=cues, source="ocr", format="burned-in", readings=readings, dropped_bands=bands,
-                         unread_cues=missed)
+    track = SubtitleTrack(cues=cues, source="ocr", format="burned-in", readings=readings, dropped_bands=bands,
+                          unread_cues=missed)
+    if not cues and settings.band is None:
+        track.unscanned_text = text_in_the_middle(media)
+    return track
+
+
+def text_in_the_middle(media: MediaInfo) -> list[UnscannedText]:
+    """What a quick look reads in the middle of the picture (its second and third quarters), which
+    the scan leaves out (it reads the top quarter and the lower half): subtitles placed there."""
+    from bilingual.sources.burnedin.read import quick_look
+
+    height = media.height or 0
+    rows = (height // 4, 3 * height // 4)
+    look = quick_look(media.path, media, rows)
+    return [UnscannedText(look.rows[lang], look.frames, lang, look.seen[lang], look.first_s[lang], look.text[lang])
+            for lang in look.languages]

@@ -888,24 +888,24 @@ QUICK_LOOK_SPACING = 0.8  # of an even share of the duration between two kept ke
 # come at the encoder's interval (10 s on the sample), so an exact share would skip every other one
 
 
-def keyframes(video: str | os.PathLike, media: MediaInfo,
-              limit: int = QUICK_LOOK_FRAMES) -> list[tuple[float, np.ndarray]]:
-    """(time, RGB lower half) of up to `limit` keyframes spread over the picture, in one decode that
-    skips every other frame (`-skip_frame nokey`)."""
+def keyframes(video: str | os.PathLike, media: MediaInfo, limit: int = QUICK_LOOK_FRAMES,
+              rows: tuple[int, int] | None = None) -> list[tuple[float, np.ndarray]]:
+    """(time, RGB `rows`: by default the lower half) of up to `limit` keyframes spread over the
+    picture, in one decode that skips every other frame (`-skip_frame nokey`)."""
     from bilingual.media import run_tool
 
     width, height = picture_size(media, video)
-    top = height // 2
+    top, bottom = rows or (height // 2, height)
     step_s = QUICK_LOOK_SPACING * (media.duration_s or 0.0) / limit
     graph = (f"select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{step_s:.3f})',"
-             f"showinfo,format=rgb24,crop={width}:{height - top}:0:{top}")  # RGB first: any row may start the crop
+             f"showinfo,format=rgb24,crop={width}:{bottom - top}:0:{top}")  # RGB first: any row may start the crop
     raw, log = run_tool(ffmpeg_command("-skip_frame", "nokey", *DECODE_OPTIONS, "-i", tool_input(video),
                                        "-map", "0:v:0", "-vf", graph, "-frames:v", str(limit),
                                        "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1", loglevel="info"),
                         video, decode_timeout(media.duration_s))
-    size = width * (height - top) * 3
+    size = width * (bottom - top) * 3
     times = _read_times(log.splitlines())
-    return [(times.get(n, 0.0), np.frombuffer(raw[n * size:(n + 1) * size], np.uint8).reshape(height - top, width, 3))
+    return [(times.get(n, 0.0), np.frombuffer(raw[n * size:(n + 1) * size], np.uint8).reshape(bottom - top, width, 3))
             for n in range(len(raw) // size)]
 
 

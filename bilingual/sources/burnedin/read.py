@@ -1201,6 +1201,7 @@ class QuickLook:
     seconds: float  # what the look cost
     fixed: dict[str, tuple[str, int]] = field(default_factory=dict)  # language → a fixed line, its keyframes
     aside: dict[str, tuple[int, float, str]] = field(default_factory=dict)  # language → keyframes, first, line
+    rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # language → the source rows of its first line
 
     @property
     def languages(self) -> list[str]:
@@ -1220,9 +1221,9 @@ def _looks_dark_text(view: np.ndarray) -> bool:
     return bool(text_pixels(255 - view, shadow=False).sum() >= LOOK_DARK_RATIO * upright)
 
 
-def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
+def quick_look(video: str | os.PathLike, media: MediaInfo, rows: tuple[int, int] | None = None) -> QuickLook:
     """The scripts of the subtitles burned into the picture, from a sparse sample: a few keyframes'
-    lower halves (`burnedin.keyframes`), each split into its lines (`burnedin.text_lines`), every
+    lower halves (or `rows`: `burnedin.keyframes`), each split into its lines (`burnedin.text_lines`), every
     line read as the full reading reads a cue (`read_lines`). A line read as no confident Tibetan
     or Chinese (scenery, a logo, a Latin word) is not counted; one whose inverted view shows far more
     text (`_looks_dark_text`: dark text on a light box or outline) is read again inverted. Lines
@@ -1230,28 +1231,33 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
     import time
 
     started = time.perf_counter()
-    frames = keyframes(video, media)
-    views = _keyframe_lines(frames, media.height or 0)  # `keyframes` refused a picture without a height
+    height = media.height or 0  # `keyframes` refused a picture without one
+    rows = rows or (height // 2, height)
+    frames = keyframes(video, media, rows=rows)
+    views = _keyframe_lines(frames, rows)
     # Each line its own band (no line skips the Chinese try because lines before it were Tibetan), and
     # no full detection (≈ 2 s a line at 1080p): a look, not a reading.
-    readings = read_lines([image for _, image, _ in views], list(range(len(views))), detect=False) if views else []
+    readings = read_lines([line.view for line in views], list(range(len(views))), detect=False) if views else []
     # dark text on a light box or outline: a line that read as nothing is read again inverted, as
     # light text, when that shows LOOK_DARK_RATIO times its text pixels
-    unread = [i for i, reading in enumerate(readings) if not reading.text and _looks_dark_text(views[i][1])]
+    unread = [i for i, reading in enumerate(readings) if not reading.text and _looks_dark_text(views[i].view)]
     if unread:
-        again = read_lines([255 - views[i][1] for i in unread], unread, detect=False, boxed=False)
+        again = read_lines([255 - views[i].view for i in unread], unread, detect=False, boxed=False)
         for i, reading in zip(unread, again, strict=True):
             readings[i] = reading
-    read = [(time_s, reading, centred) for (time_s, _, centred), reading in zip(views, readings, strict=False)
+    read = [(line, reading) for line, reading in zip(views, readings, strict=False)
             if reading.text and reading.language in ("bo", "zh")]
-    fixed = _fixed_lines([(time_s, reading) for time_s, reading, _ in read])
-    kept = [(time_s, reading, centred) for time_s, reading, centred in read
+    fixed = _fixed_lines([(line.time_s, reading) for line, reading in read])
+    kept = [(line, reading) for line, reading in read
             if not (reading.language in fixed and _same_line(reading.text, fixed[reading.language][0]))]
-    seen, first_s, text = _tally([(time_s, reading) for time_s, reading, centred in kept if centred])
-    aside_seen, aside_first, aside_text = _tally([(time_s, reading) for time_s, reading, centred in kept
-                                                  if not centred and reading.language not in seen])
-    aside = {lang: (count, aside_first[lang], aside_text[lang]) for lang, count in aside_seen.items()}
-    return QuickLook(len(frames), seen, first_s, text, time.perf_counter() - started, fixed, aside)
+    seen, first = _tally([(line, reading) for line, reading in kept if line.centred])
+    aside_seen, aside_first = _tally([(line, reading) for line, reading in kept
+                                      if not line.centred and reading.language not in seen])
+    return QuickLook(len(frames), seen, {lang: line.time_s for lang, (line, _) in first.items()},
+                     {lang: reading.text for lang, (_, reading) in first.items()}, time.perf_counter() - started,
+                     fixed, {lang: (count, aside_first[lang][0].time_s, aside_first[lang][1].text)
+                             for lang, count in aside_seen.items()},
+                     {lang: line.rows for lang, (line, _) in first.items()})
 
 
 # A subtitle line is centred: the lines the look reads in the burned-in matrix's subtitles have their
@@ -1261,33 +1267,43 @@ def quick_look(video: str | os.PathLike, media: MediaInfo) -> QuickLook:
 LOOK_CENTRE = 0.1
 
 
-def _keyframe_lines(frames: list[tuple[float, np.ndarray]], height: int) -> list[tuple[float, np.ndarray, bool]]:
-    """(time, the line's rows with the picture beside it grey, whether it is centred) of each line
-    of each keyframe's lower half (`text_lines`)."""
-    views: list[tuple[float, np.ndarray, bool]] = []
+@dataclass(frozen=True)
+class KeyframeLine:
+    """A line of text on a keyframe the quick look reads: the line's rows with the picture beside
+    it grey (`view`), their source rows, and whether the line is centred (LOOK_CENTRE)."""
+
+    time_s: float
+    view: np.ndarray
+    rows: tuple[int, int]
+    centred: bool
+
+
+def _keyframe_lines(frames: list[tuple[float, np.ndarray]], rows: tuple[int, int]) -> list[KeyframeLine]:
+    """Each line of each keyframe's `rows` (`text_lines`)."""
+    views: list[KeyframeLine] = []
     for time_s, image in frames:
-        lines = text_lines(image, height // 2)
+        lines = text_lines(image, rows[0])
         bands = [band for band, _ in lines]
         for i, (_, (first, last)) in enumerate(lines):
-            top, bottom = read_rows(bands, i, height)
-            # the margin above a line at the top of the lower half reaches into the upper one: not looked at
-            view = image[max(0, top - height // 2):bottom - height // 2].copy()
+            top, bottom = read_rows(bands, i, rows[1])
+            # the margin above a line at the top of the rows reaches past them: not looked at
+            view = image[max(0, top - rows[0]):bottom - rows[0]].copy()
             view[:, :first], view[:, last:] = NEUTRAL, NEUTRAL  # the picture beside the line
             width = image.shape[1]
-            views.append((time_s, view, abs((first + last) / 2 - width / 2) <= LOOK_CENTRE * width))
+            views.append(KeyframeLine(time_s, view, (top, bottom),
+                                      abs((first + last) / 2 - width / 2) <= LOOK_CENTRE * width))
     return views
 
 
-def _tally(read: list[tuple[float, Reading]]) -> tuple[dict[str, int], dict[str, float], dict[str, str]]:
-    """Per language: the keyframes with a line read in it, the first one's time and that line."""
+def _tally(read: list[tuple[KeyframeLine, Reading]]) -> tuple[dict[str, int], dict[str, tuple[KeyframeLine, Reading]]]:
+    """Per language: the keyframes with a line read in it, and the first such line and its reading."""
     seen: dict[str, set[float]] = {}
-    first_s: dict[str, float] = {}
-    text: dict[str, str] = {}
-    for time_s, reading in read:
-        seen.setdefault(reading.language, set()).add(time_s)
-        if time_s < first_s.get(reading.language, float("inf")):
-            first_s[reading.language], text[reading.language] = time_s, reading.text
-    return {lang: len(times) for lang, times in seen.items()}, first_s, text
+    first: dict[str, tuple[KeyframeLine, Reading]] = {}
+    for line, reading in read:
+        seen.setdefault(reading.language, set()).add(line.time_s)
+        if reading.language not in first or line.time_s < first[reading.language][0].time_s:
+            first[reading.language] = (line, reading)
+    return {lang: len(times) for lang, times in seen.items()}, first
 
 
 # A subtitle is on screen for seconds; one line read on keyframes spanning FIXED_MIN_SECONDS or more,
