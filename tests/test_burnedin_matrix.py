@@ -169,6 +169,25 @@ def test_subtitles_in_the_middle_of_the_picture_ask_for_a_look_with_the_rows_to_
     assert report["subtitles"]["language"] == "bo" and report["subtitles"]["cue_count"] == 4, report["subtitles"]
 
 
+def test_a_two_line_subtitle_is_one_cue_of_two_lines(tmp_path):
+    # Two-line cues among one-line ones (a new-user trial): the upper line's rows come and go apart
+    # from the lower line's, so they are a band of their own, and each two-line cue was two cues on
+    # the same frames, a false `cue.overlap` each. (When every cue has two lines, both are one band,
+    # read as one line: as nothing, `ocr.unreadable_band`.)
+    upper, lower = [BO_LINES[0], BO_LINES[2]], [BO_LINES[1], BO_LINES[3], BO_LINES[5]]
+    video = render(tmp_path, "two-lines", [style("top", "Tibetan Machine Uni", 56, marginv=125),
+                                           style("bottom", "Tibetan Machine Uni", 56)], {"top": upper, "bottom": lower},
+                   at={"top": [times(3)[0], times(3)[2]]})
+    from bilingual import check
+
+    report = check(video, speech=False).to_dict(lang="en")
+    assert [c["text"].count("\n") for c in report["cues"]] == [1, 0, 1], report["cues"]
+    expected = [f"{upper[0]}\n{lower[0]}", lower[1], f"{upper[1]}\n{lower[2]}"]
+    for cue, truth in zip(report["cues"], expected, strict=True):
+        assert letter_error(truth, cue["text"]) <= 0.05, (truth, cue["text"])
+    assert not [f for f in report["findings"] if f["code"] == "cue.overlap"], report["findings"]
+
+
 def test_a_sign_that_comes_and_goes_is_not_taken_for_unread_subtitles(tmp_path):
     # Guard for the test above: text that reads as no Tibetan or Chinese and comes back with one
     # width (a sign, a logo; over real footage with no subtitles, every dropped band had at most 2 of

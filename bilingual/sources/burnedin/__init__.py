@@ -6,9 +6,14 @@ against the picture (`--ocr on`). Read when there is no subtitle file or text st
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bilingual.media import MediaInfo
 from bilingual.model import Cue, CueReading, DroppedBand, SubtitleTrack, UnreadCue, UnscannedText
 from bilingual.sources.source import OcrSettings, SubtitleSource, Wanted
+
+if TYPE_CHECKING:
+    from bilingual.sources.burnedin.read import OcrCue
 
 
 def find(media: MediaInfo, wanted: Wanted) -> SubtitleSource | None:
@@ -24,7 +29,7 @@ def load(source: SubtitleSource, media: MediaInfo) -> SubtitleTrack:
 def load_burned_in(media: MediaInfo, settings: OcrSettings | None = None) -> SubtitleTrack:
     """Cues read from the picture: frame-exact times, text from OCR, and where each was read (with
     `settings.frames_dir`, also the path of the band image written there)."""
-    from bilingual.sources.burnedin.read import OcrCue, read_burned_in, write_evidence
+    from bilingual.sources.burnedin.read import read_burned_in, write_evidence
 
     settings = settings or OcrSettings()
     dropped: list[dict] = []
@@ -32,10 +37,14 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings | None = None) -> Sub
     read = read_burned_in(media.path, media, settings.band, dropped, unread,
                           evidence=settings.frames_dir is not None)
     images = write_evidence(read, settings.frames_dir) if settings.frames_dir else [None] * len(read)
-    cues = [Cue(i, r.cue.start_s, r.cue.end_s, r.reading.text) for i, r in enumerate(read, 1)]
-    readings = {i: CueReading(r.frame_s, r.band.source_rows(), r.reading.confidence, r.reading.engine,
-                              r.cue.first_frame, r.cue.last_frame, image, r.cover)
-                for i, (r, image) in enumerate(zip(read, images, strict=False), 1)}
+    cues, readings = [], {}
+    for i, lines in enumerate(stacked_lines(list(zip(read, images, strict=False))), 1):
+        (first, image), last = lines[0], lines[-1][0]
+        cues.append(Cue(i, first.cue.start_s, first.cue.end_s, "\n".join(r.reading.text for r, _ in lines)))
+        readings[i] = CueReading(first.frame_s, (first.band.source_rows()[0], last.band.source_rows()[1]),
+                                 min(r.reading.confidence for r, _ in lines), first.reading.engine,
+                                 first.cue.first_frame, first.cue.last_frame, image,
+                                 min((r.cover for r, _ in lines if r.cover is not None), default=None))
     bands = [DroppedBand(tuple(d["band"]), d["cues_found"], d["cues_read"], d["subtitle_like"], d["first_s"],
                          d["last_s"]) for d in dropped]
     missed = [UnreadCue(r.cue.start_s, r.cue.end_s, r.band.source_rows()) for r in unread]
@@ -44,6 +53,28 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings | None = None) -> Sub
     if not cues and settings.band is None:
         track.unscanned_text = text_in_the_middle(media)
     return track
+
+
+def stacked_lines(read: list[tuple[OcrCue, str | None]]) -> list[list[tuple[OcrCue, str | None]]]:
+    """The cues read (each with its `--frames` image), those shown on the same frames in one language
+    on bands one right below the other (within half a line) grouped as the lines of one cue, top
+    first: a two-line subtitle is read as two bands, and was two cues on the same times (a false
+    `cue.overlap` each, and no `cue.lines` check). Lines in two languages stay two cues (dual)."""
+    groups: list[list[tuple[OcrCue, str | None]]] = []
+    for item in sorted(read, key=lambda r: (r[0].cue.first_frame, r[0].band.source_rows()[0])):
+        below = groups[-1][-1][0] if groups else None
+        if below is not None and _continues(below, item[0]):
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _continues(upper: OcrCue, lower: OcrCue) -> bool:
+    """Whether `lower` is the next line of `upper`'s cue (`stacked_lines`)."""
+    (top, bottom), (next_top, _) = upper.band.source_rows(), lower.band.source_rows()
+    return ((upper.cue.first_frame, upper.cue.last_frame) == (lower.cue.first_frame, lower.cue.last_frame)
+            and upper.reading.language == lower.reading.language and 0 <= next_top - bottom <= (bottom - top) / 2)
 
 
 def text_in_the_middle(media: MediaInfo) -> list[UnscannedText]:
