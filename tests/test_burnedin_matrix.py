@@ -172,8 +172,7 @@ def test_subtitles_in_the_middle_of_the_picture_ask_for_a_look_with_the_rows_to_
 def test_a_two_line_subtitle_is_one_cue_of_two_lines(tmp_path):
     # Two-line cues among one-line ones (a new-user trial): the upper line's rows come and go apart
     # from the lower line's, so they are a band of their own, and each two-line cue was two cues on
-    # the same frames, a false `cue.overlap` each. (When every cue has two lines, both are one band,
-    # read as one line: as nothing, `ocr.unreadable_band`.)
+    # the same frames, a false `cue.overlap` each.
     upper, lower = [BO_LINES[0], BO_LINES[2]], [BO_LINES[1], BO_LINES[3], BO_LINES[5]]
     video = render(tmp_path, "two-lines", [style("top", "Tibetan Machine Uni", 56, marginv=125),
                                            style("bottom", "Tibetan Machine Uni", 56)], {"top": upper, "bottom": lower},
@@ -186,6 +185,21 @@ def test_a_two_line_subtitle_is_one_cue_of_two_lines(tmp_path):
     for cue, truth in zip(report["cues"], expected, strict=True):
         assert letter_error(truth, cue["text"]) <= 0.05, (truth, cue["text"])
     assert not [f for f in report["findings"] if f["code"] == "cue.overlap"], report["findings"]
+
+
+@pytest.mark.parametrize("language, font, size", [("bo", "Tibetan Machine Uni", 56), ("zh", "Noto Sans CJK SC", 60)])
+def test_cues_of_two_lines_each_are_read_line_by_line(tmp_path, language, font, size):
+    # When every cue has two lines, both lines are one band and were read as one line: Tibetan as
+    # nothing (the band then dropped), Chinese as a mix of both (我水是命每一滴水, confidence 0.82).
+    lines = BO_LINES if language == "bo" else ZH_LINES
+    pairs = [(lines[i], lines[i + 1]) for i in range(0, len(lines), 2)]
+    video = render(tmp_path, "two-lines", [style(language, font, size)], {language: [f"{a}\\N{b}" for a, b in pairs]})
+    cues = read(video)
+    assert [(c.cue.first_frame, c.cue.last_frame) for c in cues] == expected_frames(len(pairs))
+    for cue, (first, second) in zip(cues, pairs, strict=True):
+        read_first, read_second = cue.reading.text.split("\n")
+        assert cue.reading.language == language, cue.reading
+        assert letter_error(first, read_first) <= 0.05 and letter_error(second, read_second) <= 0.05, cue.reading
 
 
 def test_a_sign_that_comes_and_goes_is_not_taken_for_unread_subtitles(tmp_path):

@@ -583,6 +583,56 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True, 
             for i, r in enumerate(readings)]  # every line is read by now
 
 
+# Two lines of one cue in one band (when every cue has two, their rows come and go together) were read
+# as one line: Tibetan as nothing, Chinese as a mix of both (我水是命每一滴水 for 水是生命之源 over
+# 我们要节约每一滴水, confidence 0.82). In a cue's view the two lines' text rows are 25–30 empty rows
+# apart at 1080p (Tibetan Machine Uni 56, Noto Sans CJK SC 60, libass's line spacing); inside one line
+# at most 2 are empty (under a vowel sign). Each line also holds at least LINE_SHARE of the text.
+LINE_SPACING = 0.01  # of the picture's height: empty rows between two lines of one cue, at least
+LINE_SHARE = 0.2
+
+
+def read_by_lines(images: list[np.ndarray], bands: list[int], height: int) -> list[Reading]:
+    """`read_lines`, each image that holds two lines of text (`two_lines`) read line by line, its
+    lines joined top first (nothing, when either reads as nothing or they differ in language)."""
+    pieces: list[np.ndarray] = []
+    owners: list[int] = []
+    for i, image in enumerate(images):
+        split = two_lines(image, height)
+        parts = [image] if split is None else [image[:split], image[split:]]
+        pieces += parts
+        owners += [i] * len(parts)
+    read = read_lines(pieces, [bands[i] for i in owners])
+    return [_joined_lines([r for r, owner in zip(read, owners, strict=True) if owner == i]) for i in range(len(images))]
+
+
+def two_lines(image: np.ndarray, height: int) -> int | None:
+    """The row between the two lines of text `image` holds (LINE_SPACING, LINE_SHARE), or None (its
+    text rows as the reading isolates them: the scan's rule at full size takes grain for text)."""
+    rows = text_pixels(image, shadow=False).sum(axis=1)
+    on = np.flatnonzero(rows)
+    if len(on) < 2:
+        return None
+    gap = int(np.argmax(np.diff(on)))
+    split = int(on[gap] + on[gap + 1] + 1) // 2
+    above, total = int(rows[:split].sum()), int(rows.sum())
+    if on[gap + 1] - on[gap] - 1 < LINE_SPACING * height or min(above, total - above) < LINE_SHARE * total:
+        return None
+    return split
+
+
+def _joined_lines(lines: list[Reading]) -> Reading:
+    if len(lines) == 1:
+        return lines[0]
+    if not all(line.text for line in lines) or len({line.language for line in lines}) > 1:
+        return Reading("", "none", 0.0, lines[0].engine)  # one line's text alone is not the cue's
+    spans = [line.columns for line in lines]
+    scores = [line.engine_score for line in lines if line.engine_score is not None]
+    return Reading("\n".join(line.text for line in lines), lines[0].language, min(line.confidence for line in lines),
+                   lines[0].engine, min(scores) if scores else None,
+                   (min(c[0] for c in spans if c), max(c[1] for c in spans if c)) if all(spans) else None)
+
+
 def _spanning(reading: Reading, box: tuple[slice, slice] | None) -> Reading:
     """`reading` with the columns of the line box it was read on."""
     return replace(reading, columns=(box[1].start, box[1].stop)) if box is not None and reading.text else reading
@@ -617,7 +667,7 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
 
     # each clearest frame let go once seen (or kept as PNG)
     views = [(frame_s, png_bytes(image) if evidence else None, read) for frame_s, image, read in map(view, cues)]
-    readings = read_lines([read for *_, read in views], [cue.band for cue in cues])
+    readings = read_by_lines([read for *_, read in views], [cue.band for cue in cues], picture_size(media, video)[1])
     _read_dark_text(readings, cues, [read for *_, read in views], lambda cue: view(cue, dark_text=True)[2])
     # one cue cut in two reads the same (or no) text twice: joined before a half is read again alone
     items = [OcrCue(cue, bands[cue.band], frame_s, reading, image)
