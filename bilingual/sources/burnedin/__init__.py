@@ -62,8 +62,8 @@ def stacked_lines(read: list[tuple[OcrCue, str | None]]) -> list[list[tuple[OcrC
     `cue.overlap` each, and no `cue.lines` check). Lines in two languages stay two cues (dual)."""
     groups: list[list[tuple[OcrCue, str | None]]] = []
     for item in sorted(read, key=lambda r: (r[0].cue.first_frame, r[0].band.source_rows()[0])):
-        below = groups[-1][-1][0] if groups else None
-        if below is not None and _continues(below, item[0]):
+        upper = groups[-1][-1][0] if groups else None  # the line before, in time and then from the top
+        if upper is not None and _continues(upper, item[0]):
             groups[-1].append(item)
         else:
             groups.append([item])
