@@ -80,9 +80,10 @@ def _continues(upper: OcrCue, lower: OcrCue) -> bool:
 def text_in_the_middle(media: MediaInfo) -> list[UnscannedText]:
     """What a quick look reads in the middle of the picture (its second and third quarters), which
     the scan leaves out (it reads the top quarter and the lower half): subtitles placed there."""
+    from bilingual.sources.burnedin.bands import picture_size
     from bilingual.sources.burnedin.read import quick_look
 
-    height = media.height or 0
+    height = picture_size(media, media.path)[1]
     rows = (height // 4, 3 * height // 4)
     look = quick_look(media.path, media, rows)
     return [UnscannedText(look.rows[lang], look.frames, lang, look.seen[lang], look.first_s[lang], look.text[lang])

@@ -602,8 +602,10 @@ def read_by_lines(images: list[np.ndarray], bands: list[int], height: int) -> li
         parts = [image] if split is None else [image[:split], image[split:]]
         pieces += parts
         owners += [i] * len(parts)
-    read = read_lines(pieces, [bands[i] for i in owners])
-    return [_joined_lines([r for r, owner in zip(read, owners, strict=True) if owner == i]) for i in range(len(images))]
+    lines: list[list[Reading]] = [[] for _ in images]
+    for reading, owner in zip(read_lines(pieces, [bands[i] for i in owners]), owners, strict=True):
+        lines[owner].append(reading)
+    return [_joined_lines(each) for each in lines]
 
 
 def two_lines(image: np.ndarray, height: int) -> int | None:
@@ -1281,7 +1283,7 @@ def quick_look(video: str | os.PathLike, media: MediaInfo, rows: tuple[int, int]
     import time
 
     started = time.perf_counter()
-    height = media.height or 0  # `keyframes` refused a picture without one
+    height = picture_size(media, video)[1]  # `media.no_video` without a picture
     rows = rows or (height // 2, height)
     frames = keyframes(video, media, rows=rows)
     views = _keyframe_lines(frames, rows)
