@@ -150,6 +150,26 @@ class UnscannedText:
 
 
 @dataclass(frozen=True)
+class HeldLine:
+    """A line of the picture found as a cue on screen far longer than a subtitle stays (a logo, a
+    caption): its language and text as read, its source rows, and when each showing of it is on
+    screen. It is not among the track's cues."""
+
+    language: str
+    text: str
+    band: tuple[int, int]
+    shown: list[tuple[float, float]]
+
+    @property
+    def seconds(self) -> float:
+        return sum(end - start for start, end in self.shown)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"language": self.language, "text": self.text, "band": list(self.band),
+                "shown": [[round(start, 3), round(end, 3)] for start, end in self.shown]}
+
+
+@dataclass(frozen=True)
 class UnreadCue:
     """A cue found in a subtitle band of the picture, timed to the frame, that read as no confident
     text: it is not among the track's cues, and its text is not checked."""
@@ -169,8 +189,8 @@ class SubtitleTrack:
     `sidecars`: the parts of a track read from several sidecars or subtitle streams (empty for one);
     `skipped_sidecars`: further sidecars or streams not read in; `readings`: per cue index, where a burned-in
     cue was read; `dropped_bands`: bands of the picture not taken as subtitles; `unread_cues`: cues
-    of a subtitle band that read as no text; `unscanned_text`: text seen where subtitles are not read,
-    when none were found."""
+    of a subtitle band that read as no text; `held_lines`: lines held on screen, left out of the cues;
+    `unscanned_text`: text seen where subtitles are not read, when none were found."""
 
     cues: list[Cue]
     source: SourceKind
@@ -184,6 +204,7 @@ class SubtitleTrack:
     readings: dict[int, CueReading] | None = None
     dropped_bands: list[DroppedBand] = field(default_factory=list)
     unread_cues: list[UnreadCue] = field(default_factory=list)
+    held_lines: list[HeldLine] = field(default_factory=list)
     unscanned_text: list[UnscannedText] = field(default_factory=list)
     image_stream: ImageStreamSummary | None = None
 
@@ -205,6 +226,8 @@ class SubtitleTrack:
             out["ocr_dropped_bands"] = [b.to_dict() for b in self.dropped_bands]
         if self.unread_cues:
             out["ocr_unread_cues"] = [c.to_dict() for c in self.unread_cues]
+        if self.held_lines:
+            out["ocr_held_lines"] = [line.to_dict() for line in self.held_lines]
         if self.unscanned_text:
             out["ocr_unscanned_text"] = [t.to_dict() for t in self.unscanned_text]
         parts = "sidecars" if self.source == "sidecar" else "streams"  # what the parts are

@@ -183,3 +183,25 @@ def test_dark_text_on_a_light_box_is_read_as_light_text_is(tmp_path):
         assert {language for *_, language, _ in cues} == {style[:2].lower()}, cues
         for (*_, text), truth in zip(cues, lines, strict=True):
             assert letter_error(truth, text) <= 0.05, text
+
+
+def test_a_logo_held_on_screen_is_not_a_subtitle_cue(tmp_path):
+    # A channel name at the top right for 16 s of 20 (the scan's static rule leaves out only what stays
+    # 90 % of the time) was a Chinese cue beside the Tibetan ones; the helper's entry, whose name the
+    # scan lost at scene cuts, had three, and its track was called dual-language.
+    from bilingual.media import probe
+    from bilingual.sources.burnedin import load_burned_in
+
+    events = [(_tc(s), _tc(e), "Bo", text) for (s, e), text in zip(TIMES, BO_LINES, strict=True)]
+    ass = write_ass(tmp_path / "logo.ass", [*events, (_tc(1.0), _tc(17.0), "Zh", r"{\an9}四川科技频道")])
+    video = tmp_path / "entry" / "entry.mp4"
+    video.parent.mkdir()
+    ffmpeg("-f", "lavfi", "-i", BUSY["testsrc2"].format(size="1920x1080"), "-t", "20",
+           "-vf", f"format=yuv420p,ass={ass}:shaping=complex", "-c:v", "libx264", "-preset", "ultrafast",
+           "-pix_fmt", "yuv420p", str(video))
+    track = load_burned_in(probe(video))
+    want = [(start, text) for (start, _), text in zip(TIMES, BO_LINES, strict=True)]
+    assert [(round(c.start_s, 2), c.text) for c in track.cues] == want
+    (logo,) = track.held_lines
+    assert logo.language == "zh" and logo.band[1] <= 1080 // 4, logo
+    assert [(round(s), round(e)) for s, e in logo.shown] == [(1, 17)]

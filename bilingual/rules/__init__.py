@@ -37,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     subtitles.dropped_band_rule,
     subtitles.partial_line_rule,
     subtitles.unread_cue_rule,
+    subtitles.held_line_rule,
     subtitles.missing_rule,
     subtitles.encoding_rule,
     script.script_rule,

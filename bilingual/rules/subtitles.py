@@ -107,6 +107,16 @@ def partial_line_rule(facts: Facts, profile: Profile) -> list[Finding]:
         "cover": f"{partial[first]:.0%}", "at_s": round(readings[first].frame_s, 2)})]
 
 
+def held_line_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    """`ocr.held_line` (info) for each line the picture holds on screen far longer than a subtitle
+    (`burnedin.read.held_lines`: a logo, a caption): it is left out of the cues checked."""
+    held = facts.track.held_lines if facts.track is not None else []
+    return [Finding("ocr.held_line", Severity.INFO, line.shown[0][0], line.shown[-1][1], data={
+        **line.to_dict(), "band": "–".join(map(str, line.band)), "seconds": round(line.seconds, 1),
+        "showings": len(line.shown), "at_s": round(line.shown[0][0], 2), "to_s": round(line.shown[-1][1], 2)})
+        for line in held]
+
+
 def unread_cue_rule(facts: Facts, profile: Profile) -> list[Finding]:
     """`ocr.unread_cue` (warning): cues found in a subtitle band of the picture that read as no text:
     they are not among the cues checked, and speech under them may be reported uncaptioned."""

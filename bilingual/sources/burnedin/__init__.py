@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bilingual.media import MediaInfo
-from bilingual.model import Cue, CueReading, DroppedBand, SubtitleTrack, UnreadCue, UnscannedText
+from bilingual.model import Cue, CueReading, DroppedBand, HeldLine, SubtitleTrack, UnreadCue, UnscannedText
 from bilingual.sources.source import OcrSettings, SubtitleSource, Wanted
 
 if TYPE_CHECKING:
@@ -34,8 +34,9 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings | None = None) -> Sub
     settings = settings or OcrSettings()
     dropped: list[dict] = []
     unread: list[OcrCue] = []
+    held: list[list[OcrCue]] = []
     read = read_burned_in(media.path, media, settings.band, dropped, unread,
-                          evidence=settings.frames_dir is not None)
+                          evidence=settings.frames_dir is not None, held=held)
     images = write_evidence(read, settings.frames_dir) if settings.frames_dir else [None] * len(read)
     cues, readings = [], {}
     for i, lines in enumerate(stacked_lines(list(zip(read, images, strict=False))), 1):
@@ -48,8 +49,11 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings | None = None) -> Sub
     bands = [DroppedBand(tuple(d["band"]), d["cues_found"], d["cues_read"], d["subtitle_like"], d["first_s"],
                          d["last_s"]) for d in dropped]
     missed = [UnreadCue(r.cue.start_s, r.cue.end_s, r.band.source_rows()) for r in unread]
+    logos = [HeldLine(line[0].reading.language, max(line, key=lambda item: item.seconds).reading.text,
+                      line[0].band.source_rows(), [(item.cue.start_s, item.cue.end_s) for item in line])
+             for line in held]
     track = SubtitleTrack(cues=cues, source="ocr", format="burned-in", readings=readings, dropped_bands=bands,
-                          unread_cues=missed)
+                          unread_cues=missed, held_lines=logos)
     if not cues and settings.band is None:
         track.unscanned_text = text_in_the_middle(media)
     return track

@@ -649,15 +649,21 @@ class OcrCue:
     evidence: bytes | None  # the band on its clearest frame, as PNG: for `--frames` (`read_burned_in`)
     cover: float | None = None  # share of the line's width in the picture that the text read spans
 
+    @property
+    def seconds(self) -> float:
+        """How long the cue is on screen."""
+        return self.cue.end_s - self.cue.start_s
+
 
 def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None,
                    dropped: list[dict] | None = None, unread: list[OcrCue] | None = None,
-                   evidence: bool = False) -> list[OcrCue]:
+                   evidence: bool = False, held: list[list[OcrCue]] | None = None) -> list[OcrCue]:
     """Every burned-in cue, timed to the frame, read once on its clearest frame. A band most of whose
     cues read as no text is not taken as subtitles: none of its cues is kept, and the band is listed
     in `dropped` (`_dropped`: its rows, cues found and read, and whether they are placed like
     subtitles that could not be read, or are picture). The cues of the other bands that read as no text
-    are left out and listed in `unread`. With `evidence`, each cue keeps its band's clearest frame as
+    are left out and listed in `unread`, and lines held on screen (`held_lines`: a logo, a caption)
+    are left out and listed in `held`. With `evidence`, each cue keeps its band's clearest frame as
     PNG (`write_evidence`); without, none is kept (the 5-minute 4K entry's 99 held 378 MB as RGB)."""
     bands, cues, found = burned_in_cues(video, media, region)
     found.keep_for_reading(cues)
@@ -684,7 +690,32 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
         dropped += [_dropped(bands[b], [item for item in read if item.cue.band == b], lines) for b in sorted(junk)]
     if unread is not None:
         unread += [item for item in read if not item.reading.text and item.cue.band not in junk]
-    return _join_repeats([item for item in read if item.reading.text and item.cue.band not in junk], found)
+    kept = [item for item in read if item.reading.text and item.cue.band not in junk]
+    logos = held_lines(kept)
+    if held is not None:
+        held += logos
+    left_out = {id(item) for line in logos for item in line}
+    return _join_repeats([item for item in kept if id(item) not in left_out], found)
+
+
+def held_lines(items: list[OcrCue]) -> list[list[OcrCue]]:
+    """The lines held on screen, not subtitles: a cue shown FIXED_MIN_SECONDS or more, with every
+    other showing of its text in its band (a channel name the scan lost at scene cuts came back as
+    cues of 17.6, 19.2 and 4.5 s; the three were Chinese cues beside 13 Tibetan ones, and the track
+    was called dual-language). Each line's showings in time order, the longest line first."""
+    lines: list[list[OcrCue]] = []
+    taken: set[int] = set()
+    for seed in sorted(items, key=lambda item: item.seconds, reverse=True):
+        if seed.seconds < FIXED_MIN_SECONDS:
+            break
+        if id(seed) in taken:
+            continue
+        same = [item for item in items if id(item) not in taken and item.cue.band == seed.cue.band
+                and item.reading.language == seed.reading.language
+                and _same_line(seed.reading.text, item.reading.text)]
+        taken.update(map(id, same))
+        lines.append(sorted(same, key=lambda item: item.cue.first_frame))
+    return lines
 
 
 def _dropped(band: Band, items: list[OcrCue], lines: LineColumns) -> dict[str, Any]:
@@ -1358,8 +1389,9 @@ def _tally(read: list[tuple[KeyframeLine, Reading]]) -> tuple[dict[str, int], di
     return {lang: len(times) for lang, times in seen.items()}, first
 
 
-# A subtitle is on screen for seconds; one line read on keyframes spanning FIXED_MIN_SECONDS or more,
-# and on FIXED_SHARE of the keyframes looked at in that span, is a caption or a logo held on screen
+# A subtitle is on screen for seconds; a cue the scan found on screen FIXED_MIN_SECONDS or more
+# (`held_lines`), or one line read on keyframes spanning as long and on FIXED_SHARE of the keyframes
+# looked at in that span (`_fixed_lines`), is a caption or a logo held on screen
 # (a channel name in the lower half: "科普中国" on 10 of 12 keyframes was "the picture carries Chinese
 # subtitles", an error; OCR missed it on 2 of them). The longest of the corpus's 2,190 subtitle cues
 # is 11.0 s (the Tibetan recitation; then 10.0 s); subtitles in turn put a line on a third of the
