@@ -116,8 +116,9 @@ class ImageStreamSummary:
 class DroppedBand:
     """A band of text in the picture that mostly read as no confident Tibetan or Chinese, not taken as
     subtitles: its source rows, the cues found in it and those read, when the first and last are
-    shown, and whether they are placed and timed like subtitles (`subtitle_like`: subtitles OCR could
-    not read, a person looks) or not (scenery, a logo, captions)."""
+    shown, whether they are placed and timed like subtitles (`subtitle_like`: subtitles OCR could
+    not read, a person looks) or not (scenery, a logo, captions), and a line of them read in Latin
+    script (`latin`: subtitles in another language, when they are placed so)."""
 
     band: tuple[int, int]
     cues_found: int
@@ -125,10 +126,17 @@ class DroppedBand:
     subtitle_like: bool = False
     first_s: float | None = None
     last_s: float | None = None
+    latin: str | None = None
+
+    @property
+    def latin_subtitles(self) -> bool:
+        """Placed like subtitles and read in Latin script: subtitles, in another language."""
+        return self.subtitle_like and self.latin is not None
 
     def to_dict(self) -> dict[str, Any]:
         return {"band": list(self.band), "cues_found": self.cues_found, "cues_read": self.cues_read,
-                "subtitle_like": self.subtitle_like, "first_s": self.first_s, "last_s": self.last_s}
+                "subtitle_like": self.subtitle_like, "first_s": self.first_s, "last_s": self.last_s,
+                **({"latin": self.latin} if self.latin is not None else {})}
 
 
 @dataclass(frozen=True)
@@ -210,9 +218,9 @@ class SubtitleTrack:
 
     @property
     def unreadable_bands(self) -> list[DroppedBand]:
-        """The dropped bands whose cues are placed and timed like subtitles: perhaps subtitles OCR
-        could not read."""
-        return [band for band in self.dropped_bands if band.subtitle_like]
+        """The dropped bands whose cues are placed and timed like subtitles and did not read as Latin
+        script: perhaps Tibetan or Chinese subtitles OCR could not read."""
+        return [band for band in self.dropped_bands if band.subtitle_like and not band.latin_subtitles]
 
     def extra_dict(self) -> dict[str, Any]:
         """The report's view of the typed extras, in the contract's keys (`ocr`, `ocr_dropped_bands`,

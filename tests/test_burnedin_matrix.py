@@ -214,6 +214,20 @@ def test_a_sign_that_comes_and_goes_is_not_taken_for_unread_subtitles(tmp_path):
     assert findings["subs.missing"]["severity"] == "error", findings
 
 
+def test_english_subtitles_burned_in_are_named_and_fail_the_missing_subtitles(tmp_path):
+    # English subtitles (a new-user trial) were "a band placed like subtitles that could not be read",
+    # a warning asking a look: RapidOCR reads them, confidently, as Latin script.
+    english = ["Do not be afraid to be wrong", "Try, measure, and try again", "That is how science moves forward",
+               "Trial and error is simple"]
+    video = render(tmp_path, "english", [style("en", "DejaVu Sans", 56)], {"en": english})
+    from bilingual import check
+
+    findings = {f["code"]: f for f in check(video, speech=False).to_dict(lang="en")["findings"]}
+    assert "ocr.unreadable_band" not in findings, findings
+    assert findings["ocr.latin_band"]["severity"] == "info" and findings["ocr.latin_band"]["data"]["latin"] in english
+    assert findings["subs.missing"]["severity"] == "error" and findings["subs.missing"]["data"]["variant"] == "latin"
+
+
 def test_subtitles_at_the_top(tmp_path):
     # Only the lower half was scanned: a Tibetan line at the top was not seen at all.
     video = render(tmp_path, "top", [style("bo", "Tibetan Machine Uni", 56, align=8)], {"bo": BO_LINES[:4]})

@@ -54,6 +54,10 @@ def missing_rule(facts: Facts, profile: Profile) -> list[Finding]:
     if track is not None and track.unreadable_bands:
         return [Finding("subs.missing", Severity.WARNING, data={"cite": profile.subtitles.cite,
                                                                 "variant": "unreadable", "needs_look": True})]
+    latin = [band for band in track.dropped_bands if band.latin_subtitles] if track is not None else []
+    if latin:  # subtitles, in another language: no Tibetan or Chinese ones
+        return [Finding("subs.missing", Severity.ERROR, latin[0].first_s, data={
+            "cite": profile.subtitles.cite, "variant": "latin", "text": latin[0].latin})]
     return [Finding("subs.missing", Severity.ERROR if looked else Severity.WARNING,
                     data={"cite": profile.subtitles.cite, "variant": "burned_in" if looked else None})]
 
@@ -78,13 +82,16 @@ def beyond_video_rule(facts: Facts, profile: Profile) -> list[Finding]:
 
 
 def dropped_band_rule(facts: Facts, profile: Profile) -> list[Finding]:
-    """For each band of the picture whose readings were mostly no text: `ocr.unreadable_band` (warning:
-    a person looks) when its cues are placed and timed like subtitles, else `ocr.band_dropped` (info)."""
+    """For each band of the picture whose readings were mostly no text: `ocr.latin_band` (info) when
+    its cues are placed and timed like subtitles and read in Latin script, `ocr.unreadable_band`
+    (warning: a person looks) when they are placed so otherwise, else `ocr.band_dropped` (info)."""
     return [_dropped_band(band) for band in facts.track.dropped_bands] if facts.track is not None else []
 
 
 def _dropped_band(band: DroppedBand) -> Finding:
     data = {**band.to_dict(), "band": "–".join(map(str, band.band))}
+    if band.latin_subtitles:
+        return Finding("ocr.latin_band", Severity.INFO, band.first_s, band.last_s, data=data)
     if band.subtitle_like:
         return Finding("ocr.unreadable_band", Severity.WARNING, band.first_s, band.last_s, data=data)
     return Finding("ocr.band_dropped", Severity.INFO, data=data)

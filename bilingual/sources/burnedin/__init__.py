@@ -47,7 +47,7 @@ def load_burned_in(media: MediaInfo, settings: OcrSettings | None = None) -> Sub
                                  first.cue.first_frame, first.cue.last_frame, image,
                                  min((r.cover for r, _ in lines if r.cover is not None), default=None))
     bands = [DroppedBand(tuple(d["band"]), d["cues_found"], d["cues_read"], d["subtitle_like"], d["first_s"],
-                         d["last_s"]) for d in dropped]
+                         d["last_s"], d["latin"]) for d in dropped]
     missed = [UnreadCue(r.cue.start_s, r.cue.end_s, r.band.source_rows()) for r in unread]
     logos = [HeldLine(line[0].reading.language, max(line, key=lambda item: item.seconds).reading.text,
                       line[0].band.source_rows(), [(item.cue.start_s, item.cue.end_s) for item in line])

@@ -63,6 +63,7 @@ class Reading:
     engine: str
     engine_score: float | None = None  # the engine's own confidence, 0–1 (Tesseract: mean over letters)
     columns: tuple[int, int] | None = None  # the image columns the text read spans (None: found by detection)
+    latin: str | None = None  # a line that read as no Tibetan or Chinese but as Latin script (`is_latin`)
 
 
 # How many times each engine read a line in this process (the benchmark reports calls per cue).
@@ -508,6 +509,22 @@ def _is_chinese(reading: Reading) -> bool:
     return bool(text) and len(_HAN.findall(text)) >= HAN_SHARE * len(text) and reading.confidence >= CHINESE_MIN_SCORE
 
 
+# A line RapidOCR reads as words in Latin script, confidently: subtitles in another language (English
+# burned in, a new-user trial: 0.986–0.998 on 4 of 4 lines, whole sentences). Tibetan it cannot read
+# (Sambhota Tsugring and Yigchung, Tibetan over `gradients` and `life`) came back as junk at ≤ 0.61
+# ("lnt", "BLeCainq", "585258").
+LATIN_SHARE = 0.8  # of the characters, spaces aside: ASCII letters
+LATIN_MIN_SCORE = 0.9
+LATIN_MIN_WORDS = 2  # of two letters or more
+_LATIN_WORD = regex.compile(r"[A-Za-z]{2,}")
+
+
+def is_latin(reading: Reading) -> bool:
+    text = reading.text.replace(" ", "")
+    return (bool(text) and sum(c.isascii() and c.isalpha() for c in text) >= LATIN_SHARE * len(text)
+            and reading.confidence >= LATIN_MIN_SCORE and len(_LATIN_WORD.findall(reading.text)) >= LATIN_MIN_WORDS)
+
+
 def _is_tibetan(reading: Reading, min_engine: float = TIBETAN_MIN_ENGINE) -> bool:
     letters = len(_TIBETAN.findall(reading.text))
     return (bool(reading.text) and letters >= TIBETAN_SHARE * len(reading.text.replace(" ", ""))
@@ -547,6 +564,7 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True, 
     chinese_bands: set[int] = set()
     some_han: set[int] = set()  # lines whose box read at least one Han character, unsure
     detected: set[int] = set()  # lines read (or tried) by full detection, on no box
+    latin: dict[int, str] = {}  # lines RapidOCR read as Latin script (`is_latin`)
     for i, (image, band) in enumerate(zip(images, bands, strict=False)):
         if band not in chinese_bands and not_chinese[band] >= BAND_SCRIPT_AFTER:
             some_han.add(i)  # not tried: the full detection below stays open to it
@@ -561,6 +579,8 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True, 
             not_chinese[band] += 1
             if _HAN.search(zh.text):
                 some_han.add(i)
+            if is_latin(zh):
+                latin[i] = zh.text
     rest = [i for i, r in enumerate(readings) if r is None]
     tibetan = dict(zip(rest, read_tibetan_lines([images[i] for i in rest], [masks[i] for i in rest]), strict=True))
     sure = Counter(bands[i] for i, bo in tibetan.items() if _is_tibetan(bo))
@@ -577,10 +597,10 @@ def read_lines(images: list[np.ndarray], bands: list[int], detect: bool = True, 
         zh = (read_chinese(images[i], None) if detect and boxes[i] is not None and i in some_han
               else Reading("", "none", 0.0, ""))
         readings[i] = (Reading(normalize(zh.text, "zh"), "zh", zh.confidence, zh.engine) if _is_chinese(zh)
-                       else Reading("", "none", 0.0, ""))
+                       else Reading("", "none", 0.0, "", latin=zh.text if is_latin(zh) else latin.get(i)))
         detected.add(i)
-    return [_spanning(r, None if i in detected else boxes[i]) if r is not None else Reading("", "none", 0.0, "")
-            for i, r in enumerate(readings)]  # every line is read by now
+    return [_spanning(r, None if i in detected else boxes[i]) if r is not None
+            else Reading("", "none", 0.0, "", latin=latin.get(i)) for i, r in enumerate(readings)]
 
 
 # Two lines of one cue in one band (when every cue has two, their rows come and go together) were read
@@ -718,12 +738,18 @@ def held_lines(items: list[OcrCue]) -> list[list[OcrCue]]:
     return lines
 
 
+LATIN_MIN_LINES = 2  # of a dropped band's lines read as Latin script (`is_latin`) for the band to be so
+
+
 def _dropped(band: Band, items: list[OcrCue], lines: LineColumns) -> dict[str, Any]:
     """What `read_burned_in` lists of a dropped band: its rows, cues found and read, whether they are
-    placed like subtitles (`placed_like_subtitles`) and when the first and last are shown."""
+    placed like subtitles (`placed_like_subtitles`), when the first and last are shown, and a line
+    read in Latin script when LATIN_MIN_LINES of them were."""
     return {"band": list(band.source_rows()), "cues_found": len(items),
             "cues_read": sum(bool(item.reading.text) for item in items),
             "subtitle_like": placed_like_subtitles(items, lines),
+            "latin": next((item.reading.latin for item in items if item.reading.latin), None)
+            if sum(bool(item.reading.latin) for item in items) >= LATIN_MIN_LINES else None,
             "first_s": round(min(item.cue.start_s for item in items), 3),
             "last_s": round(max(item.cue.end_s for item in items), 3)}
 
