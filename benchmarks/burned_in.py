@@ -11,7 +11,10 @@ scan, OCR) against `ffmpeg -i entry.mp4 -f null -`, alternating. Matrix (issue 1
 9.6-s cells, each read by a whole process against its decode, in wall and CPU seconds, and less the
 start-up measured once per picture size (a 1-s clip with no subtitles).
 
-    .venv/bin/python benchmarks/burned_in.py [matrix | speed-4k]
+    .venv/bin/python benchmarks/burned_in.py [matrix | pictures | speed-4k]
+
+`pictures`: each matrix background, Tibetan and Chinese, 60 s (29 cues) at 1080p: the matrix's
+figures at an entry's length, where start-up is amortised.
 """
 
 from __future__ import annotations
@@ -250,11 +253,18 @@ MATRIX_BACKGROUNDS = {
     "gradients": "gradients=size={size}:rate={rate}:speed=0.1:nb_colors=8,noise=alls=20:allf=t",
     "life": "life=size={size}:mold=10:rate={rate}:ratio=0.5:death_color=#C83232:life_color=#00ff00,"
             "noise=alls=15:allf=t",
-    # hard scene cuts every 1.2 s (under the cues) between three generators
-    "cuts": ";".join(f"{src}=size={{size}}:rate={{rate}},trim=duration=1.2,setpts=PTS-STARTPTS,format=yuv420p[c{i}]"
-                     for i, src in enumerate(["testsrc2", "mandelbrot", "smptehdbars", "rgbtestsrc"] * 2))
-            + ";" + "".join(f"[c{i}]" for i in range(8)) + "concat=n=8,noise=alls=12:allf=t",
+    # hard scene cuts every 1.2 s (under the cues) between three generators: `_cuts`
+    "cuts": "",
 }
+
+
+def _cuts(seconds: float) -> str:
+    """The `cuts` background for `seconds`: a shot of 1.2 s from each generator in turn."""
+    shots = math.ceil(seconds / 1.2)
+    sources = ["testsrc2", "mandelbrot", "smptehdbars", "rgbtestsrc"] * math.ceil(shots / 4)
+    return (";".join(f"{src}=size={{size}}:rate={{rate}},trim=duration=1.2,setpts=PTS-STARTPTS,format=yuv420p[c{i}]"
+                     for i, src in enumerate(sources[:shots]))
+            + ";" + "".join(f"[c{i}]" for i in range(shots)) + f"concat=n={shots},noise=alls=12:allf=t")
 MATRIX_STYLES = {  # primary, outline, back (&HAABBGGRR), border style, outline width, shadow
     "white-outline": ("&H00FFFFFF", "&H00000000", "&H00000000", 1, 3, 0),
     "yellow-outline": ("&H0000FFFF", "&H00000000", "&H00000000", 1, 3, 0),
@@ -288,10 +298,16 @@ class Cell:
     font: str = ""  # "" = the base font of the language
     rate: str = "25"
     size: str = "1920x1080"
+    seconds: float = 9.6  # 4 cues; longer cells (`pictures`) a cue every 2 s
 
     def name(self) -> str:
         return "-".join([self.language, self.background, self.style, self.position,
-                         self.font.replace(" ", "") or "base", self.rate, self.size])
+                         self.font.replace(" ", "") or "base", self.rate, self.size]
+                        + ([f"{self.seconds:g}s"] if self.seconds != 9.6 else []))
+
+    @property
+    def cues(self) -> int:
+        return 4 if self.seconds == 9.6 else int((self.seconds - 1.6) // 2)
 
 
 def matrix_cells() -> list[Cell]:
@@ -315,7 +331,7 @@ def _cell_ass(cell: Cell, width: int, height: int) -> tuple[str, list[tuple[str,
     """The ASS file of a cell and its tracks (language, lines)."""
     k = height / 1080
     languages = ["bo", "zh"] if cell.language == "dual" else [cell.language]
-    tracks = [(lang, lines(lang)[:4]) for lang in languages]
+    tracks = [(lang, (lines(lang) * cell.cues)[:cell.cues]) for lang in languages]
     styles, events = [], []
     for lang, texts in tracks:
         base = "Tibetan Machine Uni" if lang == "bo" else "Noto Sans CJK SC"
@@ -349,13 +365,15 @@ def render_cell(cell: Cell):
     ass, tracks = _cell_ass(cell, width, height)
     path = CACHE / "matrix" / f"{cell.name()}.mp4"
     path.parent.mkdir(parents=True, exist_ok=True)
-    source = MATRIX_BACKGROUNDS[cell.background].format(size=cell.size, rate=MATRIX_RATES[cell.rate])
+    source = (_cuts(cell.seconds) if cell.background == "cuts" else MATRIX_BACKGROUNDS[cell.background]).format(
+        size=cell.size, rate=MATRIX_RATES[cell.rate])
     bars = round(height * (1 - 16 / 9 / 2.39) / 2) // 2 * 2
     box = f"crop={width}:{height - 2 * bars},pad={width}:{height}:0:{bars}:black," if cell.position == "letterbox" \
         else ""
     vf = f"format=yuv420p,{box}ass={path.with_suffix('.ass')}:shaping=complex" + (
         "," + VFR_SELECT.rstrip(",") if cell.rate == "vfr" else "")
-    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-t", "9.6", "-vf", vf,
+    command = ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-t", f"{cell.seconds:g}",
+               "-vf", vf,
                *(["-fps_mode", "vfr"] if cell.rate == "vfr" else []), "-c:v", "libx264", "-preset", "ultrafast",
                "-b:v", "6M" if height <= 1080 else "20M", "-pix_fmt", "yuv420p", str(path)]
     key = path.with_suffix(".key")
@@ -450,7 +468,7 @@ def score_cell(cell: Cell, fixed: dict) -> dict:
     expected = []
     for lang, texts in tracks:
         for i, text in enumerate(texts):
-            start, end = 1.0 + 2 * i, 2.6 + 2 * i
+            start, end = 1.0 + 2 * i, 2.6 + 2 * i  # as `_cell_ass` lays them
             shown = [n for n, t in enumerate(times) if start - 1e-6 <= t < end - 1e-6]
             expected.append(((shown[0], shown[-1]), text, lang))
     matched, errors, edges = set(), {"bo": [], "zh": []}, 0
@@ -488,9 +506,30 @@ def matrix() -> dict:
             "load_average": os.getloadavg()}
 
 
+# The cost of each busy picture at an entry's length (issue 14: "never more than 3× on any benchmark
+# picture"): on the 9.6-s cells the start-up is most of the read; 60 s with a cue every 2 s (29) amortises
+# it as an entry does, and shows whether a busy picture's cost grows with its cues.
+PICTURE_SECONDS = 60.0
+
+
+def pictures() -> dict:
+    """Every matrix background, Tibetan and Chinese, 60 s at 1080p: the matrix's figures per cell."""
+    fixed = startup("1920x1080")
+    rows = []
+    for cell in [Cell(lang, background=background, seconds=PICTURE_SECONDS)
+                 for background in MATRIX_BACKGROUNDS for lang in ("bo", "zh")]:
+        rows.append(score_cell(cell, fixed))
+        print(json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr, flush=True)
+    return {"startup": fixed, "cells": rows, "slowest_time_per_decode": max(r["time_per_decode"] for r in rows),
+            "load_average": os.getloadavg()}
+
+
 def main() -> None:
     if sys.argv[1:] == ["matrix"]:  # the matrix alone (a few minutes)
         report({"matrix": matrix()})
+        return
+    if sys.argv[1:] == ["pictures"]:  # each background at 60 s (≈ 10 minutes, half of it rendering)
+        report({"pictures": pictures()})
         return
     if sys.argv[1:] == ["speed-4k"]:  # the 5-minute entry at 3840 × 2160 alone (its render: ≈ 30 min)
         report({"speed_5min_4k": speed(size="3840x2160")})
