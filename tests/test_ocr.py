@@ -155,11 +155,3 @@ def test_steady_view_drops_static_picture_beside_moving_dark_picture():
     assert text_pixels(np.minimum.reduce(views))[17:].any()  # the darkest value alone: a sliver at 18–22
     steady = text_pixels(steady_view(views))
     assert not steady[17:].any() and steady[8:11, 12:48].all()
-
-
-def test_a_word_gap_between_tibetan_letters_is_a_tsheg_and_spaces_after_a_shad_stay():
-    from bilingual.sources.burnedin.read import normalize
-
-    assert normalize("རྒྱུད་སྦྱངས ནས་", "bo") == "རྒྱུད་སྦྱངས་ནས་"  # Tesseract's gap where it read no tsheg
-    assert normalize("ཆུ་ ནི་ཚུལ་ལོ།  ཆུ་", "bo") == "ཆུ་ནི་ཚུལ་ལོ། ཆུ་"
-    assert normalize("水 是", "zh") == "水 是"

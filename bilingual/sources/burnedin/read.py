@@ -53,9 +53,6 @@ _HAN = regex.compile(r"\p{Han}")
 _TIBETAN = regex.compile(r"[\u0F40-\u0FBC]")
 _TSHEG_SPACE = regex.compile(r"\s*\u0F0B\s*")
 _SHAD_SPACE = regex.compile(r"\s*(\u0F0D+)\s*")
-# Tesseract's words are joined with a space (`_tsv_lines`); between two Tibetan letters a word gap is
-# a tsheg it did not read (རྒྱུད་སྦྱངས ནས་ for རྒྱུད་སྦྱངས་ནས་, at the top of the grain picture)
-_GAP_FOR_TSHEG = regex.compile(r"(?<=[\u0F40-\u0FBC]) +(?=[\u0F40-\u0FBC])")
 
 
 @dataclass
@@ -503,8 +500,7 @@ def _tsv_lines(tsv: str, pages: int) -> list[tuple[str, float]]:
 def normalize(text: str, language: str) -> str:
     text = unicodedata.normalize("NFC", text).strip()
     if language == "bo":
-        text = _GAP_FOR_TSHEG.sub("\u0F0B", _TSHEG_SPACE.sub("\u0F0B", text))
-        text = _SHAD_SPACE.sub(lambda m: m.group(1) + " ", text).strip()
+        text = _SHAD_SPACE.sub(lambda m: m.group(1) + " ", _TSHEG_SPACE.sub("\u0F0B", text)).strip()
     return text
 
 
