@@ -32,6 +32,7 @@ class Facts:
     problems: list[InputError] = field(default_factory=list)
     too_long: bool = False  # longer than media.MAX_ANALYSED_S: only the static screen and the subtitle file
     found: SubtitleSource | None = None  # where the subtitles are (None: nowhere)
+    empty_sidecars: list[str] = field(default_factory=list)  # sidecars holding nothing, passed over
     image_streams_unread: tuple[str, InputError | None] | None = None  # (variant, why): image streams not read
     track_failed: bool = False  # the subtitles were found but could not be read (a problem says why)
     track: SubtitleTrack | None = None  # the subtitles as read (perhaps without a cue)

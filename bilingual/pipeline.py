@@ -25,6 +25,7 @@ from bilingual.shots import detect_cuts
 from bilingual.sources import OcrSettings, find_subtitle_source, imagestream
 from bilingual.sources.burnedin import load_burned_in
 from bilingual.sources.burnedin.compare import compare_with_picture
+from bilingual.sources.files import empty_sidecars
 from bilingual.speech.language import MIN_SPEECH_S, SpeechAnalysis, analyze_speech, hear
 from bilingual.speech.models import load_whisper, whisper_model_dir
 from bilingual.speech.transcribe import said_under, transcribe
@@ -119,6 +120,8 @@ def _check_subtitles(facts: Facts, media: MediaInfo, subs: Any, profile: Profile
     ocr = OcrSettings.of(ocr)
     facts.image_streams_unread = imagestream.unread_reason(media, ocr.mode)  # `--ocr off`, or no OCR here
     source = find_subtitle_source(media, subs, ocr)
+    if subs is None:
+        facts.empty_sidecars = [str(path) for path in empty_sidecars(media.path)]
     track = None
     if source is not None:
         facts.found = source

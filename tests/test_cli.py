@@ -239,3 +239,20 @@ def test_cues_after_the_end_of_the_video(tmp_path, clip):
     proc, report = check_json(clip, "--subs", subs)
     late = [f for f in report["findings"] if f["code"] == "subs.beyond_video"]
     assert [(f["cue"], f["start_s"], f["severity"]) for f in late] == [(2, 30.0, "warning")]
+
+
+def test_an_empty_sidecar_is_passed_over_and_the_video_is_checked(tmp_path, clip):
+    # An empty entry.bo.srt beside an entry (a new-user trial: Tibetan burned into its picture) made
+    # the whole check "cannot analyse" (exit 2): the picture was never read. An empty file holds no
+    # subtitles; it is passed over with a warning, and `--subs` naming it is still exit 2 (above).
+    video = tmp_path / "entry.mp4"
+    video.write_bytes(clip.read_bytes())
+    sidecar = tmp_path / "entry.bo.srt"
+    sidecar.write_bytes(b"\xef\xbb\xbf\r\n")
+    proc = run_cli("check", video, "--ocr", "off", "--no-speech", "--format", "json", "--lang", "en")
+    assert proc.returncode == 1, proc.stderr
+    found = {f["code"]: f for f in json.loads(proc.stdout)["findings"]}
+    empty = found["subs.empty_sidecar"]
+    assert empty["severity"] == "warning" and empty["data"]["path"] == str(sidecar)
+    assert "subs.unreadable" not in found and "subs.missing" in found
+    assert sidecar.read_bytes() == b"\xef\xbb\xbf\r\n"

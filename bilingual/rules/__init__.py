@@ -39,6 +39,7 @@ RULES: tuple[Rule, ...] = (
     subtitles.unread_cue_rule,
     subtitles.held_line_rule,
     subtitles.missing_rule,
+    subtitles.empty_sidecar_rule,
     subtitles.encoding_rule,
     script.script_rule,
     subtitles.beyond_video_rule,

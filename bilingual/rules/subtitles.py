@@ -62,6 +62,12 @@ def missing_rule(facts: Facts, profile: Profile) -> list[Finding]:
                     data={"cite": profile.subtitles.cite, "variant": "burned_in" if looked else None})]
 
 
+def empty_sidecar_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    """`subs.empty_sidecar` (warning) for each sidecar that holds nothing: passed over, the
+    subtitles were looked for in the entry itself."""
+    return [Finding("subs.empty_sidecar", Severity.WARNING, data={"path": path}) for path in facts.empty_sidecars]
+
+
 def encoding_rule(facts: Facts, profile: Profile) -> list[Finding]:
     """The encoding of each subtitle file read (info)."""
     track = facts.track
