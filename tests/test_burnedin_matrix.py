@@ -254,6 +254,16 @@ def test_subtitles_in_the_bars_of_a_letterboxed_picture(tmp_path):
     assert_read([c for c in cues if c.reading.language == "zh"], ZH_LINES, "zh", rows=(942, 1080))
 
 
+def test_an_anamorphic_picture_is_read_as_it_is_shown(tmp_path):
+    # HDV's 1440×1080 with 4:3 pixels is shown at 16:9 (a new-user trial): its text is stored squeezed
+    # to 3/4 of its width, and the Tibetan read as nothing ("a band that could not be read").
+    shown = render(tmp_path, "anamorphic", [style("bo", "Tibetan Machine Uni", 56)], {"bo": BO_LINES[:4]})
+    video = tmp_path / "hdv.mp4"
+    ffmpeg("-i", str(shown), "-vf", "scale=1440:1080,setsar=4/3", "-c:v", "libx264", "-preset", "ultrafast",
+           str(video))
+    assert_read(read(video), BO_LINES[:4], "bo", most=0.05)
+
+
 @pytest.mark.xfail(strict=True, reason="not done: at 720p (Tibetan Machine Uni at 37, letters ≈ 15 px) readings "
                    "lose a letter (ནས read རས; the cue that came apart in three is whole since pieces are rejoined); "
                    "upscaling the band ×1.5 or ×2 before isolating the text read worse (README, burned-in matrix)")

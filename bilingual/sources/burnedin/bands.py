@@ -201,10 +201,28 @@ class Scan:
 
 
 def picture_size(media: MediaInfo, video: str | os.PathLike) -> tuple[int, int]:
-    """Width and height of the picture burned-in subtitles are read from; `media.no_video` without one."""
+    """Width and height of the picture burned-in subtitles are read from, as shown (`to_square_pixels`);
+    `media.no_video` without one."""
     if not media.width or not media.height:
         raise InputError("media.no_video", path=str(video), wording="error/no_picture")
-    return media.width, media.height
+    return _shown_width(media) or media.width, media.height
+
+
+# Anamorphic pictures (HDV's 1440×1080 shown at 16:9, SAR 4:3) store text squeezed: a new-user trial's
+# Tibetan at 1440×1080 read as nothing. They are read scaled to square pixels, as a player shows them.
+def _shown_width(media: MediaInfo) -> int | None:
+    """The width of a picture with non-square pixels as shown (even), None for square pixels."""
+    if not media.width or not media.height or not media.display_aspect_ratio or media.rotation:
+        return None
+    shown = round(media.height * media.display_aspect_ratio / 2) * 2
+    return shown if abs(shown - media.width) > 0.01 * media.width else None
+
+
+def to_square_pixels(media: MediaInfo) -> str:
+    """The filters (ending in a comma) that scale an anamorphic picture to its shown width; "" when
+    its pixels are square."""
+    shown = _shown_width(media)
+    return f"scale={shown}:{media.height}:flags=lanczos,setsar=1," if shown and media.height else ""
 
 
 def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | None = None) -> Scan:
@@ -230,7 +248,8 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     stride = scan_stride(media.frame_rate, expected, limit)
     if stride is None:
         raise _too_long(video, expected, limit, media)
-    graph = _scan_graph(width, (upper, top, bottom), (skip[0], scan_h), SAMPLE_EVERY * stride)
+    graph = _scan_graph(width, (upper, top, bottom), (skip[0], scan_h), SAMPLE_EVERY * stride,
+                        to_square_pixels(media))
     timeout_s = decode_timeout(media.duration_s)
     read_end, write_end = os.pipe()
     try:
@@ -256,21 +275,23 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
                 _frame_times(times, frames, media.fps), skip=skip, stride=stride, between=between, thumbs=thumbs)
 
 
-def _scan_graph(width: int, rows: tuple[int, int, int], scanned: tuple[int, int], every: int) -> str:
+def _scan_graph(width: int, rows: tuple[int, int, int], scanned: tuple[int, int], every: int,
+                square: str = "") -> str:
     """ffmpeg's filter graph of the scan: the region (`rows`: the top strip's height, 0 for none, and the
     lower piece's first and last source row) scaled to SCAN_WIDTH grey (`scanned`: the top strip's rows
     there and all of them), each piece on its own and the small pieces stacked, to `[scan]` (with
-    `showinfo`); every `every`-th frame's region at full size, stacked the same way, to `[full]`.
+    `showinfo`); every `every`-th frame's region at full size, stacked the same way, to `[full]`;
+    `square` first (`to_square_pixels`).
     Scaled apart, the full-size frame is never stacked for the scan: stacking all 7,500 frames of the
     5-minute entry copied 17 GB."""
     (upper, top, bottom), (upper_h, scan_h) = rows, scanned
     lower, grey = f"crop={width}:{bottom - top}:0:{top}", "flags=fast_bilinear,format=gray"
     samples = f"select='not(mod(n,{every}))',format=yuv420p"
     if not upper:
-        return (f"[0:v:0]{lower},split=2[a][b];[a]scale={SCAN_WIDTH}:{scan_h}:{grey},showinfo[scan];"
+        return (f"[0:v:0]{square}{lower},split=2[a][b];[a]scale={SCAN_WIDTH}:{scan_h}:{grey},showinfo[scan];"
                 f"[b]{samples}[full]")
     strip = f"crop={width}:{upper}:0:0"
-    return (f"[0:v:0]split=3[u][l][f];[u]{strip},scale={SCAN_WIDTH}:{upper_h}:{grey}[us];"
+    return (f"[0:v:0]{square}split=3[u][l][f];[u]{strip},scale={SCAN_WIDTH}:{upper_h}:{grey}[us];"
             f"[l]{lower},scale={SCAN_WIDTH}:{scan_h - upper_h}:{grey}[ls];[us][ls]vstack=2,showinfo[scan];"
             f"[f]{samples},split=2[fu][fl];[fu]{strip}[fuc];[fl]{lower}[flc];[fuc][flc]vstack=2[full]")
 
@@ -898,7 +919,8 @@ def keyframes(video: str | os.PathLike, media: MediaInfo, limit: int = QUICK_LOO
     top, bottom = rows or (height // 2, height)
     step_s = QUICK_LOOK_SPACING * (media.duration_s or 0.0) / limit
     graph = (f"select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{step_s:.3f})',"
-             f"showinfo,format=rgb24,crop={width}:{bottom - top}:0:{top}")  # RGB first: any row may start the crop
+             f"showinfo,format=rgb24,{to_square_pixels(media)}crop={width}:{bottom - top}:0:{top}")
+    # RGB first: any row may start the crop
     raw, log = run_tool(ffmpeg_command("-skip_frame", "nokey", *DECODE_OPTIONS, "-i", tool_input(video),
                                        "-map", "0:v:0", "-vf", graph, "-frames:v", str(limit),
                                        "-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1", loglevel="info"),

@@ -37,6 +37,7 @@ from bilingual.sources.burnedin.bands import (
     picture_size,
     sample_rgb,
     text_lines,
+    to_square_pixels,
 )
 from bilingual.text import tibetan
 
@@ -77,12 +78,13 @@ def _rapidocr() -> Any:
     return RapidOCR()
 
 
-def frame_rows(video: str | os.PathLike, time_s: float, top: int, bottom: int, width: int) -> np.ndarray:
-    """One frame's rows [top, bottom) as RGB, by an accurate seek."""
+def frame_rows(video: str | os.PathLike, time_s: float, top: int, bottom: int, width: int,
+               square: str = "") -> np.ndarray:
+    """One frame's rows [top, bottom) as RGB, by an accurate seek; `square` first (`to_square_pixels`)."""
     height = bottom - top
     raw = run_ffmpeg(["-ss", f"{time_s:.3f}", "-i", tool_input(video), "-frames:v", "1",
-                      "-vf", f"format=rgb24,crop={width}:{height}:0:{top}", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                      "pipe:1"], video)
+                      "-vf", f"format=rgb24,{square}crop={width}:{height}:0:{top}", "-f", "rawvideo",
+                      "-pix_fmt", "rgb24", "pipe:1"], video)
     if len(raw) < width * height * 3:
         raise InputError("media.unreadable", path=str(video), wording="error/frame_unreadable", time_s=f"{time_s:.2f}")
     return np.frombuffer(raw[: width * height * 3], dtype=np.uint8).reshape(height, width, 3)
@@ -1164,7 +1166,7 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, lines: LineColumns, row
         # The seek aims between the frame's time and the next one's: an accurate seek gives the first
         # frame shown at or after it, whatever the frame rate.
         seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
-        image = frame_rows(video, seek_s, top, bottom, picture_size(media, video)[0])
+        image = frame_rows(video, seek_s, top, bottom, picture_size(media, video)[0], to_square_pixels(media))
         return found.frame_s(middle), image, steady_view([_line_only(255 - image if dark_text else image, columns)])
     pixels = [int(np.unpackbits(found.mask(t)[band.top:band.bottom]).sum()) for t in inner]
     best = inner[int(np.argmax(pixels))]
