@@ -23,7 +23,8 @@ def picture_differs_rule(facts: Facts, profile: Profile) -> list[Finding]:
         return []
     track = list(script.languages)
     track_language = language_label(track) if track else "none"
-    centred = [_differs(lang, track_language, look.frames, (look.seen[lang], look.first_s[lang], look.text[lang]),
+    centred = [_differs(lang, track_language, look.frames, (look.seen[lang], look.first[lang].time_s,
+                                                             look.first[lang].text),
                         Severity.ERROR if look.seen[lang] >= PICTURE_MIN_FRAMES else Severity.WARNING)
                for lang in look.languages if lang not in track]
     # lines off the centre only (lower-thirds, labels): perhaps not subtitles, a person looks

@@ -90,5 +90,5 @@ def text_in_the_middle(media: MediaInfo) -> list[UnscannedText]:
     height = picture_size(media, media.path)[1]
     rows = (height // 4, 3 * height // 4)
     look = quick_look(media.path, media, rows)
-    return [UnscannedText(look.rows[lang], look.frames, lang, look.seen[lang], look.first_s[lang], look.text[lang])
-            for lang in look.languages]
+    return [UnscannedText(first.rows, look.frames, lang, look.seen[lang], first.time_s, first.text)
+            for lang, first in sorted(look.first.items())]

@@ -689,7 +689,8 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
     PNG (`write_evidence`); without, none is kept (the 5-minute 4K entry's 99 held 378 MB as RGB)."""
     bands, cues, found = burned_in_cues(video, media, region)
     found.keep_for_reading(cues)
-    rows = [read_rows(bands, i, picture_size(media, video)[1]) for i in range(len(bands))]
+    height = picture_size(media, video)[1]
+    rows = [read_rows(bands, i, height) for i in range(len(bands))]
     lines = LineColumns.of(bands, cues, found)
 
     def view(cue: BurnedCue, dark_text: bool = False) -> tuple[float, np.ndarray, np.ndarray]:
@@ -697,7 +698,7 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
 
     # each clearest frame let go once seen (or kept as PNG)
     views = [(frame_s, png_bytes(image) if evidence else None, read) for frame_s, image, read in map(view, cues)]
-    readings = read_by_lines([read for *_, read in views], [cue.band for cue in cues], picture_size(media, video)[1])
+    readings = read_by_lines([read for *_, read in views], [cue.band for cue in cues], height)
     _read_dark_text(readings, cues, [read for *_, read in views], lambda cue: view(cue, dark_text=True)[2])
     # one cue cut in two reads the same (or no) text twice: joined before a half is read again alone
     items = [OcrCue(cue, bands[cue.band], frame_s, reading, image)
@@ -747,11 +748,11 @@ def _dropped(band: Band, items: list[OcrCue], lines: LineColumns) -> dict[str, A
     """What `read_burned_in` lists of a dropped band: its rows, cues found and read, whether they are
     placed like subtitles (`placed_like_subtitles`), when the first and last are shown, and a line
     read in Latin script when LATIN_MIN_LINES of them were."""
+    latin = [item.reading.latin for item in items if item.reading.latin]
     return {"band": list(band.source_rows()), "cues_found": len(items),
             "cues_read": sum(bool(item.reading.text) for item in items),
             "subtitle_like": placed_like_subtitles(items, lines),
-            "latin": next((item.reading.latin for item in items if item.reading.latin), None)
-            if sum(bool(item.reading.latin) for item in items) >= LATIN_MIN_LINES else None,
+            "latin": latin[0] if len(latin) >= LATIN_MIN_LINES else None,
             "first_s": round(min(item.cue.start_s for item in items), 3),
             "last_s": round(max(item.cue.end_s for item in items), 3)}
 
@@ -1299,20 +1300,27 @@ def png_bytes(image: np.ndarray) -> bytes:
     return png.tobytes()
 
 
+@dataclass(frozen=True)
+class FirstLine:
+    """The first line a quick look read in a language: its keyframe's time, its text, its source rows."""
+
+    time_s: float
+    text: str
+    rows: tuple[int, int]
+
+
 @dataclass
 class QuickLook:
     """What a quick look at the picture saw (`quick_look`): for each language read in its lower half
-    on lines about its centre, on how many of the keyframes looked at, first when, and what; the same
-    of lines read only off the centre (`aside`: lower-thirds, labels) and of lines held on screen."""
+    on lines about its centre, on how many of the keyframes looked at, and the first such line; the
+    same of lines read only off the centre (`aside`: lower-thirds, labels) and of lines held on screen."""
 
     frames: int  # keyframes looked at
     seen: dict[str, int]  # language → keyframes with a centred line read in it (other than a fixed line)
-    first_s: dict[str, float]  # language → time of the first such keyframe
-    text: dict[str, str]  # language → the first line read in it
+    first: dict[str, FirstLine]  # language → the first such line
     seconds: float  # what the look cost
     fixed: dict[str, tuple[str, int]] = field(default_factory=dict)  # language → a fixed line, its keyframes
     aside: dict[str, tuple[int, float, str]] = field(default_factory=dict)  # language → keyframes, first, line
-    rows: dict[str, tuple[int, int]] = field(default_factory=dict)  # language → the source rows of its first line
 
     @property
     def languages(self) -> list[str]:
@@ -1364,11 +1372,11 @@ def quick_look(video: str | os.PathLike, media: MediaInfo, rows: tuple[int, int]
     seen, first = _tally([(line, reading) for line, reading in kept if line.centred])
     aside_seen, aside_first = _tally([(line, reading) for line, reading in kept
                                       if not line.centred and reading.language not in seen])
-    return QuickLook(len(frames), seen, {lang: line.time_s for lang, (line, _) in first.items()},
-                     {lang: reading.text for lang, (_, reading) in first.items()}, time.perf_counter() - started,
-                     fixed, {lang: (count, aside_first[lang][0].time_s, aside_first[lang][1].text)
-                             for lang, count in aside_seen.items()},
-                     {lang: line.rows for lang, (line, _) in first.items()})
+    return QuickLook(len(frames), seen,
+                     {lang: FirstLine(line.time_s, reading.text, line.rows) for lang, (line, reading) in first.items()},
+                     time.perf_counter() - started, fixed,
+                     {lang: (count, aside_first[lang][0].time_s, aside_first[lang][1].text)
+                      for lang, count in aside_seen.items()})
 
 
 # A subtitle line is centred: the lines the look reads in the burned-in matrix's subtitles have their
