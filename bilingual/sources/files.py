@@ -313,16 +313,18 @@ EMPTY_SIDECAR_BYTES = 1024
 def empty_sidecars(video: str | os.PathLike) -> list[Path]:
     """The entry's sidecars that hold nothing: read as if absent (`find`), so that the picture is
     read; an empty `entry.bo.srt` beside an entry with subtitles burned in made it "cannot analyse"."""
-    return [p for p in find_sidecars(video) if p.stat().st_size < EMPTY_SIDECAR_BYTES
-            and not p.read_bytes().strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff")]
+    return [p for p in find_sidecars(video) if _holds_nothing(p)]
+
+
+def _holds_nothing(path: Path) -> bool:
+    return path.stat().st_size < EMPTY_SIDECAR_BYTES and not path.read_bytes().strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff")
 
 
 def find(media: MediaInfo, wanted: Wanted) -> SubtitleSource | None:
     """`--subs`, else the entry's same-stem sidecars that hold something (further ones ride along)."""
     if wanted.subs is not None:
         return SubtitleSource("sidecar", path=Path(wanted.subs))
-    empty = set(empty_sidecars(media.path))
-    sidecars = [p for p in find_sidecars(media.path) if p not in empty]
+    sidecars = [p for p in find_sidecars(media.path) if not _holds_nothing(p)]
     if sidecars:
         return SubtitleSource("sidecar", path=sidecars[0], others=tuple(str(p) for p in sidecars[1:]))
     return None
