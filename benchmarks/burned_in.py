@@ -289,6 +289,9 @@ MATRIX_RATES = {"25": "25", "29.97": "30000/1001", "vfr": "30"}
 VFR_SELECT = r"select='not(between(t\,3\,6)*mod(n\,2))*not(between(t\,6\,10)*mod(n\,3))',"
 
 
+CELL_SECONDS = 9.6  # a matrix cell: 4 cues of 1.6 s, 2 s apart, from 1 s
+
+
 @dataclass
 class Cell:
     language: str = "bo"  # "bo", "zh" or "dual" (Tibetan above Chinese, or at the top with position "top")
@@ -298,16 +301,16 @@ class Cell:
     font: str = ""  # "" = the base font of the language
     rate: str = "25"
     size: str = "1920x1080"
-    seconds: float = 9.6  # 4 cues; longer cells (`pictures`) a cue every 2 s
+    seconds: float = CELL_SECONDS  # 4 cues; longer cells (`pictures`) a cue every 2 s
 
     def name(self) -> str:
         return "-".join([self.language, self.background, self.style, self.position,
                          self.font.replace(" ", "") or "base", self.rate, self.size]
-                        + ([f"{self.seconds:g}s"] if self.seconds != 9.6 else []))
+                        + ([f"{self.seconds:g}s"] if self.seconds != CELL_SECONDS else []))
 
     @property
     def cues(self) -> int:
-        return 4 if self.seconds == 9.6 else int((self.seconds - 1.6) // 2)
+        return 4 if self.seconds == CELL_SECONDS else int((self.seconds - 1.6) // 2)
 
 
 def matrix_cells() -> list[Cell]:
