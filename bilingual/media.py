@@ -224,11 +224,11 @@ def _media_info(p: Path, raw: dict[str, Any]) -> MediaInfo:
                   and not s.get("disposition", {}).get("attached_pic")), None)
     width = video.get("width") if video else None
     height = video.get("height") if video else None
-    aspect_ratio = _display_aspect(video) if video else None
+    aspect = _display_aspect(video) if video else None
     rotation = _rotation(video) if video else 0
     if rotation in (90, 270):  # shown on its side: 1280×720 stored is 720×1280 on screen
         width, height = height, width
-        aspect_ratio = 1 / aspect_ratio if aspect_ratio else aspect_ratio
+        aspect = 1 / aspect if aspect else aspect
     return MediaInfo(
         path=str(p),
         container=_container(fmt, p),
@@ -236,8 +236,8 @@ def _media_info(p: Path, raw: dict[str, Any]) -> MediaInfo:
         duration_s=_float(fmt.get("duration")) or (_float(video.get("duration")) if video else None),
         width=width,
         height=height,
-        display_aspect=_aspect_label(aspect_ratio),
-        display_aspect_ratio=aspect_ratio,
+        display_aspect=_aspect_label(aspect),
+        display_aspect_ratio=float(aspect) if aspect else None,
         fps=_rate(video.get("avg_frame_rate")) or _rate(video.get("r_frame_rate")) if video else None,
         size_bytes=p.stat().st_size,
         bit_rate=int(fmt["bit_rate"]) if str(fmt.get("bit_rate", "")).isdigit() else None,
@@ -273,12 +273,21 @@ def _container(fmt: dict[str, Any], p: Path) -> str:
     return _FORMAT_NAMES.get(name, name.split(",")[0] or "unknown")
 
 
-def _display_aspect(video: dict[str, Any]) -> float | None:
+def _display_aspect(video: dict[str, Any]) -> Fraction | None:
+    """Width × sample aspect ÷ height, exact: 1920×1080 at SAR 4:3 is 64:27, as ffprobe says."""
     width, height = video.get("width"), video.get("height")
     if not width or not height:
         return None
-    sar = _rate(video.get("sample_aspect_ratio")) or 1.0
-    return width * sar / height
+    return Fraction(width, height) * _sample_aspect(video.get("sample_aspect_ratio"))
+
+
+def _sample_aspect(value: str | None) -> Fraction:
+    num, _, den = (value or "").replace(":", "/").partition("/")
+    try:
+        sar = Fraction(int(num), int(den or 1))
+    except (ValueError, ZeroDivisionError):
+        return Fraction(1)
+    return sar or Fraction(1)
 
 
 def _rotation(video: dict[str, Any]) -> int:
@@ -289,11 +298,18 @@ def _rotation(video: dict[str, Any]) -> int:
     return int(round(angle / 90)) * 90 % 360
 
 
-def _aspect_label(ratio: float | None) -> str | None:
+# An exact ratio with a denominator up to this is named as it is (64:27, DCI 4K's 256:135); others, an
+# odd size such as 1366×768, by the nearest ratio of small numbers within 0.01 (683:384 is "16:9").
+EXACT_ASPECT_DENOMINATOR = 200
+
+
+def _aspect_label(ratio: Fraction | None) -> str | None:
     if ratio is None:
         return None
-    frac = Fraction(ratio).limit_denominator(20)
-    return f"{frac.numerator}:{frac.denominator}" if abs(float(frac) - ratio) < 0.01 else f"{ratio:.3f}:1"
+    frac = ratio if ratio.denominator <= EXACT_ASPECT_DENOMINATOR else ratio.limit_denominator(20)
+    if abs(float(frac) - float(ratio)) >= 0.01:
+        return f"{float(ratio):.3f}:1"
+    return f"{frac.numerator}:{frac.denominator}"
 
 
 def _rate(value: str | None) -> float | None:

@@ -259,7 +259,7 @@ class Severity(str, Enum):  # noqa: UP042 -- StrEnum would change str(severity) 
 
 # Findings that mean the entry could not be analysed at all: exit code 2 (report contract).
 FATAL_CODES = frozenset({"media.unreadable", "media.too_long", "media.no_video", "media.no_audio", "subs.unreadable",
-                         "model.missing", "model.corrupt", "ocr.missing"})
+                         "model.missing", "model.corrupt", "ocr.missing", "ocr.timeout"})
 
 
 def exit_code(*, unanalysable: bool, failed: bool) -> int:

@@ -155,3 +155,24 @@ def test_steady_view_drops_static_picture_beside_moving_dark_picture():
     assert text_pixels(np.minimum.reduce(views))[17:].any()  # the darkest value alone: a sliver at 18–22
     steady = text_pixels(steady_view(views))
     assert not steady[17:].any() and steady[8:11, 12:48].all()
+
+
+def test_tesseract_not_answering_in_time_is_its_own_error_not_a_missing_install(monkeypatch):
+    """Under load the model listing took past its 30 s and the entry was refused as "tesseract has no
+    Tibetan model": a new user reinstalled a package that was there. A real Tesseract, stopped by a
+    timeout too short for it."""
+    import numpy as np
+
+    from bilingual.errors import InputError
+    from bilingual.sources.burnedin import read as ocr
+
+    monkeypatch.setattr(ocr, "TESSERACT_MIN_TIMEOUT_S", 0.001)
+    ocr.tesseract_languages.cache_clear()
+    try:
+        with pytest.raises(InputError) as err:
+            ocr.read_tibetan(np.zeros((40, 200, 3), dtype=np.uint8))
+        assert err.value.code == "ocr.timeout" and "tesseract" in err.value.reason
+        assert "(bod)" not in err.value.reason and "apt-get" not in err.value.reason
+    finally:
+        monkeypatch.undo()
+    assert "bod" in ocr.tesseract_languages()  # the failure was not cached

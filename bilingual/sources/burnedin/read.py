@@ -386,7 +386,9 @@ def tesseract_languages() -> frozenset[str]:
     try:
         proc = subprocess.run(["tesseract", "--list-langs"], capture_output=True, stdin=subprocess.DEVNULL,
                               timeout=TESSERACT_MIN_TIMEOUT_S)
-    except (OSError, subprocess.TimeoutExpired):
+    except subprocess.TimeoutExpired:  # a loaded machine, not a missing model: said so, and not cached
+        raise _timed_out(TESSERACT_MIN_TIMEOUT_S) from None
+    except OSError:
         return frozenset()
     return frozenset(proc.stdout.decode("utf-8", "replace").splitlines()[1:])  # after "List of available …"
 
@@ -476,12 +478,17 @@ def _tesseract_list(folder: str, names: list[str], psm: str) -> list[tuple[str, 
         proc = subprocess.run(["tesseract", listing, "stdout", "-l", "bod", "--psm", psm, "tsv"], capture_output=True,
                               stdin=subprocess.DEVNULL, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, timeout=timeout_s)
     except subprocess.TimeoutExpired:
-        raise InputError("ocr.missing", wording="error/timed_out", tool="tesseract bod",
-                         seconds=f"{timeout_s:.0f}") from None
+        raise _timed_out(timeout_s) from None
     if proc.returncode != 0:
         raise InputError("ocr.missing", wording="error/tool_failed", tool="tesseract bod",
                          detail=proc.stderr.decode(errors="replace")[-120:].strip())
     return _tsv_lines(proc.stdout.decode("utf-8", "replace"), len(names))
+
+
+def _timed_out(timeout_s: float) -> InputError:
+    """Tesseract installed but not answering in time (under load: a new user's machine running other
+    checks beside it): its own code, so that it is not read as a missing install."""
+    return InputError("ocr.timeout", wording="error/timed_out", tool="tesseract bod", seconds=f"{timeout_s:.0f}")
 
 
 def _tsv_lines(tsv: str, pages: int) -> list[tuple[str, float]]:
