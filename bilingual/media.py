@@ -77,6 +77,7 @@ class MediaInfo:
     # Degrees the player turns the stored picture (phones store portrait video as landscape plus
     # a rotation); width, height and the aspect above are of the picture as shown.
     rotation: int = 0
+    interlaced: bool = False  # fields, not frames (1080i broadcast): ffprobe's field order tt, bb, tb or bt
 
     @property
     def frame_rate(self) -> float:
@@ -245,6 +246,7 @@ def _media_info(p: Path, raw: dict[str, Any]) -> MediaInfo:
         audio_streams=[_stream(s) for s in streams if s.get("codec_type") == "audio"],
         subtitle_streams=[_stream(s) for s in streams if s.get("codec_type") == "subtitle"],
         rotation=rotation,
+        interlaced=video is not None and video.get("field_order") in ("tt", "bb", "tb", "bt"),
     )
 
 

@@ -102,7 +102,10 @@ GRAIN = "noise=alls=15:allf=t"
 BUSY = {  # ffmpeg's generators: a zooming fractal, cellular automata, drifting colour, all with fresh grain
     "mandelbrot": f"mandelbrot=size={{size}}:rate=25,{GRAIN}",
     "gradients": "gradients=size={size}:rate=25:speed=0.1:nb_colors=8,noise=alls=20:allf=t",
-    "cellauto": f"cellauto=rule=110:size={{size}}:rate=25,format=yuv420p,hue=H=t*2:s=4,{GRAIN}",
+    # rule 110 from its 10th second: the automaton has filled the picture (an entry does not show it born);
+    # its first row is random unless seeded (README: over 5 seeds)
+    "cellauto": f"cellauto=rule=110:seed=1:size={{size}}:rate=25,trim=start=10,setpts=PTS-STARTPTS,format=yuv420p,"
+                f"{GRAIN}",
     "life": f"life=size={{size}}:mold=10:rate=25:ratio=0.5:death_color=#C83232:life_color=#00ff00,{GRAIN}",
     "testsrc2": "testsrc2=size={size}:rate=25",  # colour bars and moving shapes, no grain
 }
@@ -158,14 +161,52 @@ def test_tibetan_over_a_zooming_fractal_at_1080p_6_mbits(tmp_path):
 def test_chinese_over_grainy_backgrounds_is_whole_cues_and_no_tibetan(tmp_path):
     # Over drifting colour and cellular automata with grain, cues came apart into fragments of
     # 0.2–0.4 s and a Tibetan "cue" was read out of the texture.
-    for background in ("gradients",):  # cellauto: no cue found yet (not done, see the branch report)
-        cues = read_cues(render_busy(tmp_path, background, "Zh", ZH_LINES))
-        assert [(a, b, language) for a, b, language, _ in cues] == [(a, b, "zh") for a, b in EXPECTED_FRAMES], cues
-        # the reading: one character of the clip may flip run to run under grain (又 read as 文)
-        shown = ZH_LINES[:len(EXPECTED_FRAMES)]
-        wrong = sum(x != y for (*_, text), truth in zip(cues, shown, strict=True)
-                    for x, y in zip(text, truth, strict=False))
-        assert [len(text) for *_, text in cues] == [len(t) for t in shown] and wrong <= 1, cues
+    cues = read_cues(render_busy(tmp_path, "gradients", "Zh", ZH_LINES))
+    assert [(a, b, language) for a, b, language, _ in cues] == [(a, b, "zh") for a, b in EXPECTED_FRAMES], cues
+    # the reading: one character of the clip may flip run to run under grain (又 read as 文)
+    shown = ZH_LINES[:len(EXPECTED_FRAMES)]
+    wrong = sum(x != y for (*_, text), truth in zip(cues, shown, strict=True)
+                for x, y in zip(text, truth, strict=False))
+    assert [len(text) for *_, text in cues] == [len(t) for t in shown] and wrong <= 1, cues
+
+
+def near_frames(cues, frames=2):
+    """Each cue within `frames` of its expected first and last frame (a textured picture is scanned on
+    the pixels that stay on, `bands.steady_pixels`: its edges are read a frame or two off)."""
+    return len(cues) == len(EXPECTED_FRAMES) and all(
+        abs(a - x) <= frames and abs(b - y) <= frames for (a, b, *_), (x, y) in zip(cues, EXPECTED_FRAMES, strict=True))
+
+
+@pytest.mark.parametrize("style, lines, size, encode", [
+    ("Zh", ZH_LINES, "1280x720", None),
+    ("Bo", BO_LINES, "1920x1080", ["-c:v", "libx264", "-preset", "veryfast", "-crf", "27"])])
+def test_subtitles_over_a_cellular_automaton_are_found_where_its_texture_fills_every_row(
+        tmp_path, style, lines, size, encode):
+    # Rule 110 leaves text-like pixels in every scanned row of every frame: no band could be told, and
+    # a new user's entry (legible Tibetan Machine Uni, Mandarin speech) failed as "none burned in".
+    # The Tibetan case is that entry's encoding (crf 27). Over other seeds of the automaton this holds
+    # for Chinese on 4 of 5, for Tibetan on 2 of 5 (README): Tesseract reads the other lines right but
+    # under its confidence floor (0.38–0.60), and they are left unread, never invented.
+    cues = read_cues(render_busy(tmp_path, "cellauto", style, lines, size=size, encode=encode))
+    assert near_frames(cues), cues
+    assert {language for *_, language, _ in cues} == {style.lower()}, cues
+    for (*_, text), truth in zip(cues, lines, strict=True):
+        assert letter_error(truth, text) <= 0.15, text  # measured ≤ 0.12: texture at a line's end read into it
+
+
+def test_steady_pixels_keep_exactly_the_runs_of_enough_frames():
+    import numpy as np
+
+    from bilingual.sources.burnedin.bands import steady_pixels
+
+    rng = np.random.default_rng(7)
+    for count, frames in [(1203, 1), (1203, 3), (1203, 12), (6, 8), (5, 8), (7, 12), (2, 3)]:  # > 2 chunks; short
+        on = rng.random((count, 3, 16)) < 0.7
+        want = np.zeros_like(on)
+        for t in range(len(on) - frames + 1):
+            want[t:t + frames] |= on[t:t + frames].all(axis=0)
+        got = np.unpackbits(steady_pixels(np.packbits(on, axis=2), frames), axis=2).astype(bool)
+        assert (got == want).all(), (count, frames)
 
 
 def test_texture_with_no_subtitles_yields_no_cue(tmp_path):
@@ -205,3 +246,25 @@ def test_a_logo_held_on_screen_is_not_a_subtitle_cue(tmp_path):
     (logo,) = track.held_lines
     assert logo.language == "zh" and logo.band[1] <= 1080 // 4, logo
     assert [(round(s), round(e)) for s, e in logo.shown] == [(1, 17)]
+
+
+def test_a_band_that_reads_only_lone_characters_is_picture_not_subtitles(tmp_path):
+    # Real footage under 1080i Tibetan subtitles read as 中, twice, in a band of its own (the same
+    # scenery, looped): two Chinese cues beside the Tibetan ones, a "mixed" track and false overlaps.
+    # Here a one-character sign shows twice at the top left, away from the Tibetan line.
+    sign = r"{\an7\pos(160,60)\fs120}中"
+    events = [(_tc(s), _tc(e), "Bo", t) for (s, e), t in zip(TIMES, BO_LINES, strict=True)]
+    events += [("0:00:00.40", "0:00:03.40", "Zh", sign), ("0:00:04.40", "0:00:07.40", "Zh", sign)]
+    ass = write_ass(tmp_path / "sign.ass", events)
+    video = tmp_path / "entry" / "entry.mp4"
+    video.parent.mkdir()
+    ffmpeg("-f", "lavfi", "-i", BUSY["mandelbrot"].format(size="1920x1080"), "-t", "8",
+           "-vf", f"format=yuv420p,ass={ass}:shaping=complex", "-c:v", "libx264", "-preset", "ultrafast",
+           "-pix_fmt", "yuv420p", str(video))
+    from bilingual.media import probe
+    from bilingual.sources.burnedin.read import read_burned_in
+
+    dropped: list[dict] = []
+    cues = read_burned_in(video, probe(video), dropped=dropped)
+    assert {c.reading.language for c in cues} == {"bo"}, [(c.reading.language, c.reading.text) for c in cues]
+    assert any(d["band"][1] <= 300 and d["cues_found"] == 2 and d["cues_read"] == 0 for d in dropped), dropped

@@ -82,3 +82,17 @@ def test_missing_ffmpeg_is_one_clear_error(monkeypatch, clip):
     monkeypatch.setattr(shutil, "which", lambda tool: None)
     with pytest.raises(InputError, match="ffmpeg not found"):
         probe(clip)
+
+
+def test_an_interlaced_picture_is_said_so_and_read_deinterlaced(media_dir):
+    """A 1080i broadcast master (fields, not frames) is known by its field order; the frames read for
+    burned-in subtitles are deinterlaced first, as a player shows them (`bands.deinterlaced`)."""
+    from bilingual.sources.burnedin.bands import deinterlaced
+
+    interlaced = media_dir / "interlaced.mp4"
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=640x360:rate=50:duration=1", "-vf", "interlace=scan=tff",
+           "-c:v", "libx264", "-preset", "ultrafast", "-flags", "+ildct+ilme", "-x264opts", "tff=1",
+           "-field_order", "tt", "-pix_fmt", "yuv420p", str(interlaced))
+    progressive = make_video(media_dir / "progressive.mp4", duration=1)
+    assert (probe(interlaced).interlaced, probe(progressive).interlaced) == (True, False)
+    assert deinterlaced(probe(interlaced)).startswith("bwdif") and deinterlaced(probe(progressive)) == ""

@@ -176,3 +176,21 @@ def test_tesseract_not_answering_in_time_is_its_own_error_not_a_missing_install(
     finally:
         monkeypatch.undo()
     assert "bod" in ocr.tesseract_languages()  # the failure was not cached
+
+
+def test_a_page_tesseract_cannot_take_leaves_only_that_line_unread(tmp_path):
+    """Tesseract fails a whole list for one page it cannot take (exit 1): every line of the entry
+    was lost and the check stopped with exit 2. A real Tesseract, on a truncated page among good ones."""
+    import numpy as np
+
+    from bilingual.errors import InputError
+    from bilingual.sources.burnedin import read as ocr
+
+    good, bad = tmp_path / "good.pgm", tmp_path / "bad.pgm"
+    good.write_bytes(b"P5\n200 40\n255\n" + np.full((40, 200), 255, np.uint8).tobytes())
+    bad.write_bytes(b"P5\n10 10\n255\n")  # no pixels
+    lines = ocr._tesseract_list(str(tmp_path), [str(good), str(bad), str(good)], "7")
+    assert len(lines) == 3 and lines[1] == ("", 0.0)
+    with pytest.raises(InputError) as err:  # every page failing alone: Tesseract is broken, said so
+        ocr._tesseract_list(str(tmp_path), [str(bad), str(bad)], "7")
+    assert err.value.code == "ocr.missing" and "tesseract" in err.value.reason

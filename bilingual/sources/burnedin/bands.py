@@ -189,6 +189,11 @@ class Scan:
         return [t for t, pieces in self.samples.items()
                 if any(first < bottom and first + len(i420) * 2 // 3 > top for first, i420 in pieces)]
 
+    def scanned_step(self) -> float:
+        """Seconds between two scanned frames."""
+        step = float(np.median(np.diff(self.times))) if len(self.times) > 1 else 1 / 25
+        return step * self.stride
+
     def frame_s(self, frame: int) -> float:
         """When the frame is shown; past the last frame, when the last one ends."""
         if frame < len(self.times):
@@ -216,6 +221,15 @@ def _shown_width(media: MediaInfo) -> int | None:
         return None
     shown = round(media.height * media.display_aspect_ratio / 2) * 2
     return shown if abs(shown - media.width) > 0.01 * media.width else None
+
+
+def deinterlaced(media: MediaInfo) -> str:
+    """The filter (ending in a comma) that makes an interlaced picture's frames whole, as a player
+    shows them; "" for a progressive one. A new user's 1080i entry (real footage, 10 Tibetan cues) read
+    8 of them with only the frames read deinterlaced, 9 with the scan's frames too (its first cue is
+    unread either way). That costs: bwdif on every frame of that entry took its decode from 4.9 to
+    10.0 s (one thread) — on interlaced entries only."""
+    return "bwdif=mode=send_frame:deint=interlaced," if media.interlaced else ""
 
 
 def to_square_pixels(media: MediaInfo) -> str:
@@ -249,7 +263,7 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     if stride is None:
         raise _too_long(video, expected, limit, media)
     graph = _scan_graph(width, (upper, top, bottom), (skip[0], scan_h), SAMPLE_EVERY * stride,
-                        to_square_pixels(media))
+                        to_square_pixels(media), deinterlaced(media))
     timeout_s = decode_timeout(media.duration_s)
     read_end, write_end = os.pipe()
     try:
@@ -276,17 +290,18 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
 
 
 def _scan_graph(width: int, rows: tuple[int, int, int], scanned: tuple[int, int], every: int,
-                square: str = "") -> str:
+                square: str = "", whole: str = "") -> str:
     """ffmpeg's filter graph of the scan: the region (`rows`: the top strip's height, 0 for none, and the
     lower piece's first and last source row) scaled to SCAN_WIDTH grey (`scanned`: the top strip's rows
     there and all of them), each piece on its own and the small pieces stacked, to `[scan]` (with
     `showinfo`); every `every`-th frame's region at full size, stacked the same way, to `[full]`;
-    `square` first (`to_square_pixels`).
+    `whole` (`deinterlaced`) and `square` (`to_square_pixels`) first.
     Scaled apart, the full-size frame is never stacked for the scan: stacking all 7,500 frames of the
     5-minute entry copied 17 GB."""
     (upper, top, bottom), (upper_h, scan_h) = rows, scanned
     lower, grey = f"crop={width}:{bottom - top}:0:{top}", "flags=fast_bilinear,format=gray"
     samples = f"select='not(mod(n,{every}))',format=yuv420p"
+    square = whole + square
     if not upper:
         return (f"[0:v:0]{square}{lower},split=2[a][b];[a]scale={SCAN_WIDTH}:{scan_h}:{grey},showinfo[scan];"
                 f"[b]{samples}[full]")
@@ -497,18 +512,72 @@ def held(packed: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndar
 def find_bands(masks: np.ndarray, split: int = 0) -> tuple[list[tuple[int, int]], np.ndarray]:
     """Row ranges where text comes and goes, and the static-pixel mask that was removed; no band
     spans `split` (the scanned row where the lower piece is stacked on the top strip)."""
+    bands, static, _ = _bands_and_texture(masks, split)
+    return bands, static
+
+
+def _bands_and_texture(masks: np.ndarray, split: int,
+                       least: int = ROW_MIN_PIXELS) -> tuple[list[tuple[int, int]], np.ndarray, float]:
+    """`find_bands` (a row on in a frame with `least` text-like pixels), and the share of rows on in
+    more than BAND_ON_SHARE[1] of the frames: rows the picture's own texture keeps on all the time,
+    where no band can be told."""
     on_counts = sum(chunk.sum(axis=0, dtype=np.int32) for chunk in _chunks(masks))
     static = on_counts >= STATIC_SHARE * len(masks)
     # rows' pixels counted on the packed bytes (a table of each byte's bits): 8× fewer values to add up
     # than unpacked, 0.5 s against 1.25 s for the 5-minute benchmark entry's 7,500 frames
     moving = np.packbits(~static, axis=1)
     rows_on = np.concatenate([_BITS_SET[held(masks, i, i + CHUNK_FRAMES) & moving].sum(axis=2, dtype=np.int32)
-                              >= ROW_MIN_PIXELS for i in range(0, len(masks), CHUNK_FRAMES)])
+                              >= least for i in range(0, len(masks), CHUNK_FRAMES)])
     share = rows_on.mean(axis=0)
     candidate = (share >= BAND_ON_SHARE[0]) & (share <= BAND_ON_SHARE[1])
     if split:  # wider than `_merge_close`'s gap: pieces of the picture apart are not one line
         candidate[max(0, split - 3):split + 3] = False
-    return _joined_runs(candidate, rows_on), static
+    return _joined_runs(candidate, rows_on), static, float((share > BAND_ON_SHARE[1]).mean())
+
+
+# A picture whose texture leaves text-like pixels in every row of every frame, even held (a cellular
+# automaton, lavfi `cellauto` rule 110 with grain: 16–44 such pixels per scanned row in every frame,
+# every row on in 100 % of frames, HOLD 2 to 15 alike), shows no band and its subtitles were "none
+# burned in". Its pixels do not stay on for long, a subtitle's do: of the pixels on throughout 15
+# consecutive scanned frames (0.6 s), the rows away from a new user's line were on in 0 % of the frames,
+# the line's in 47–86 % (10 frames: 1–5 %). Such a picture is scanned on the pixels that stay on through
+# STEADY_SECONDS (a temporal opening: a cue's pixels keep their first and last frames; the corpus's
+# shortest cue is 0.56 s of 2,190), a row of it on with TEXTURED_ROW_PIXELS: what stays of the texture
+# is a few pixels a row (another seed of rule 110: rows away from the line on in 62–83 % of frames with
+# 3, under 1 % with 10; the line's rows, Chinese at 720p, 69–74 %). Other pictures are scanned as before.
+TEXTURED_ROWS = 0.5
+STEADY_SECONDS = 0.6
+TEXTURED_ROW_PIXELS = 8
+
+
+def steady_pixels(masks: np.ndarray, frames: int) -> np.ndarray:
+    """Packed masks keeping each pixel only in the runs of at least `frames` consecutive frames it is on
+    in (erosion then dilation along time, chunk by chunk: memory stays that of one more mask stack)."""
+    out = np.zeros_like(masks)
+    reach = frames - 1
+    for start in range(0, len(masks), CHUNK_FRAMES):
+        stop = min(len(masks), start + CHUNK_FRAMES)
+        window = masks[max(0, start - reach):stop + reach]
+        lead = start - max(0, start - reach)
+        eroded = _along_time(window, frames, np.bitwise_and)  # eroded[t]: on in window[t: t + frames]
+        opened = np.zeros_like(window)
+        for k in range(frames):  # opened[t]: inside a run that covers window[t - k: t - k + frames]
+            opened[k:k + len(eroded)] |= eroded
+        out[start:stop] = opened[lead:lead + stop - start]
+    return out
+
+
+def _along_time(window: np.ndarray, frames: int, combine: np.ufunc) -> np.ndarray:
+    """combine over each run of `frames` consecutive frames of `window` (len(window) − frames + 1 of them),
+    by doubling: log2(frames) + 1 passes instead of `frames`."""
+    def shifted(runs: np.ndarray, by: int) -> np.ndarray:  # runs[t] with runs[t + by], for every t there is
+        return combine(runs[:max(0, len(runs) - by)], runs[by:])
+
+    span, runs = 1, window
+    while 2 * span <= frames:
+        runs, span = shifted(runs, span), 2 * span
+    rest = frames - span  # fewer than `span`: one more pass over runs that overlap
+    return shifted(runs, rest) if rest else runs
 
 
 # Rows on in the same frames belong to one line: a row joins the group of rows above it only when the
@@ -836,7 +905,12 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
         return [], [], found
     if found.thumbs is not None:
         found.scenes = find_scenes(masks, found.thumbs, SCAN_WIDTH)
-    rows, static = find_bands(masks, found.skip[0])
+    rows, static, textured = _bands_and_texture(masks, found.skip[0])
+    if textured >= TEXTURED_ROWS:
+        steady = max(MIN_CUE_FRAMES, round(STEADY_SECONDS / found.scanned_step()))
+        found.masks = masks = steady_pixels(masks, steady)
+        found.half = steady_pixels(found.half, steady)  # or fades reach through the texture to the next cue
+        rows, static, _ = _bands_and_texture(masks, found.skip[0], TEXTURED_ROW_PIXELS)
     found.static = static
     if region is not None:
         rows = [(0, masks.shape[1])]
@@ -919,7 +993,7 @@ def keyframes(video: str | os.PathLike, media: MediaInfo, limit: int = QUICK_LOO
     top, bottom = rows or (height // 2, height)
     step_s = QUICK_LOOK_SPACING * (media.duration_s or 0.0) / limit
     graph = (f"select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{step_s:.3f})',"
-             f"showinfo,format=rgb24,{to_square_pixels(media)}crop={width}:{bottom - top}:0:{top}")
+             f"showinfo,{deinterlaced(media)}format=rgb24,{to_square_pixels(media)}crop={width}:{bottom - top}:0:{top}")
     # RGB first: any row may start the crop
     raw, log = run_tool(ffmpeg_command("-skip_frame", "nokey", *DECODE_OPTIONS, "-i", tool_input(video),
                                        "-map", "0:v:0", "-vf", graph, "-frames:v", str(limit),

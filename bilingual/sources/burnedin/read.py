@@ -33,6 +33,7 @@ from bilingual.sources.burnedin.bands import (
     Scan,
     burned_in_cues,
     column_runs,
+    deinterlaced,
     keyframes,
     picture_size,
     sample_rgb,
@@ -49,6 +50,9 @@ TIBETAN_MIN_VALID = 0.5  # of the syllables read: below it, Tesseract made Tibet
 # mandelbrot zoom with grain read 0.89–0.93, over a game of life 0.79; what it made of a Latin word
 # and a logo ("QuickTime", sample_MKV_delayed.mkv) 0.41–0.61, of texture 0.17–0.61.
 TIBETAN_MIN_ENGINE = 0.7
+# Tibetan letters a line read holds at least: the corpus's shortest Tibetan cue has 2 (ཟ་(ར)།), of
+# 1,456. Over lavfi `cellauto` a band of texture whose one cue was the whole clip read "པ" at 0.74.
+TIBETAN_MIN_LETTERS = 2
 PAD = 24
 _HAN = regex.compile(r"\p{Han}")
 _TIBETAN = regex.compile(r"[\u0F40-\u0FBC]")
@@ -78,12 +82,13 @@ def _rapidocr() -> Any:
     return RapidOCR()
 
 
-def frame_rows(video: str | os.PathLike, time_s: float, top: int, bottom: int, width: int,
-               square: str = "") -> np.ndarray:
-    """One frame's rows [top, bottom) as RGB, by an accurate seek; `square` first (`to_square_pixels`)."""
-    height = bottom - top
+def frame_rows(video: str | os.PathLike, media: MediaInfo, time_s: float, top: int, bottom: int) -> np.ndarray:
+    """One frame's rows [top, bottom) as RGB and as shown (`deinterlaced`, `to_square_pixels`), by an
+    accurate seek."""
+    height, width = bottom - top, picture_size(media, video)[0]
+    shown = (deinterlaced(media), to_square_pixels(media))
     raw = run_ffmpeg(["-ss", f"{time_s:.3f}", "-i", tool_input(video), "-frames:v", "1",
-                      "-vf", f"format=rgb24,{square}crop={width}:{height}:0:{top}", "-f", "rawvideo",
+                      "-vf", f"{shown[0]}format=rgb24,{shown[1]}crop={width}:{height}:0:{top}", "-f", "rawvideo",
                       "-pix_fmt", "rgb24", "pipe:1"], video)
     if len(raw) < width * height * 3:
         raise InputError("media.unreadable", path=str(video), wording="error/frame_unreadable", time_s=f"{time_s:.2f}")
@@ -292,6 +297,12 @@ def box_line_mask(image: np.ndarray, shadow: bool = True) -> np.ndarray:
 # lines give the two rules about the same pixels. Tried on a band's first BOX_TRIAL_LINES lines.
 BOX_GAIN = 2.0
 BOX_TRIAL_LINES = 3
+# Over a busy texture the box rule takes the picture for text: over lavfi `cellauto` (rule 110, grain)
+# it covered 50–57 % of three Tibetan lines' views (13–52× the outline rule's pixels, which read the
+# lines right), the band was called boxed, and all its 10 lines read as nothing. Text covers far less
+# of its view: the densest line tried, Noto Sans CJK Black 墨糖醋馕, fills 0.67 of its own box, and a
+# view is the line's columns and about three times its rows (`read_rows`), so ≈ 0.22–0.34.
+BOX_PICTURE_FILL = 0.4
 
 
 def _box_rule_in_boxed_bands(images: list[np.ndarray], masks: list[np.ndarray], bands: list[int]) -> None:
@@ -305,7 +316,7 @@ def _box_rule_in_boxed_bands(images: list[np.ndarray], masks: list[np.ndarray], 
         if tried[band] < BOX_TRIAL_LINES and band not in boxed_bands:
             tried[band] += 1
             trials[i] = box_line_mask(images[i])
-            if trials[i].sum() > BOX_GAIN * masks[i].sum():
+            if BOX_GAIN * masks[i].sum() < trials[i].sum() <= BOX_PICTURE_FILL * trials[i].size:
                 boxed_bands.add(band)
     for i, band in enumerate(bands):
         if band in boxed_bands:
@@ -473,16 +484,30 @@ def _tesseract_list(folder: str, names: list[str], psm: str) -> list[tuple[str, 
     listing = os.path.join(folder, f"list-{os.path.basename(names[0])}.txt")
     with open(listing, "w", encoding="utf-8") as f:
         f.write("\n".join(names) + "\n")
-    timeout_s = TESSERACT_MIN_TIMEOUT_S + TESSERACT_S_PER_LINE * len(names)
+    proc = _tesseract(listing, psm, TESSERACT_MIN_TIMEOUT_S + TESSERACT_S_PER_LINE * len(names))
+    if proc.returncode == 0:
+        return _tsv_lines(proc.stdout.decode("utf-8", "replace"), len(names))
+    if len(names) == 1:
+        raise InputError("ocr.missing", wording="error/tool_failed", tool="tesseract bod",
+                         detail=proc.stderr.decode(errors="replace")[-120:].strip())
+    # One page it cannot take fails the whole list (seen once on a textured picture, its
+    # stderr only the pages' names): the pages are read one by one, and only one that fails alone is
+    # left unread. When every page fails alone, Tesseract itself is broken: said, as before.
+    alone = [_tesseract(name, psm, TESSERACT_MIN_TIMEOUT_S + TESSERACT_S_PER_LINE) for name in names]
+    if all(each.returncode != 0 for each in alone):
+        raise InputError("ocr.missing", wording="error/tool_failed", tool="tesseract bod",
+                         detail=alone[0].stderr.decode(errors="replace")[-120:].strip())
+    return [_tsv_lines(each.stdout.decode("utf-8", "replace"), 1)[0] if each.returncode == 0 else ("", 0.0)
+            for each in alone]
+
+
+def _tesseract(pages: str, psm: str, timeout_s: float) -> subprocess.CompletedProcess:
+    """Tesseract `bod` on an image or a listing of images, one thread, TSV out."""
     try:
-        proc = subprocess.run(["tesseract", listing, "stdout", "-l", "bod", "--psm", psm, "tsv"], capture_output=True,
+        return subprocess.run(["tesseract", pages, "stdout", "-l", "bod", "--psm", psm, "tsv"], capture_output=True,
                               stdin=subprocess.DEVNULL, env={**os.environ, "OMP_THREAD_LIMIT": "1"}, timeout=timeout_s)
     except subprocess.TimeoutExpired:
         raise _timed_out(timeout_s) from None
-    if proc.returncode != 0:
-        raise InputError("ocr.missing", wording="error/tool_failed", tool="tesseract bod",
-                         detail=proc.stderr.decode(errors="replace")[-120:].strip())
-    return _tsv_lines(proc.stdout.decode("utf-8", "replace"), len(names))
 
 
 def _timed_out(timeout_s: float) -> InputError:
@@ -536,7 +561,7 @@ def is_latin(reading: Reading) -> bool:
 
 def _is_tibetan(reading: Reading, min_engine: float = TIBETAN_MIN_ENGINE) -> bool:
     letters = len(_TIBETAN.findall(reading.text))
-    return (bool(reading.text) and letters >= TIBETAN_SHARE * len(reading.text.replace(" ", ""))
+    return (letters >= TIBETAN_MIN_LETTERS and letters >= TIBETAN_SHARE * len(reading.text.replace(" ", ""))
             and reading.confidence >= TIBETAN_MIN_VALID
             and (reading.engine_score is None or reading.engine_score >= min_engine))
 
@@ -715,7 +740,9 @@ def read_burned_in(video: str | os.PathLike, media: MediaInfo, region: tuple[int
     _cover_lines(read, [view_of[id(item)] for item in read], lines)
     found_in = Counter(item.cue.band for item in read)
     read_in = Counter(item.cue.band for item in read if item.reading.text)
-    junk = {b for b in found_in if read_in[b] < BAND_READ_SHARE * found_in[b] and not bands[b].given}
+    phrases_in = Counter(item.cue.band for item in read if is_phrase(item.reading))
+    junk = {b for b in found_in if (read_in[b] < BAND_READ_SHARE * found_in[b] or not phrases_in[b])
+            and not bands[b].given}
     if dropped is not None:
         dropped += [_dropped(bands[b], [item for item in read if item.cue.band == b], lines) for b in sorted(junk)]
     if unread is not None:
@@ -757,7 +784,7 @@ def _dropped(band: Band, items: list[OcrCue], lines: LineColumns) -> dict[str, A
     read in Latin script when LATIN_MIN_LINES of them were."""
     latin = [item.reading.latin for item in items if item.reading.latin]
     return {"band": list(band.source_rows()), "cues_found": len(items),
-            "cues_read": sum(bool(item.reading.text) for item in items),
+            "cues_read": sum(is_phrase(item.reading) for item in items),
             "subtitle_like": placed_like_subtitles(items, lines),
             "latin": latin[0] if len(latin) >= LATIN_MIN_LINES else None,
             "first_s": round(min(item.cue.start_s for item in items), 3),
@@ -1106,6 +1133,17 @@ def _enclosed_pixels(view: np.ndarray, mask: np.ndarray) -> int:
 # but read too poorly to trust the rest).
 BAND_READ_SHARE = 0.5
 
+
+def is_phrase(reading: Reading) -> bool:
+    """More than one word: two Han characters or two Tibetan syllables at least. A band of the picture
+    none of whose cues reads as one is picture: looped real footage under 1080i Tibetan subtitles read
+    as 中 at 7.8 s and at 31.8 s in one band (the same scenery), and as 店 in another, each kept as a
+    Chinese cue beside the Tibetan ones (`script.mixed`, overlaps). No subtitle track of the corpus
+    (1,456 Tibetan cues, 32 Chinese) has a band of such: a one-word cue comes among others."""
+    if reading.language == "zh":
+        return len(_HAN.findall(reading.text)) >= 2
+    return reading.language == "bo" and len(tibetan.syllables(reading.text)) >= 2
+
 # A dropped band placed and timed like subtitles is not "no subtitles": it may be subtitles that OCR
 # cannot read (a font Tesseract was not trained on, letters broken by a busy picture). Its cues then
 # keep one centre while their lengths vary, and each stays up for a subtitle's time. Measured
@@ -1174,7 +1212,7 @@ def cue_view(video: str | os.PathLike, media: MediaInfo, lines: LineColumns, row
         # The seek aims between the frame's time and the next one's: an accurate seek gives the first
         # frame shown at or after it, whatever the frame rate.
         seek_s = (found.frame_s(middle) + found.frame_s(middle + 1)) / 2
-        image = frame_rows(video, seek_s, top, bottom, picture_size(media, video)[0], to_square_pixels(media))
+        image = frame_rows(video, media, seek_s, top, bottom)
         return found.frame_s(middle), image, steady_view([_line_only(255 - image if dark_text else image, columns)])
     pixels = [int(np.unpackbits(found.mask(t)[band.top:band.bottom]).sum()) for t in inner]
     best = inner[int(np.argmax(pixels))]
