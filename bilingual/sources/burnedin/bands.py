@@ -155,6 +155,7 @@ class Scan:
     between: dict[int, bytes] = field(default_factory=dict)  # frame not scanned → its text mask, packed, zlib
     thumbs: np.ndarray | None = None  # a small grey picture of every scanned frame (`scenes.cuts`)
     scenes: Scenes = field(default_factory=Scenes)  # its shots, once found (`burned_in_cues`)
+    textured: bool = False  # scanned on its steady pixels (`steady_pixels`): texture filled every row
 
     def keep_for_reading(self, cues: list[BurnedCue]) -> None:
         """Let go what reading `cues` does not look at: the samples of frames outside every cue, the
@@ -908,7 +909,8 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
     rows, static, textured = _bands_and_texture(masks, found.skip[0])
     if textured >= TEXTURED_ROWS:
         steady = max(MIN_CUE_FRAMES, round(STEADY_SECONDS / found.scanned_step()))
-        found.masks = masks = steady_pixels(masks, steady)
+        found.masks, found.textured = steady_pixels(masks, steady), True
+        masks = found.masks
         found.half = steady_pixels(found.half, steady)  # or fades reach through the texture to the next cue
         rows, static, _ = _bands_and_texture(masks, found.skip[0], TEXTURED_ROW_PIXELS)
     found.static = static

@@ -26,6 +26,7 @@ import regex
 from bilingual.errors import InputError
 from bilingual.media import MediaInfo, run_ffmpeg, tool_input
 from bilingual.sources.burnedin.bands import (
+    BLOCK_COLUMNS,
     SCAN_WIDTH,
     Band,
     BandBits,
@@ -928,6 +929,8 @@ class LineColumns:
         picture = np.union1d(self.still_before.get((cue.band, cue.first_frame), empty),
                              self.still_after.get((cue.band, cue.last_frame), empty))
         runs = [run for run in column_runs(held, LETTER_GAP_COLUMNS) if not np.isin(run, picture).all()]
+        if self.found.textured:
+            runs = _without_lone_columns(runs)
         line = np.concatenate(runs) if runs else held  # all of it still: a line over a still shot
         return line if len(line) >= 2 else None
 
@@ -962,6 +965,22 @@ class LineColumns:
             return None
         held = float(touched[-1][-1] + 1 - touched[0][0]) * scale
         return min(1.0, (spans[1] - spans[0]) / max(1.0, held))
+
+
+# A texture scanned on its steady pixels (`bands.steady_pixels`) keeps some still vertical strokes of its
+# own: rule 110's stand 1 scan column wide, 80–280 columns from the line (5 Tibetan cues of one seed:
+# 2–3 such beside each), and the line's extent took them in — no band kept one centre, and legible
+# subtitles the OCR could not read were "picture", not "subtitles a person should look at".
+LONE_COLUMN_GAP = BLOCK_COLUMNS
+
+
+def _without_lone_columns(runs: list[np.ndarray]) -> list[np.ndarray]:
+    """The runs less those of one column further than LONE_COLUMN_GAP from every other run."""
+    def near(run: np.ndarray, other: np.ndarray) -> bool:
+        return bool(other[0] - run[-1] <= LONE_COLUMN_GAP and run[0] - other[-1] <= LONE_COLUMN_GAP)
+
+    kept = [run for run in runs if len(run) > 1 or any(near(run, other) for other in runs if other is not run)]
+    return kept or runs
 
 
 def _still_columns(found: Scan, band: Band, after: int, before: int) -> np.ndarray:
