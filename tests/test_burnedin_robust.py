@@ -268,3 +268,4 @@ def test_a_band_that_reads_only_lone_characters_is_picture_not_subtitles(tmp_pat
     cues = read_burned_in(video, probe(video), dropped=dropped)
     assert {c.reading.language for c in cues} == {"bo"}, [(c.reading.language, c.reading.text) for c in cues]
     assert any(d["band"][1] <= 300 and d["cues_found"] == 2 and d["cues_read"] == 0 for d in dropped), dropped
+
