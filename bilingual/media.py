@@ -300,9 +300,10 @@ def _rotation(video: dict[str, Any]) -> int:
     return int(round(angle / 90)) * 90 % 360
 
 
-# An exact ratio with a denominator up to this is named as it is (64:27, DCI 4K's 256:135); others, an
-# odd size such as 1366×768, by the nearest ratio of small numbers within 0.01 (683:384 is "16:9").
-EXACT_ASPECT_DENOMINATOR = 200
+# An exact ratio with a denominator up to this is named as it is (1920×1080 at SAR 4:3 is 64:27, as
+# ffprobe says; it was named 45:19); others by the nearest ratio of small numbers within 0.01: an odd
+# size such as 1366×768 (683:384) is "16:9", DCI 4K (256:135) "36:19".
+EXACT_ASPECT_DENOMINATOR = 40
 
 
 def _aspect_label(ratio: Fraction | None) -> str | None:

@@ -275,7 +275,12 @@ def findings_exit_code(findings: Iterable[Finding]) -> int:
 
 
 def verdict_of(findings: Iterable[Finding]) -> str:
-    """fail with an error finding, warn with a warning, else pass."""
+    """error when the input could not be analysed (a fatal finding, exit 2: it was never checked
+    against the rules, so it did not fail them); else fail with an error finding, warn with a warning,
+    else pass."""
+    findings = list(findings)
+    if any(f.fatal for f in findings):
+        return "error"
     severities = {f.severity for f in findings}
     return "fail" if Severity.ERROR in severities else "warn" if Severity.WARNING in severities else "pass"
 

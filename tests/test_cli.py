@@ -141,6 +141,14 @@ EXPECTED_CODE = {"no-audio": "media.no_audio", "audio-only": "media.no_video", "
                  "empty-subs": "subs.unreadable", "missing-subs": "subs.unreadable"}
 
 
+@pytest.mark.parametrize("command", ["timing", "scripts"])
+def test_other_commands_call_an_entry_that_could_not_be_analysed_error_not_fail(tmp_path, clip, corpus, command):
+    video, _ = bad_inputs(tmp_path, clip, corpus)["truncated"]
+    proc = run_cli(command, video, "--format", "json")
+    report = json.loads(proc.stdout) if proc.stdout.strip() else {}
+    assert proc.returncode == 2 and report.get("verdict", "error") == "error", (proc.stdout, proc.stderr)
+
+
 @pytest.mark.parametrize("name", BAD)
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_bad_input_is_one_line_exit_2_and_untouched(tmp_path, clip, corpus, name, fmt):

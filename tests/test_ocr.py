@@ -191,6 +191,11 @@ def test_a_page_tesseract_cannot_take_leaves_only_that_line_unread(tmp_path):
     bad.write_bytes(b"P5\n10 10\n255\n")  # no pixels
     lines = ocr._tesseract_list(str(tmp_path), [str(good), str(bad), str(good)], "7")
     assert len(lines) == 3 and lines[1] == ("", 0.0)
-    with pytest.raises(InputError) as err:  # every page failing alone: Tesseract is broken, said so
-        ocr._tesseract_list(str(tmp_path), [str(bad), str(bad)], "7")
+    assert ocr._tesseract_list(str(tmp_path), [str(bad)], "7") == [("", 0.0)]  # alone in its half
+    empty = tmp_path / "empty"  # Tesseract broken (no model where it looks): said so, not "nothing read"
+    empty.mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TESSDATA_PREFIX", str(empty))
+        with pytest.raises(InputError) as err:
+            ocr._tesseract_list(str(tmp_path), [str(good), str(bad)], "7")
     assert err.value.code == "ocr.missing" and "tesseract" in err.value.reason

@@ -129,9 +129,7 @@ class Report:
 
     @property
     def verdict(self) -> str:
-        """pass, warn, fail — or error when the entry could not be analysed (exit 2): a truncated file
-        did not fail the contest's rules, it was never checked against them."""
-        return "error" if self.fatal else verdict_of(self.findings)
+        return verdict_of(self.findings)
 
     @property
     def exit_code(self) -> int:

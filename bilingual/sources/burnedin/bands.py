@@ -193,7 +193,7 @@ class Scan:
     def scanned_step(self) -> float:
         """Seconds between two scanned frames."""
         step = float(np.median(np.diff(self.times))) if len(self.times) > 1 else 1 / 25
-        return step * self.stride
+        return max(step, 1e-3) * self.stride  # repeated timestamps: never 0
 
     def frame_s(self, frame: int) -> float:
         """When the frame is shown; past the last frame, when the last one ends."""
@@ -229,7 +229,8 @@ def deinterlaced(media: MediaInfo) -> str:
     shows them; "" for a progressive one. A new user's 1080i entry (real footage, 10 Tibetan cues) read
     8 of them with only the frames read deinterlaced, 9 with the scan's frames too (its first cue is
     unread either way). That costs: bwdif on every frame of that entry took its decode from 4.9 to
-    10.0 s (one thread) — on interlaced entries only."""
+    10.0 s (one thread) — on interlaced entries only. The quick look's keyframes lie seconds apart,
+    where they differ bwdif interpolates a frame from its own field (no combing); still text is kept whole."""
     return "bwdif=mode=send_frame:deint=interlaced," if media.interlaced else ""
 
 
@@ -542,8 +543,9 @@ def _bands_and_texture(masks: np.ndarray, split: int,
 # burned in". Its pixels do not stay on for long, a subtitle's do: of the pixels on throughout 15
 # consecutive scanned frames (0.6 s), the rows away from a new user's line were on in 0 % of the frames,
 # the line's in 47–86 % (10 frames: 1–5 %). Such a picture is scanned on the pixels that stay on through
-# STEADY_SECONDS (a temporal opening: a cue's pixels keep their first and last frames; the corpus's
-# shortest cue is 0.56 s of 2,190), a row of it on with TEXTURED_ROW_PIXELS: what stays of the texture
+# STEADY_SECONDS (a temporal opening: a cue's pixels keep their first and last frames; a cue shorter is
+# lost on such a picture — the corpus's subtitle files' shortest is 0.72 s, of 1,595, and `cue.too_short`
+# warns under 0.83 s), a row of it on with TEXTURED_ROW_PIXELS: what stays of the texture
 # is a few pixels a row (another seed of rule 110: rows away from the line on in 62–83 % of frames with
 # 3, under 1 % with 10; the line's rows, Chinese at 720p, 69–74 %). Other pictures are scanned as before.
 TEXTURED_ROWS = 0.5

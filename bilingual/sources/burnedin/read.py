@@ -488,18 +488,22 @@ def _tesseract_list(folder: str, names: list[str], psm: str) -> list[tuple[str, 
     proc = _tesseract(listing, psm, TESSERACT_MIN_TIMEOUT_S + TESSERACT_S_PER_LINE * len(names))
     if proc.returncode == 0:
         return _tsv_lines(proc.stdout.decode("utf-8", "replace"), len(names))
-    if len(names) == 1:
+    # One page it cannot take fails the whole list (seen once on a textured picture, its stderr only
+    # the pages' names): the pages are read one by one, and only those that fail alone are left unread
+    # — unless Tesseract fails a blank page too: then it is broken, and that is said.
+    alone = [_tesseract(name, psm, TESSERACT_MIN_TIMEOUT_S + TESSERACT_S_PER_LINE) for name in names]
+    if all(each.returncode != 0 for each in alone) and not _reads_a_blank_page(folder, psm):
         raise InputError("ocr.missing", wording="error/tool_failed", tool="tesseract bod",
                          detail=proc.stderr.decode(errors="replace")[-120:].strip())
-    # One page it cannot take fails the whole list (seen once on a textured picture, its
-    # stderr only the pages' names): the pages are read one by one, and only one that fails alone is
-    # left unread. When every page fails alone, Tesseract itself is broken: said, as before.
-    alone = [_tesseract(name, psm, TESSERACT_MIN_TIMEOUT_S + TESSERACT_S_PER_LINE) for name in names]
-    if all(each.returncode != 0 for each in alone):
-        raise InputError("ocr.missing", wording="error/tool_failed", tool="tesseract bod",
-                         detail=alone[0].stderr.decode(errors="replace")[-120:].strip())
     return [_tsv_lines(each.stdout.decode("utf-8", "replace"), 1)[0] if each.returncode == 0 else ("", 0.0)
             for each in alone]
+
+
+def _reads_a_blank_page(folder: str, psm: str) -> bool:
+    blank = os.path.join(folder, "blank.pgm")
+    with open(blank, "wb") as f:
+        f.write(b"P5\n64 32\n255\n" + bytes([255]) * (64 * 32))
+    return _tesseract(blank, psm, TESSERACT_MIN_TIMEOUT_S).returncode == 0
 
 
 def _tesseract(pages: str, psm: str, timeout_s: float) -> subprocess.CompletedProcess:
