@@ -275,12 +275,10 @@ def findings_exit_code(findings: Iterable[Finding]) -> int:
 
 
 def verdict_of(findings: Iterable[Finding]) -> str:
-    """error when the input could not be analysed (a fatal finding, exit 2: it was never checked
-    against the rules, so it did not fail them); else fail with an error finding, warn with a warning,
-    else pass."""
-    findings = list(findings)
-    if any(f.fatal for f in findings):
-        return "error"
+    """fail with an error finding, warn with a warning, else pass: the report contract's three values
+    (`shared/report-contract.md`). An entry that could not be analysed is `fail` there too; its
+    `exit_code` 2 and its fatal finding say why (the terminal report, `audit` and the HTML page call
+    it "cannot analyse" / `error`)."""
     severities = {f.severity for f in findings}
     return "fail" if Severity.ERROR in severities else "warn" if Severity.WARNING in severities else "pass"
 

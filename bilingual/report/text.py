@@ -74,7 +74,7 @@ def render_text(report: Report, out: TextIO, lang: str = "zh", color: bool | Non
     ui = UI[lang]
     console = Terminal(file=out, force_terminal=color, no_color=color is False,
                       width=None if out.isatty() else 110)
-    verdict = "unanalysable" if report.verdict == "error" else report.verdict
+    verdict = "unanalysable" if report.fatal else report.verdict
     console.print(Text(f"{ui['file']}: {report.input_path}"))
     title = report.profile.title if lang == "zh" else report.profile.title_en
     console.print(Text(f"{ui['profile']}: {title} ({report.profile.name})"))
