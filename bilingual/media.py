@@ -280,16 +280,7 @@ def _display_aspect(video: dict[str, Any]) -> Fraction | None:
     width, height = video.get("width"), video.get("height")
     if not width or not height:
         return None
-    return Fraction(width, height) * _sample_aspect(video.get("sample_aspect_ratio"))
-
-
-def _sample_aspect(value: str | None) -> Fraction:
-    num, _, den = (value or "").replace(":", "/").partition("/")
-    try:
-        sar = Fraction(int(num), int(den or 1))
-    except (ValueError, ZeroDivisionError):
-        return Fraction(1)
-    return sar or Fraction(1)
+    return Fraction(width, height) * (_fraction(video.get("sample_aspect_ratio")) or 1)
 
 
 def _rotation(video: dict[str, Any]) -> int:
@@ -316,12 +307,19 @@ def _aspect_label(ratio: Fraction | None) -> str | None:
 
 
 def _rate(value: str | None) -> float | None:
+    rate = _fraction(value)
+    return float(rate) if rate else None
+
+
+def _fraction(value: str | None) -> Fraction | None:
+    """ffprobe's "num/den" or "num:den" (a frame rate, a sample aspect) exactly; None when it is
+    absent, zero or not a number."""
     if not value or value in ("0/0", "0:1", "N/A"):
         return None
     num, _, den = value.replace(":", "/").partition("/")
     try:
-        return float(num) / float(den or 1) if float(den or 1) else None
-    except ValueError:
+        return Fraction(num) / Fraction(den or 1) or None
+    except (ValueError, ZeroDivisionError):
         return None
 
 

@@ -265,7 +265,7 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
     if stride is None:
         raise _too_long(video, expected, limit, media)
     graph = _scan_graph(width, (upper, top, bottom), (skip[0], scan_h), SAMPLE_EVERY * stride,
-                        to_square_pixels(media), deinterlaced(media))
+                        deinterlaced(media) + to_square_pixels(media))
     timeout_s = decode_timeout(media.duration_s)
     read_end, write_end = os.pipe()
     try:
@@ -292,23 +292,22 @@ def scan(video: str | os.PathLike, media: MediaInfo, region: tuple[int, int] | N
 
 
 def _scan_graph(width: int, rows: tuple[int, int, int], scanned: tuple[int, int], every: int,
-                square: str = "", whole: str = "") -> str:
+                shown: str = "") -> str:
     """ffmpeg's filter graph of the scan: the region (`rows`: the top strip's height, 0 for none, and the
     lower piece's first and last source row) scaled to SCAN_WIDTH grey (`scanned`: the top strip's rows
     there and all of them), each piece on its own and the small pieces stacked, to `[scan]` (with
     `showinfo`); every `every`-th frame's region at full size, stacked the same way, to `[full]`;
-    `whole` (`deinterlaced`) and `square` (`to_square_pixels`) first.
+    the picture made as `shown` first (`deinterlaced`, `to_square_pixels`).
     Scaled apart, the full-size frame is never stacked for the scan: stacking all 7,500 frames of the
     5-minute entry copied 17 GB."""
     (upper, top, bottom), (upper_h, scan_h) = rows, scanned
     lower, grey = f"crop={width}:{bottom - top}:0:{top}", "flags=fast_bilinear,format=gray"
     samples = f"select='not(mod(n,{every}))',format=yuv420p"
-    square = whole + square
     if not upper:
-        return (f"[0:v:0]{square}{lower},split=2[a][b];[a]scale={SCAN_WIDTH}:{scan_h}:{grey},showinfo[scan];"
+        return (f"[0:v:0]{shown}{lower},split=2[a][b];[a]scale={SCAN_WIDTH}:{scan_h}:{grey},showinfo[scan];"
                 f"[b]{samples}[full]")
     strip = f"crop={width}:{upper}:0:0"
-    return (f"[0:v:0]{square}split=3[u][l][f];[u]{strip},scale={SCAN_WIDTH}:{upper_h}:{grey}[us];"
+    return (f"[0:v:0]{shown}split=3[u][l][f];[u]{strip},scale={SCAN_WIDTH}:{upper_h}:{grey}[us];"
             f"[l]{lower},scale={SCAN_WIDTH}:{scan_h - upper_h}:{grey}[ls];[us][ls]vstack=2,showinfo[scan];"
             f"[f]{samples},split=2[fu][fl];[fu]{strip}[fuc];[fl]{lower}[flc];[fuc][flc]vstack=2[full]")
 
@@ -563,9 +562,9 @@ def steady_pixels(masks: np.ndarray, frames: int) -> np.ndarray:
         window = masks[max(0, start - reach):stop + reach]
         lead = start - max(0, start - reach)
         eroded = _along_time(window, frames, np.bitwise_and)  # eroded[t]: on in window[t: t + frames]
-        opened = np.zeros_like(window)
-        for k in range(frames):  # opened[t]: inside a run that covers window[t - k: t - k + frames]
-            opened[k:k + len(eroded)] |= eroded
+        # opened[t]: inside such a run, eroded[t - frames + 1 .. t] (none before the first, after the last)
+        edge = np.zeros((reach, *window.shape[1:]), window.dtype)
+        opened = _along_time(np.concatenate([edge, eroded, edge]), frames, np.bitwise_or)
         out[start:stop] = opened[lead:lead + stop - start]
     return out
 

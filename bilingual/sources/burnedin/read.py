@@ -87,9 +87,9 @@ def frame_rows(video: str | os.PathLike, media: MediaInfo, time_s: float, top: i
     """One frame's rows [top, bottom) as RGB and as shown (`deinterlaced`, `to_square_pixels`), by an
     accurate seek."""
     height, width = bottom - top, picture_size(media, video)[0]
-    shown = (deinterlaced(media), to_square_pixels(media))
+    whole, square = deinterlaced(media), to_square_pixels(media)
     raw = run_ffmpeg(["-ss", f"{time_s:.3f}", "-i", tool_input(video), "-frames:v", "1",
-                      "-vf", f"{shown[0]}format=rgb24,{shown[1]}crop={width}:{height}:0:{top}", "-f", "rawvideo",
+                      "-vf", f"{whole}format=rgb24,{square}crop={width}:{height}:0:{top}", "-f", "rawvideo",
                       "-pix_fmt", "rgb24", "pipe:1"], video)
     if len(raw) < width * height * 3:
         raise InputError("media.unreadable", path=str(video), wording="error/frame_unreadable", time_s=f"{time_s:.2f}")
@@ -1179,6 +1179,7 @@ def is_phrase(reading: Reading) -> bool:
     if reading.language == "zh":
         return len(_HAN.findall(reading.text)) >= 2
     return reading.language == "bo" and len(tibetan.syllables(reading.text)) >= 2
+
 
 # A dropped band placed and timed like subtitles is not "no subtitles": it may be subtitles that OCR
 # cannot read (a font Tesseract was not trained on, letters broken by a busy picture). Its cues then
