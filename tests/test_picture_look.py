@@ -109,3 +109,28 @@ def test_a_lower_third_caption_beside_a_tibetan_sidecar_asks_for_a_look(tmp_path
     report, (finding,) = look(entry(tmp_path, "caption", captions, "Caption"), "--lang", "en")
     assert finding["severity"] == "warning" and finding["data"]["variant"] == "aside", finding
     assert "off the centre" in finding["message"] and report["subtitles"]["picture"]["languages"] == []
+
+
+def _chinese_cues(count):
+    """The 30-s entry's burned-in Chinese cues (`entry`), the first `count` of them."""
+    return [(0.5 + 2 * k, 2.3 + 2 * k, CHINESE[k % len(CHINESE)]) for k in range(count)]
+
+
+def test_a_track_that_stops_before_the_picture_s_subtitles_is_an_error(tmp_path):
+    # Chinese burned in to 28 s beside a Chinese sidecar that stops at 10.3 s: the scripts agree, so the
+    # look said nothing, and the picture's last 18 s of subtitles were nowhere in the report.
+    video = entry(tmp_path, "zh-early", CHINESE, "Zh", sidecar=_chinese_cues(5), language="zh", seconds=30)
+    report, found = look(video, "--lang", "en")
+    assert found == [], found
+    (lacks,) = [f for f in report["findings"] if f["code"] == "ocr.track_lacks"]
+    assert lacks["severity"] == "error" and lacks["data"]["language"] == "zh", lacks
+    assert lacks["data"]["at_s"] > 12.3 and lacks["data"]["frames_without_cue"] >= 3, lacks["data"]
+    assert lacks["data"]["text"] in CHINESE and lacks["data"]["track_to_s"] == 10.3, lacks["data"]
+    assert "the track lacks subtitles the picture has" in lacks["message"], lacks["message"]
+
+
+def test_a_track_with_the_picture_s_subtitles_is_no_finding(tmp_path):
+    video = entry(tmp_path, "zh-whole", CHINESE, "Zh", sidecar=_chinese_cues(14), language="zh", seconds=30)
+    report, found = look(video, "--lang", "en")
+    assert report["subtitles"]["picture"]["languages"] == ["zh"], report["subtitles"]["picture"]
+    assert [f for f in report["findings"] if f["code"].startswith("ocr.")] == [], report["findings"]

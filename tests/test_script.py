@@ -2,6 +2,7 @@ import pytest
 
 from bilingual.model import Cue, SubtitleTrack
 from bilingual.profiles import load_profile
+from bilingual.script import analyze_track
 from bilingual.sources.files import load_subtitle_file
 
 from helpers import scripted
@@ -133,3 +134,13 @@ def test_wrong_language_for_the_profile(profile, text):
 def test_no_letters_means_language_none():
     analysis = scripted(track("♪♪", "123"), BILINGUAL)
     assert analysis.language == "none" and analysis.languages == []
+
+
+def test_a_latin_letter_pyewts_cannot_take_is_not_wylie_and_no_crash():
+    # A line of a real Serbian subtitle file (the corpus's auto_detect_windows-1251.srt, cue 144): its
+    # lone Latin "M" among Cyrillic raised IndexError inside pyewts, and `check` ended as an internal
+    # error (exit 3).
+    from bilingual.text.tibetan import romanization
+    assert romanization("-Mелој! Улази овамо.").wylie_tokens == 0
+    track = SubtitleTrack(cues=[Cue(1, 0.2, 1.5, "-Mелој! Улази овамо.")], source="sidecar")
+    assert analyze_track(track).main_language == "other"

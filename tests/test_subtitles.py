@@ -128,3 +128,43 @@ def test_sidecar_wins_over_embedded_and_subs_argument_wins_over_sidecar(tmp_path
     assert find_subtitle_source(media).path.name == "entry.srt"
     explicit = write_srt(tmp_path / "chosen.srt", ZH)
     assert find_subtitle_source(media, explicit).path == explicit
+
+
+def _tag_findings(video):
+    import json
+
+    from conftest import run_cli
+    proc = run_cli("check", video, "--no-speech", "--ocr", "off", "--format", "json", "--lang", "en")
+    assert proc.returncode in (0, 1), proc.stderr
+    return [f for f in json.loads(proc.stdout)["findings"] if f["code"] == "subs.language_tag"]
+
+
+def test_a_sidecar_named_chinese_that_holds_tibetan_is_said(tmp_path, clip):
+    # `entry.zh.srt` holding Tibetan was read as Tibetan and nothing said the name is wrong: a player
+    # or platform offers it as Chinese.
+    video = tmp_path / "entry.mp4"
+    video.write_bytes(clip.read_bytes())
+    write_srt(tmp_path / "entry.zh.srt", [(0.2, 1.0, "བཀྲ་ཤིས་བདེ་ལེགས།"), (1.0, 1.8, "ཆུ་ནི་སྲོག་གི་རྩ་བ་ཡིན།")])
+    (finding,) = _tag_findings(video)
+    assert finding["severity"] == "warning" and finding["data"]["tag"] == "zh", finding
+    assert finding["data"]["language"] == "bo" and finding["data"]["cues_in_language"] == 2, finding
+    assert "tagged “zh” (Chinese) but holds Tibetan" in finding["message"], finding["message"]
+
+
+def test_sidecars_named_for_what_they_hold_are_no_finding(tmp_path, clip):
+    video = tmp_path / "entry.mp4"
+    video.write_bytes(clip.read_bytes())
+    write_srt(tmp_path / "entry.bo.srt", [(0.2, 1.0, "བཀྲ་ཤིས་བདེ་ལེགས།")])
+    write_srt(tmp_path / "entry.zh-Hans.srt", [(0.2, 1.0, "水是生命之源")])
+    assert _tag_findings(video) == []
+
+
+def test_a_stream_tagged_chinese_that_holds_tibetan_is_said(tmp_path, clip):
+    from conftest import ffmpeg
+    bo = write_srt(tmp_path / "bo.srt", [(0.2, 1.0, "བཀྲ་ཤིས་བདེ་ལེགས།")])
+    video = tmp_path / "entry.mp4"
+    ffmpeg("-i", str(clip), "-i", str(bo), "-map", "0", "-map", "1", "-c:v", "copy", "-c:a", "copy",
+           "-c:s", "mov_text", "-metadata:s:s:0", "language=chi", str(video))
+    (finding,) = _tag_findings(video)
+    assert finding["data"]["variant"] == "stream" and finding["data"]["tag"] == "chi", finding
+    assert finding["message"].startswith("subtitle stream #2 is tagged “chi” (Chinese) but holds Tibetan"), finding

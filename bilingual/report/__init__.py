@@ -46,6 +46,7 @@ def say(key: str, lang: str = "zh", /, **values: Any) -> str:
 # Data keys whose values are codes ("bo", "syllables", "zh-audio+bo-subs"): a message shows them in
 # words (`term.<kind>/<code>` in messages.toml). "language" is spoken for audio.*, written otherwise.
 _TERM_KEYS = {"counted": "unit", "language": "language", "track_language": "script", "languages": "script",
+              "tag_language": "script",
               "detected": "pairing"}
 
 

@@ -1,5 +1,6 @@
-"""Rules on the picture beside a text track: burned-in subtitles in a script the track lacks (the
-quick look, `--ocr auto`), and the text track against the picture read cue by cue (`--ocr on`)."""
+"""Rules on the picture beside a text track: burned-in subtitles in a script the track lacks, or at
+times it has no cue (the quick look, `--ocr auto`), and the text track against the picture read cue
+by cue (`--ocr on`)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,40 @@ def _differs(lang: str, track_language: str, keyframes: int, seen: tuple[int, fl
     return Finding("ocr.picture_differs", severity, first_s, data={
         "language": lang, "track_language": track_language, "frames_with_text": frames, "keyframes": keyframes,
         "at_s": round(first_s, 3), "text": text, **({"variant": variant} if variant else {})})
+
+
+# A centred line the look read at a keyframe is in the track when a cue of its language runs within
+# TRACK_GAP_S of that time. A track late or early by less is timing's to say (`timing.offset`, an
+# error from 0.5 s), not cues the track lacks.
+TRACK_GAP_S = 2.0
+
+
+def track_lacks_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    """`ocr.track_lacks` for each language of the track that the quick look read on centred lines at
+    keyframes where no cue of the track in that language runs (TRACK_GAP_S): the picture has subtitles
+    the track lacks (a track that stops early, a stretch left out). An error on PICTURE_MIN_FRAMES
+    keyframes or more, else a warning."""
+    look, script = facts.look, facts.script
+    if look is None or script is None:
+        return []
+    findings = []
+    for lang in look.languages:
+        cues = [cue.cue for cue in script.cues if lang in cue.languages]
+        if not cues:
+            continue  # a script the track lacks altogether: `ocr.picture_differs`
+        lacking = [line for line in look.lines if line.language == lang and not any(
+            cue.start_s - TRACK_GAP_S <= line.time_s <= cue.end_s + TRACK_GAP_S for cue in cues)]
+        keyframes = sorted({line.time_s for line in lacking})
+        if keyframes:
+            findings.append(Finding(
+                "ocr.track_lacks", Severity.ERROR if len(keyframes) >= PICTURE_MIN_FRAMES else Severity.WARNING,
+                lacking[0].time_s, data={
+                    "language": lang, "frames_without_cue": len(keyframes), "keyframes": look.frames,
+                    "at_s": round(lacking[0].time_s, 3), "text": lacking[0].text,
+                    "times_s": [round(t, 3) for t in keyframes],
+                    "track_from_s": round(min(cue.start_s for cue in cues), 3),
+                    "track_to_s": round(max(cue.end_s for cue in cues), 3)}))
+    return findings
 
 
 def fixed_line_rule(facts: Facts, profile: Profile) -> list[Finding]:

@@ -1,15 +1,17 @@
 """Rules on the subtitles as found: image-only streams, subtitles missing where the profile requires
-them, the encoding of each file read, cues after the video ends, picture bands not taken as
+them, the encoding of each file read, a language tag that names another language than the file
+holds, cues after the video ends, picture bands not taken as
 subtitles (or placed like subtitles that could not be read), cues read from only a part of their
 line, and cues seen but not read."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 from bilingual.errors import InputError
 from bilingual.facts import Facts
-from bilingual.model import DroppedBand, Finding, Severity
+from bilingual.model import DroppedBand, Finding, Severity, Sidecar
 from bilingual.profiles import Profile
 from bilingual.rules.picture import PICTURE_MIN_FRAMES
 
@@ -76,6 +78,42 @@ def encoding_rule(facts: Facts, profile: Profile) -> list[Finding]:
     files = [(f.encoding, f.path) for f in track.sidecars] or [(track.encoding, track.path)]
     return [Finding("subs.encoding", Severity.INFO, data={"encoding": encoding, "path": path})
             for encoding, path in files]
+
+
+# Language tags (a file name's `entry.zh.srt`, a stream's ISO 639-2) as the language a player offers
+# the subtitles in; a region or script after the tag (zh-Hans, zh_CN) names the same language. "chs"
+# and "cht" are what Chinese subtitle files are often named. Other tags are not judged. English is
+# Latin script, which a cue's script calls "other" (`text.scripts`).
+TAG_LANGUAGES = {"bo": "bo", "bod": "bo", "tib": "bo", "zh": "zh", "zho": "zh", "chi": "zh", "cmn": "zh",
+                 "yue": "zh", "chs": "zh", "cht": "zh", "en": "en", "eng": "en"}
+WRITTEN_AS = {"en": "other"}
+
+
+def language_tag_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    """`subs.language_tag` (warning) for each subtitle file or stream whose language tag names
+    another language than most of its cues are in (`entry.zh.srt` holding Tibetan): a player or a
+    platform offers it under that tag. The checks go by what the cues hold."""
+    track, script = facts.track, facts.script
+    if track is None or script is None or not script.cues or track.source == "ocr":
+        return []
+    numbers = [cue.cue.index for cue in script.cues]
+    parts = track.sidecars or [Sidecar(track.path, track.encoding, track.format, track.language_tag,
+                                       min(numbers), max(numbers), track.stream_index)]
+    findings = []
+    for part in parts:
+        tagged = TAG_LANGUAGES.get((part.language_tag or "").lower().replace("_", "-").split("-")[0])
+        cues = [cue for cue in script.cues if part.first_cue <= cue.cue.index <= part.last_cue]
+        held = Counter(cue.languages[0] for cue in cues if cue.languages)
+        written = WRITTEN_AS.get(tagged or "", tagged)
+        if tagged is None or not held or 2 * sum(written in cue.languages for cue in cues) >= len(cues):
+            continue
+        language, count = held.most_common(1)[0]
+        where = {"path": part.path} if part.stream_index is None else {"stream_index": part.stream_index,
+                                                                     "variant": "stream"}
+        findings.append(Finding("subs.language_tag", Severity.WARNING, data={
+            **where, "tag": part.language_tag, "tag_language": tagged, "language": language,
+            "cues_in_language": count, "cues": len(cues)}))
+    return findings
 
 
 def beyond_video_rule(facts: Facts, profile: Profile) -> list[Finding]:

@@ -136,10 +136,20 @@ def romanization(text: str) -> Romanization:
     wylie = 0
     for token in tokens:
         warnings: list[str] = []
-        converted = _converter().toUnicode(token, warnings).strip("\u0F0B")
+        converted = _from_wylie(token, warnings).strip("\u0F0B")
         if not warnings and converted and all(lex.is_valid(s) for s in syllables(converted)):
             wylie += 1
-    return Romanization(len(tokens), wylie, _converter().toUnicode(text, []) if wylie else "")
+    return Romanization(len(tokens), wylie, _from_wylie(text, []) if wylie else "")
+
+
+def _from_wylie(text: str, warnings: list[str]) -> str:
+    """pyewts' Tibetan for `text`, or "" (with a warning) where it raises: a lone capital "M", as in
+    the Serbian "-Mелој" of a real subtitle file (the rest Cyrillic), raised IndexError inside it."""
+    try:
+        return str(_converter().toUnicode(text, warnings))
+    except (IndexError, KeyError, ValueError) as exc:
+        warnings.append(f"pyewts: {type(exc).__name__}")
+        return ""
 
 
 def legacy_glyph_share(text: str) -> float:

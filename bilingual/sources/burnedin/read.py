@@ -1391,11 +1391,22 @@ class FirstLine:
     rows: tuple[int, int]
 
 
+@dataclass(frozen=True)
+class LookedLine:
+    """A centred line a quick look read, other than a line held on screen: its keyframe's time, its
+    language and its text (what `rules.picture` holds against the track's cue times)."""
+
+    time_s: float
+    language: str
+    text: str
+
+
 @dataclass
 class QuickLook:
     """What a quick look at the picture saw (`quick_look`): for each language read in its lower half
     on lines about its centre, on how many of the keyframes looked at, and the first such line; the
-    same of lines read only off the centre (`aside`: lower-thirds, labels) and of lines held on screen."""
+    same of lines read only off the centre (`aside`: lower-thirds, labels) and of lines held on screen;
+    and every centred line read (`lines`)."""
 
     frames: int  # keyframes looked at
     seen: dict[str, int]  # language → keyframes with a centred line read in it (other than a fixed line)
@@ -1403,6 +1414,7 @@ class QuickLook:
     seconds: float  # what the look cost
     fixed: dict[str, tuple[str, int]] = field(default_factory=dict)  # language → a fixed line, its keyframes
     aside: dict[str, tuple[int, float, str]] = field(default_factory=dict)  # language → keyframes, first, line
+    lines: list[LookedLine] = field(default_factory=list)  # the centred lines counted in `seen`, by time
 
     @property
     def languages(self) -> list[str]:
@@ -1451,14 +1463,17 @@ def quick_look(video: str | os.PathLike, media: MediaInfo, rows: tuple[int, int]
     fixed = _fixed_lines([(line.time_s, reading) for line, reading in read])
     kept = [(line, reading) for line, reading in read
             if not (reading.language in fixed and _same_line(reading.text, fixed[reading.language][0]))]
-    seen, first = _tally([(line, reading) for line, reading in kept if line.centred])
+    centred = [(line, reading) for line, reading in kept if line.centred]
+    seen, first = _tally(centred)
     aside_seen, aside_first = _tally([(line, reading) for line, reading in kept
                                       if not line.centred and reading.language not in seen])
     return QuickLook(len(frames), seen,
                      {lang: FirstLine(line.time_s, reading.text, line.rows) for lang, (line, reading) in first.items()},
                      time.perf_counter() - started, fixed,
                      {lang: (count, aside_first[lang][0].time_s, aside_first[lang][1].text)
-                      for lang, count in aside_seen.items()})
+                      for lang, count in aside_seen.items()},
+                     sorted((LookedLine(line.time_s, reading.language, reading.text) for line, reading in centred),
+                            key=lambda looked: looked.time_s))
 
 
 # A subtitle line is centred: the lines the look reads in the burned-in matrix's subtitles have their
