@@ -176,6 +176,8 @@ def test_an_undecided_entry_needs_review():
     assert 'class="badge review"' not in render_page(data, "zh")
     data["findings"] = [{"code": "ocr.unreadable_band", "severity": "warning", "message": "…"}]  # not read
     assert "text placed like subtitles in the picture that could not be read" in render_page(data, "en")
+    data["findings"] = [{"code": "timing.speech_stops", "severity": "warning", "message": "…"}]
+    assert "the speech stops before the subtitles do" in render_page(data, "en")
 
 
 def test_scripts_json_carries_its_schema_verdict_and_exit_code(tmp_path):

@@ -319,3 +319,29 @@ def test_a_split_never_reorders_the_corrected_cues():
     came_from, switch = _ordered_switch(scores, lags, 0.2, 1.0)
     assert list(came_from[[1, 3]]) == [0, 0] and switch[1] == switch[3] == 10.0 - SPLIT_PENALTY_S
     assert came_from[2] != 0 and switch[2] < 10.0 - SPLIT_PENALTY_S
+
+
+def test_narration_muted_halfway_is_said_once_as_speech_that_stops(corpus, recording):
+    """The sound muted after 35 s of the FunASR recording, its cues kept: each cue after it was a
+    `timing.cue_without_speech` warning, and nothing said the narration stops while the subtitles go on."""
+    from bilingual.facts import Facts
+    from bilingual.rules.timing import speech_stops_rule
+    from bilingual.speech.language import SpeechAnalysis
+
+    audio = decode_audio(corpus / "mandarin/funasr_vad_example_70s.wav")
+    audio[35 * 16000:] = 0
+    spans, duration = voice_activity(audio), len(audio) / 16000
+    _, _, cues = recording
+
+    def stops(kept):
+        facts = Facts("entry.mp4", speech=SpeechAnalysis(duration, sum(e - s for s, e in spans), spans),
+                      timing=analyze_timing(kept, spans, duration))
+        return speech_stops_rule(facts, BILINGUAL)
+
+    (finding,) = stops(cues)
+    after = [c for c in cues if c.start_s >= 35.0]
+    assert finding.code == "timing.speech_stops" and finding.severity.value == "warning"
+    assert finding.data["speech_end_s"] <= 35.1 and finding.data["last_cue"] == cues[-1].index, finding.data
+    assert finding.data["first_cue"] in (after[0].index - 1, after[0].index), (finding.data, after[0])
+    assert stops([c for c in cues if c.end_s <= 35.0]) == []  # the track stops with the speech
+    assert stops([*[c for c in cues if c.end_s <= 35.0], *after[:2]]) == []  # two cues after it: a closing line

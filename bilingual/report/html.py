@@ -81,6 +81,8 @@ def review_reasons(data: dict[str, Any], words: Words) -> list[str]:
         reasons.append(words("html.review/pairing"))
     if "timing.needs_look" in codes:
         reasons.append(words("html.review/timing"))
+    if "timing.speech_stops" in codes:
+        reasons.append(words("html.review/speech_stops"))
     if "ocr.unreadable_band" in codes:
         reasons.append(words("html.review/unread_band"))
     unsure = [o for o in (data.get("subtitles") or {}).get("ocr") or [] if o.get("confidence", 1) < OCR_SURE]

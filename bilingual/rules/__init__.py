@@ -51,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     speech.language_rule,
     speech.pairing_rule,
     timing.timing_rule,
+    timing.speech_stops_rule,
     speech.content_rule,
     cues.cue_rules,
     cues.shot_change_rule,

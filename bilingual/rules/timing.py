@@ -62,6 +62,36 @@ def timing_findings(analysis: TimingAnalysis, profile: Profile) -> list[Finding]
 PLACEMENT_CODES = ("timing.offset", "timing.split", "timing.drift")  # what the calibrated confidence is about
 
 
+# The cues after the speech ends, when there are SPEECH_STOPS_CUES or more running SPEECH_STOPS_S or
+# longer, say one thing: the narration stops, the subtitles go on (a sound track cut or muted in the
+# edit?). A closing line or two over the end music is common; the new-user trial's narration, cut at
+# 24 s of a 50-s entry, left 8 cues over 25 s, each its own `timing.cue_without_speech` and nothing
+# that said what they add up to.
+SPEECH_STOPS_CUES = 3
+SPEECH_STOPS_S = 10.0
+
+
+def speech_stops_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    """`timing.speech_stops` (warning): the track's last cues, SPEECH_STOPS_CUES or more over
+    SPEECH_STOPS_S or longer, all have no speech under them (`timing.cue_without_speech` each)."""
+    analysis, speech = facts.timing, facts.speech
+    if analysis is None or speech is None or not speech.spans:
+        return []
+    trailing = []
+    for c in reversed(analysis.cues):
+        if c.speech_share >= profile.timing.min_speech_share:
+            break
+        trailing.append(c.cue)
+    trailing.reverse()
+    if len(trailing) < SPEECH_STOPS_CUES or trailing[-1].end_s - trailing[0].start_s < SPEECH_STOPS_S:
+        return []
+    first, last = trailing[0], trailing[-1]
+    return [Finding("timing.speech_stops", Severity.WARNING, first.start_s, last.end_s, first.index, {
+        "speech_end_s": round(max(end for _, end in speech.spans), 3), "cues": len(trailing),
+        "first_cue": first.index, "last_cue": last.index, "from_s": round(first.start_s, 3),
+        "to_s": round(last.end_s, 3)})]
+
+
 _KNOWN_RATIOS = {25 / 23.976: "25 vs 23.976 fps", 25 / 24: "25 vs 24 fps", 30 / 29.97: "30 vs 29.97 fps",
                  29.97 / 25: "29.97 vs 25 fps"}
 
