@@ -134,3 +134,22 @@ def test_a_track_with_the_picture_s_subtitles_is_no_finding(tmp_path):
     report, found = look(video, "--lang", "en")
     assert report["subtitles"]["picture"]["languages"] == ["zh"], report["subtitles"]["picture"]
     assert [f for f in report["findings"] if f["code"].startswith("ocr.")] == [], report["findings"]
+
+
+def test_a_sidecar_whose_text_is_not_the_picture_s_asks_for_a_look(tmp_path):
+    # Tibetan burned in beside a Tibetan sidecar holding other lines at the same times: the scripts
+    # and the times agree, so nothing was said, and the track checked was not what judges read.
+    other = ["བློ་སྦྱོང་ཚིག་བརྒྱད་མ།", "བདག་ནི་སེམས་ཅན་ཐམས་ཅད་ལ།", "ཡིད་བཞིན་ནོར་བུ་ལས་ལྷག་པའི།"]
+    sidecar = [(s, e, other[i]) for i, (s, e, _) in enumerate(TIBETAN_SRT)]
+    report, found = look(entry(tmp_path, "bo-other", [t for *_, t in TIBETAN_SRT], "Bo", sidecar), "--lang", "en")
+    assert found == [], found
+    (differs,) = [f for f in report["findings"] if f["code"] == "ocr.text_differs"]
+    d = differs["data"]
+    assert differs["severity"] == "warning" and d["language"] == "bo" and d["frames_differ"] >= 2, d
+    assert d["track_text"] in other and d["cer"] > 0.5 and "--ocr on compares every cue" in differs["message"]
+
+
+def test_tibetan_burned_in_beside_its_own_text_is_no_text_finding(tmp_path):
+    report, _ = look(entry(tmp_path, "bo-same", [t for *_, t in TIBETAN_SRT], "Bo"))
+    assert report["subtitles"]["picture"]["keyframes_with_text"]["bo"] >= 3, report["subtitles"]["picture"]
+    assert [f for f in report["findings"] if f["code"].startswith("ocr.")] == [], report["findings"]

@@ -47,6 +47,7 @@ RULES: tuple[Rule, ...] = (
     picture.picture_agrees_rule,
     picture.picture_differs_rule,
     picture.track_lacks_rule,
+    picture.text_differs_rule,
     picture.fixed_line_rule,
     speech.language_rule,
     speech.pairing_rule,

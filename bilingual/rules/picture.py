@@ -5,9 +5,11 @@ by cue (`--ocr on`)."""
 from __future__ import annotations
 
 from bilingual.facts import Facts
-from bilingual.model import Finding, Severity
+from bilingual.model import Cue, Finding, Severity
 from bilingual.profiles import Profile
+from bilingual.script import TrackScript
 from bilingual.sources.burnedin.compare import PictureComparison
+from bilingual.text.cer import character_error_rate
 from bilingual.text.scripts import language_label
 
 # Keyframes a script must be read on for the picture's subtitles to be in it: one keyframe may show a
@@ -58,7 +60,7 @@ def track_lacks_rule(facts: Facts, profile: Profile) -> list[Finding]:
         return []
     findings = []
     for lang in look.languages:
-        cues = [cue.cue for cue in script.cues if lang in cue.languages]
+        cues = _cues_in(script, lang)
         if not cues:
             continue  # a script the track lacks altogether: `ocr.picture_differs`
         lacking = [line for line in look.lines if line.language == lang and not any(
@@ -74,6 +76,50 @@ def track_lacks_rule(facts: Facts, profile: Profile) -> list[Finding]:
                     "track_from_s": round(min(cue.start_s for cue in cues), 3),
                     "track_to_s": round(max(cue.end_s for cue in cues), 3)}))
     return findings
+
+
+# The look's reading of a line (one keyframe, no detection) against the text of the track's cue on
+# screen at that keyframe: over the burned-in matrix's 46 cells, looked at in each cue's middle
+# (2026-12-03), 169 lines read 0 in the median against their own cue and ≤ 0.5 but one (a line read
+# in the wrong script, 1.0); against the cell's other lines, ≥ 0.78 every one. Over LOOK_TEXT_DIFFERS
+# a line says something else than its cue.
+LOOK_TEXT_DIFFERS = 0.6
+
+
+def text_differs_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    """`ocr.text_differs` (warning) for each language of the track whose centred lines the look read
+    say something else (LOOK_TEXT_DIFFERS) than the cue on screen then, on PICTURE_MIN_FRAMES keyframes
+    or more and on more than half of those compared: a track for another cut or another text. One
+    keyframe's reading is a look, not a reading: `--ocr on` compares every cue."""
+    look, script = facts.look, facts.script
+    if look is None or script is None:
+        return []
+    findings = []
+    for lang in look.languages:
+        cues = _cues_in(script, lang)
+        shown = [(line, cue) for line in look.lines if line.language == lang
+                 and (cue := next((c for c in cues if c.start_s <= line.time_s <= c.end_s), None)) is not None]
+        compared = [(line, cue, error) for line, cue in shown if (error := _line_error(cue, line.text)) is not None]
+        differ = [(line, cue, error) for line, cue, error in compared if error > LOOK_TEXT_DIFFERS]
+        frames, compared_frames = {line.time_s for line, *_ in differ}, {line.time_s for line, *_ in compared}
+        if len(frames) >= PICTURE_MIN_FRAMES and 2 * len(frames) > len(compared_frames):
+            line, cue, error = differ[0]
+            findings.append(Finding("ocr.text_differs", Severity.WARNING, line.time_s, data={
+                "language": lang, "frames_differ": len(frames), "frames_compared": len(compared_frames),
+                "at_s": round(line.time_s, 3), "text": line.text, "track_text": cue.text, "cue_number": cue.index,
+                "cer": round(error, 3)}))
+    return findings
+
+
+def _cues_in(script: TrackScript, lang: str) -> list[Cue]:
+    return [cue.cue for cue in script.cues if lang in cue.languages]
+
+
+def _line_error(cue: Cue, text: str) -> float | None:
+    """The character error of `text` against the cue's text in `lang`: the whole cue or one of its
+    lines (a dual-language cue holds both languages' lines)."""
+    errors = [e for ref in [cue.text, *cue.text.splitlines()] if (e := character_error_rate(ref, text)) is not None]
+    return min(errors) if errors else None
 
 
 def fixed_line_rule(facts: Facts, profile: Profile) -> list[Finding]:
