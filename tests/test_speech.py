@@ -148,3 +148,16 @@ def test_windows_are_spread_over_the_video_and_dense():
 ])
 def test_window_judgement_needs_more_than_language_id(window, verdict):
     assert judge_window(window).verdict == verdict
+
+
+def test_narration_turned_far_down_is_said_to_be_quiet(tmp_path, corpus):
+    # The FunASR recording turned down 45 dB (−58 dBFS over its speech): the speech was still found
+    # and timed, and nothing said a judge would hardly hear it.
+    quiet = tmp_path / "quiet.wav"
+    ffmpeg("-i", str(corpus / "mandarin" / "funasr_long_25s.wav"), "-af", "volume=-45dB", str(quiet))
+    video = make_video(tmp_path / "entry.mp4", duration=25.0, audio=quiet)
+    write_srt(tmp_path / "entry.bo.srt", [(0.4, 3.2, "སྐྱེ་བ་གཞན་དུའང་")])
+    report = json.loads(run_cli("check", video, "--no-language", "--format", "json", "--lang", "en").stdout)
+    (finding,) = [f for f in report["findings"] if f["code"] == "audio.quiet"]
+    assert finding["severity"] == "warning" and -62 < finding["data"]["level_dbfs"] < -54, finding
+    assert report["audio"]["speech_s"] > 15 and report["audio"]["speech_level_dbfs"] == finding["data"]["level_dbfs"]

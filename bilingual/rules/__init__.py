@@ -50,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     picture.text_differs_rule,
     picture.fixed_line_rule,
     speech.language_rule,
+    speech.quiet_speech_rule,
     speech.pairing_rule,
     timing.timing_rule,
     timing.speech_stops_rule,

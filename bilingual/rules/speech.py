@@ -32,6 +32,23 @@ def language_rule(facts: Facts, profile: Profile) -> list[Finding]:
         "language": analysis.language, "confidence": analysis.audio_section()["confidence"]})]
 
 
+# The speech's RMS level under which a judge may not hear it: the corpus's 12 recordings lie at
+# −12.7 to −39.0 dBFS (AISHELL's raw read speech the quietest), the bundled sample at −28.9. A new
+# user's narration turned down 35 dB, at −64.0, was still heard as Mandarin, and nothing said so.
+QUIET_SPEECH_DBFS = -45.0
+
+
+def quiet_speech_rule(facts: Facts, profile: Profile) -> list[Finding]:
+    """`audio.quiet` (warning): speech found, at an RMS level under QUIET_SPEECH_DBFS."""
+    analysis = facts.speech
+    if analysis is None or analysis.language == "none" or analysis.level_dbfs is None \
+            or analysis.level_dbfs >= QUIET_SPEECH_DBFS:
+        return []
+    return [Finding("audio.quiet", Severity.WARNING, data={
+        "level_dbfs": round(analysis.level_dbfs, 1), "limit_dbfs": QUIET_SPEECH_DBFS,
+        "speech_s": round(analysis.speech_s, 2)})]
+
+
 def pairing_rule(facts: Facts, profile: Profile) -> list[Finding]:
     if facts.pairing is None:
         return []

@@ -104,11 +104,23 @@ class SpeechAnalysis:
     language: str = "unknown"  # "zh" | "bo" | "other" | "none" | "unknown"
     confidence: float | None = None
     model: str = ""
+    level_dbfs: float | None = None  # RMS of the speech stretches (`speech_level_dbfs`)
 
     def audio_section(self) -> dict[str, Any]:
         return {"language": self.language, "confidence": None if self.confidence is None else round(self.confidence, 3),
                 "speech_s": round(self.speech_s, 2), "evidence": [w.to_dict() for w in self.windows],
-                "model": self.model}
+                "model": self.model,
+                "speech_level_dbfs": None if self.level_dbfs is None else round(self.level_dbfs, 1)}
+
+
+def speech_level_dbfs(audio: np.ndarray, spans: Spans) -> float | None:
+    """The RMS level of the speech stretches of `audio` (samples at full scale 1.0), in dBFS."""
+    pieces = [audio[int(s * SAMPLE_RATE):int(e * SAMPLE_RATE)] for s, e in spans]
+    count = sum(len(p) for p in pieces)
+    if not count:
+        return None
+    energy = sum(float(np.dot(p.astype(np.float64), p.astype(np.float64))) for p in pieces) / count
+    return 10 * float(np.log10(max(energy, 1e-12)))
 
 
 VAD_CHUNK = 1 << 19  # samples (32.8 s, a whole number of 512-sample Silero frames) a VAD job takes
@@ -318,7 +330,7 @@ def analyze_speech(audio: np.ndarray, model: Any | None, *, spans: Spans | None 
     """
     duration = len(audio) / SAMPLE_RATE
     spans = voice_activity(audio) if spans is None else spans
-    analysis = SpeechAnalysis(duration, sum(e - s for s, e in spans), spans)
+    analysis = SpeechAnalysis(duration, sum(e - s for s, e in spans), spans, level_dbfs=speech_level_dbfs(audio, spans))
     if analysis.speech_s < MIN_SPEECH_S:
         analysis.language, analysis.confidence = "none", 1.0
         return analysis
