@@ -4,13 +4,17 @@ by cue (`--ocr on`)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bilingual.facts import Facts
 from bilingual.model import Cue, Finding, Severity
 from bilingual.profiles import Profile
-from bilingual.script import TrackScript
 from bilingual.sources.burnedin.compare import PictureComparison
 from bilingual.text.cer import character_error_rate
 from bilingual.text.scripts import language_label
+
+if TYPE_CHECKING:
+    from bilingual.sources.burnedin.read import QuickLook
 
 # Keyframes a script must be read on for the picture's subtitles to be in it: one keyframe may show a
 # sign or a shop front in the scenery; subtitles are on most of the keyframes of the time they run.
@@ -55,14 +59,8 @@ def track_lacks_rule(facts: Facts, profile: Profile) -> list[Finding]:
     keyframes where no cue of the track in that language runs (TRACK_GAP_S): the picture has subtitles
     the track lacks (a track that stops early, a stretch left out). An error on PICTURE_MIN_FRAMES
     keyframes or more, else a warning."""
-    look, script = facts.look, facts.script
-    if look is None or script is None:
-        return []
     findings = []
-    for lang in look.languages:
-        cues = _cues_in(script, lang)
-        if not cues:
-            continue  # a script the track lacks altogether: `ocr.picture_differs`
+    for look, lang, cues in _read_in_both(facts):
         lacking = [line for line in look.lines if line.language == lang and not any(
             cue.start_s - TRACK_GAP_S <= line.time_s <= cue.end_s + TRACK_GAP_S for cue in cues)]
         keyframes = sorted({line.time_s for line in lacking})
@@ -91,12 +89,8 @@ def text_differs_rule(facts: Facts, profile: Profile) -> list[Finding]:
     say something else (LOOK_TEXT_DIFFERS) than the cue on screen then, on PICTURE_MIN_FRAMES keyframes
     or more and on more than half of those compared: a track for another cut or another text. One
     keyframe's reading is a look, not a reading: `--ocr on` compares every cue."""
-    look, script = facts.look, facts.script
-    if look is None or script is None:
-        return []
     findings = []
-    for lang in look.languages:
-        cues = _cues_in(script, lang)
+    for look, lang, cues in _read_in_both(facts):
         shown = [(line, cue) for line in look.lines if line.language == lang
                  and (cue := next((c for c in cues if c.start_s <= line.time_s <= c.end_s), None)) is not None]
         compared = [(line, cue, error) for line, cue in shown if (error := _line_error(cue, line.text)) is not None]
@@ -111,8 +105,14 @@ def text_differs_rule(facts: Facts, profile: Profile) -> list[Finding]:
     return findings
 
 
-def _cues_in(script: TrackScript, lang: str) -> list[Cue]:
-    return [cue.cue for cue in script.cues if lang in cue.languages]
+def _read_in_both(facts: Facts) -> list[tuple[QuickLook, str, list[Cue]]]:
+    """Each language the quick look read on centred lines that the track has too (one it lacks is
+    `ocr.picture_differs`), with the look and the track's cues in that language."""
+    look, script = facts.look, facts.script
+    if look is None or script is None:
+        return []
+    return [(look, lang, cues) for lang in look.languages
+            if (cues := [cue.cue for cue in script.cues if lang in cue.languages])]
 
 
 def _line_error(cue: Cue, text: str) -> float | None:
