@@ -25,10 +25,10 @@ STYLES_LOOK = STYLES_LOOK.replace("Style: Zh,", "Style: Mark,Noto Sans CJK SC,44
                                                "&H00000000,0,0,0,0,100,100,0,0,1,2,0,3,10,40,160,1\nStyle: Zh,")
 
 
-def entry(tmp_path, name, lines, style, sidecar=TIBETAN_SRT, language="bo", held=None, seconds=6):
+def entry(tmp_path, name, lines, style, sidecar=TIBETAN_SRT, language="bo", held=None, seconds=6, speech=None):
     """entry.mp4 (`seconds` long, a keyframe a second) with `lines` burned in one after another (over
     30 s: `lines` in turn, a cue every 2 s), `held` (a Chinese line at the right, above the subtitles)
-    all the time, and a sidecar entry.<language>.srt beside it (Tibetan)."""
+    all the time, and a sidecar entry.<language>.srt beside it (Tibetan); silent, or `speech`."""
     folder = tmp_path / name
     folder.mkdir()
     times = ["0:00:00.50", "0:00:02.00", "0:00:03.60", "0:00:05.50"]
@@ -40,7 +40,7 @@ def entry(tmp_path, name, lines, style, sidecar=TIBETAN_SRT, language="bo", held
     ass.write_text(STYLES_LOOK + "".join(events), encoding="utf-8")
     quiet = folder / "quiet.wav"  # --no-speech: the sound is not listened to, but must be there
     ffmpeg("-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", str(seconds), str(quiet))
-    video = burn(ass, folder / "entry.mp4", seconds, audio=quiet, keyframe_every=25)
+    video = burn(ass, folder / "entry.mp4", seconds, audio=speech or quiet, keyframe_every=25)
     ass.unlink(), quiet.unlink()
     write_srt(folder / f"entry.{language}.srt", sidecar)
     return video
@@ -116,17 +116,25 @@ def _chinese_cues(count):
     return [(0.5 + 2 * k, 2.3 + 2 * k, CHINESE[k % len(CHINESE)]) for k in range(count)]
 
 
-def test_a_track_that_stops_before_the_picture_s_subtitles_is_an_error(tmp_path):
-    # Chinese burned in to 28 s beside a Chinese sidecar that stops at 10.3 s: the scripts agree, so the
-    # look said nothing, and the picture's last 18 s of subtitles were nowhere in the report.
-    video = entry(tmp_path, "zh-early", CHINESE, "Zh", sidecar=_chinese_cues(5), language="zh", seconds=30)
-    report, found = look(video, "--lang", "en")
-    assert found == [], found
+def test_a_track_that_stops_before_the_picture_s_subtitles_is_an_error(tmp_path, corpus):
+    # Chinese burned in to 28 s over real Mandarin speech beside a Chinese sidecar that stops at 10.3 s:
+    # the scripts agree, so the look said nothing, and the picture's last 18 s of subtitles were
+    # nowhere in the report.
+    speech = corpus / "mandarin" / "funasr_vad_example_70s.wav"
+    video = entry(tmp_path, "zh-early", CHINESE, "Zh", sidecar=_chinese_cues(5), language="zh", seconds=30,
+                  speech=speech)
+    proc = run_cli("check", video, "--no-language", "--format", "json", "--lang", "en")
+    report = json.loads(proc.stdout)
+    assert [f for f in report["findings"] if f["code"] == "ocr.picture_differs"] == []
     (lacks,) = [f for f in report["findings"] if f["code"] == "ocr.track_lacks"]
     assert lacks["severity"] == "error" and lacks["data"]["language"] == "zh", lacks
-    assert lacks["data"]["at_s"] > 12.3 and lacks["data"]["frames_without_cue"] >= 3, lacks["data"]
+    assert lacks["data"]["at_s"] > 12.3 and lacks["data"]["with_speech"] >= 3, lacks["data"]
     assert lacks["data"]["text"] in CHINESE and lacks["data"]["track_to_s"] == 10.3, lacks["data"]
     assert "the track lacks subtitles the picture has" in lacks["message"], lacks["message"]
+    # speech not listened to: the same lines may be a title or the credits, and a person looks
+    report, _ = look(video, "--lang", "en")
+    (unheard,) = [f for f in report["findings"] if f["code"] == "ocr.track_lacks"]
+    assert unheard["severity"] == "warning" and unheard["data"]["variant"] == "no_speech", unheard
 
 
 def test_a_track_with_the_picture_s_subtitles_is_no_finding(tmp_path):

@@ -333,8 +333,8 @@ def test_narration_muted_halfway_is_said_once_as_speech_that_stops(corpus, recor
     spans, duration = voice_activity(audio), len(audio) / 16000
     _, _, cues = recording
 
-    def stops(kept):
-        facts = Facts("entry.mp4", speech=SpeechAnalysis(duration, sum(e - s for s, e in spans), spans),
+    def stops(kept, heard=spans):
+        facts = Facts("entry.mp4", speech=SpeechAnalysis(duration, sum(e - s for s, e in heard), heard),
                       timing=analyze_timing(kept, spans, duration))
         return speech_stops_rule(facts, BILINGUAL)
 
@@ -345,3 +345,5 @@ def test_narration_muted_halfway_is_said_once_as_speech_that_stops(corpus, recor
     assert finding.data["first_cue"] in (after[0].index - 1, after[0].index), (finding.data, after[0])
     assert stops([c for c in cues if c.end_s <= 35.0]) == []  # the track stops with the speech
     assert stops([*[c for c in cues if c.end_s <= 35.0], *after[:2]]) == []  # two cues after it: a closing line
+    # speech again after those cues (a stretch of cues over silence, then uncaptioned speech): not its end
+    assert stops(cues, heard=[*spans, (cues[-1].end_s + 1.0, cues[-1].end_s + 5.0)]) == []

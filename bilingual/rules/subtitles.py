@@ -14,6 +14,7 @@ from bilingual.facts import Facts
 from bilingual.model import DroppedBand, Finding, Severity, Sidecar
 from bilingual.profiles import Profile
 from bilingual.rules.picture import PICTURE_MIN_FRAMES
+from bilingual.sources.source import PART_LANGUAGE_SHARE, tag_language
 
 
 def image_only_rule(facts: Facts, profile: Profile) -> list[Finding]:
@@ -80,19 +81,15 @@ def encoding_rule(facts: Facts, profile: Profile) -> list[Finding]:
             for encoding, path in files]
 
 
-# Language tags (a file name's `entry.zh.srt`, a stream's ISO 639-2) as the language a player offers
-# the subtitles in; a region or script after the tag (zh-Hans, zh_CN) names the same language. "chs"
-# and "cht" are what Chinese subtitle files are often named. Other tags are not judged. English is
-# Latin script, which a cue's script calls "other" (`text.scripts`).
-TAG_LANGUAGES = {"bo": "bo", "bod": "bo", "tib": "bo", "zh": "zh", "zho": "zh", "chi": "zh", "cmn": "zh",
-                 "yue": "zh", "chs": "zh", "cht": "zh", "en": "en", "eng": "en"}
+# English is Latin script, which a cue's script calls "other" (`text.scripts`).
 WRITTEN_AS = {"en": "other"}
 
 
 def language_tag_rule(facts: Facts, profile: Profile) -> list[Finding]:
-    """`subs.language_tag` (warning) for each subtitle file or stream whose language tag names
-    another language than most of its cues are in (`entry.zh.srt` holding Tibetan): a player or a
-    platform offers it under that tag. The checks go by what the cues hold."""
+    """`subs.language_tag` (warning) for each subtitle file or stream whose language tag names a
+    language (`source.tag_language`) that fewer than PART_LANGUAGE_SHARE of its cues with letters are
+    in (`entry.zh.srt` holding Tibetan), unless it is one file or stream of a dual-language track: a
+    player or a platform offers it under that tag. The checks go by what the cues hold."""
     track, script = facts.track, facts.script
     if track is None or script is None or not script.cues or track.source == "ocr":
         return []
@@ -101,13 +98,16 @@ def language_tag_rule(facts: Facts, profile: Profile) -> list[Finding]:
                                        min(numbers), max(numbers), track.stream_index)]
     findings = []
     for part in parts:
-        tagged = TAG_LANGUAGES.get((part.language_tag or "").lower().replace("_", "-").split("-")[0])
-        cues = [cue for cue in script.cues if part.first_cue <= cue.cue.index <= part.last_cue]
-        held = Counter(cue.languages[0] for cue in cues if cue.languages)
-        written = WRITTEN_AS.get(tagged or "", tagged)
-        if tagged is None or not held or 2 * sum(written in cue.languages for cue in cues) >= len(cues):
+        tagged = tag_language(part.language_tag)
+        cues = [cue for cue in script.cues if part.first_cue <= cue.cue.index <= part.last_cue and cue.languages]
+        if tagged is None or not cues or (not track.sidecars and script.dual and tagged in script.pairing_languages):
+            continue  # one file or stream holding both languages is tagged right with either
+        written = WRITTEN_AS.get(tagged, tagged)
+        if sum(written in cue.languages for cue in cues) >= PART_LANGUAGE_SHARE * len(cues):
             continue
-        language, count = held.most_common(1)[0]
+        language, count = Counter(cue.languages[0] for cue in cues).most_common(1)[0]
+        if language == written:  # the most common language, if not most cues'
+            continue
         where = {"path": part.path} if part.stream_index is None else {"stream_index": part.stream_index,
                                                                      "variant": "stream"}
         findings.append(Finding("subs.language_tag", Severity.WARNING, data={

@@ -73,7 +73,8 @@ SPEECH_STOPS_S = 10.0
 
 def speech_stops_rule(facts: Facts, profile: Profile) -> list[Finding]:
     """`timing.speech_stops` (warning): the track's last cues, SPEECH_STOPS_CUES or more over
-    SPEECH_STOPS_S or longer, all have no speech under them (`timing.cue_without_speech` each)."""
+    SPEECH_STOPS_S or longer, all have no speech under them (`timing.cue_without_speech` each), and
+    no speech starts after the first of them ends."""
     analysis, speech = facts.timing, facts.speech
     if analysis is None or speech is None or not speech.spans:
         return []
@@ -83,7 +84,8 @@ def speech_stops_rule(facts: Facts, profile: Profile) -> list[Finding]:
             break
         trailing.append(c.cue)
     trailing.reverse()
-    if len(trailing) < SPEECH_STOPS_CUES or trailing[-1].end_s - trailing[0].start_s < SPEECH_STOPS_S:
+    if len(trailing) < SPEECH_STOPS_CUES or trailing[-1].end_s - trailing[0].start_s < SPEECH_STOPS_S \
+            or any(start > trailing[0].end_s for start, _ in speech.spans):  # speech after them: not its end
         return []
     first, last = trailing[0], trailing[-1]
     return [Finding("timing.speech_stops", Severity.WARNING, first.start_s, last.end_s, first.index, {

@@ -129,8 +129,20 @@ def _part(track: SubtitleTrack, offset: int) -> Sidecar:
                    offset + track.cues[0].index, offset + track.cues[-1].index, track.stream_index)
 
 
-# Stream tags (ISO 639-1/2) of the two languages; an untagged stream (or "und") is read to find out.
-PAIR_TAGS = frozenset({"bo", "bod", "tib", "zh", "zho", "chi", "cmn", "yue", "und"})
+# Language tags (a file name's `entry.zh.srt`, a stream's ISO 639-1/2) as the language a player offers
+# the subtitles in; a region or script after the tag (zh-Hans, zh_CN) names the same language. "chs"
+# and "cht" are what Chinese subtitle files are often named. Other tags are not judged.
+TAG_LANGUAGES = {"bo": "bo", "bod": "bo", "tib": "bo", "zh": "zh", "zho": "zh", "chi": "zh", "cmn": "zh",
+                 "yue": "zh", "chs": "zh", "cht": "zh", "en": "en", "eng": "en"}
+
+
+def tag_language(tag: str | None) -> str | None:
+    """The language a tag names (TAG_LANGUAGES), or None for a tag not judged."""
+    return TAG_LANGUAGES.get((tag or "").lower().replace("_", "-").split("-")[0])
+
+
+# Stream tags of the two languages; an untagged stream (or "und") is read to find out.
+PAIR_TAGS = frozenset({tag for tag, lang in TAG_LANGUAGES.items() if lang in ("bo", "zh")} | {"und"})
 MAX_FURTHER_STREAMS = 3  # a contest entry carries one or two; a DVD rip's dozen would cost an OCR each
 
 

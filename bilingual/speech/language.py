@@ -115,12 +115,11 @@ class SpeechAnalysis:
 
 def speech_level_dbfs(audio: np.ndarray, spans: Spans) -> float | None:
     """The RMS level of the speech stretches of `audio` (samples at full scale 1.0), in dBFS."""
-    pieces = [audio[int(s * SAMPLE_RATE):int(e * SAMPLE_RATE)] for s, e in spans]
-    count = sum(len(p) for p in pieces)
-    if not count:
-        return None
-    energy = sum(float(np.dot(p.astype(np.float64), p.astype(np.float64))) for p in pieces) / count
-    return 10 * float(np.log10(max(energy, 1e-12)))
+    energy, count = 0.0, 0
+    for start, end in spans:
+        piece = audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)].astype(np.float64)
+        energy, count = energy + float(np.dot(piece, piece)), count + len(piece)
+    return 10 * float(np.log10(max(energy / count, 1e-12))) if count else None
 
 
 VAD_CHUNK = 1 << 19  # samples (32.8 s, a whole number of 512-sample Silero frames) a VAD job takes
