@@ -97,6 +97,45 @@ def test_a_region_tagged_file_holding_tibetan_is_mistagged():
 
 def test_each_sidecar_of_a_joined_track_is_judged_on_its_own_cues():
     cues = [(0.0, 1.0, BO[0]), (1.0, 2.0, BO[1]), (0.0, 1.0, ZH[0]), (1.0, 2.0, ZH[1])]
-    parts = [Sidecar("entry.bo.srt", "utf-8", "srt", "bo", 1, 2), Sidecar("entry.zh.srt", "utf-8", "srt", "bo", 3, 4)]
+    # the second file of a pair, with Chinese in it, tagged Tibetan (`entry.bo.srt` twice in all but name)
+    parts = [Sidecar("entry.bo.srt", "utf-8", "srt", "bo", 1, 2), Sidecar("second.bo.srt", "utf-8", "srt", "bo", 3, 4)]
     (finding,) = language_tag_rule(facts_of(cues, sidecars=parts), BILINGUAL)
-    assert finding.data["path"] == "entry.zh.srt" and finding.data["language"] == "zh"
+    assert finding.data["path"] == "second.bo.srt" and finding.data["language"] == "zh"
+
+
+def test_a_reading_that_dropped_characters_is_not_other_text():
+    # 我们要节约用水保护环境 read as 我们约水保环境 (4 characters dropped) scored 0.57 as a part of
+    # the cue, over the level, while the whole cue's error is 0.36
+    cues = [(0.0, 12.0, "我们要节约用水保护环境")]
+    lines = [(t, "zh", "我们约水保环境") for t in (2.0, 6.0, 10.0)]
+    assert text_differs_rule(facts_of(cues, lines), BILINGUAL) == []
+
+
+def test_speech_that_stops_is_said_despite_blips_after_it():
+    # muted narration under music leaves VAD blips: one under a trailing cue and one after the last
+    from bilingual.rules.timing import speech_stops_rule
+    from bilingual.timing import analyze_timing
+
+    cues = [Cue(i + 1, 3.0 * i, 3.0 * i + 2.5, ZH[i % 4]) for i in range(16)]
+    speech = [(3.0 * i + 0.2, 3.0 * i + 2.3) for i in range(8)]  # speech under the first 8 cues only
+    for heard in (speech, [*speech, (40.0, 40.2)], [*speech, (40.0, 40.2), (49.0, 49.3)]):
+        facts = Facts("entry.mp4", speech=SpeechAnalysis(60.0, 20.0, heard),
+                      timing=analyze_timing(cues, heard, 60.0))
+        (finding,) = speech_stops_rule(facts, BILINGUAL)
+        assert finding.data["first_cue"] == 9 and finding.data["speech_end_s"] == 23.3, finding.data
+    facts = Facts("entry.mp4", speech=SpeechAnalysis(60.0, 25.0, [*speech, (49.0, 54.0)]),
+                  timing=analyze_timing(cues, [*speech, (49.0, 54.0)], 60.0))
+    assert speech_stops_rule(facts, BILINGUAL) == []  # 5 s of speech after the cues: it comes back
+
+
+def test_a_stream_tagged_with_a_region_is_read_as_a_possible_second_language():
+    from bilingual.media import MediaInfo, StreamInfo
+    from bilingual.sources.source import further_streams
+
+    streams = [StreamInfo(2, "subtitle", "mov_text", "tib"), StreamInfo(3, "subtitle", "mov_text", "zh-Hans"),
+               StreamInfo(4, "subtitle", "mov_text", "eng"), StreamInfo(5, "subtitle", "mov_text", None)]
+    media = MediaInfo(path="entry.mp4", container="mp4", format_name="mov,mp4", duration_s=60.0, width=1920,
+                      height=1080, display_aspect="16:9", display_aspect_ratio=16 / 9, fps=25.0, size_bytes=1,
+                      bit_rate=None, video_codec="h264", audio_streams=[], subtitle_streams=streams)
+    found = further_streams(media, streams[0], lambda s: True)
+    assert [s.index for _, s in found] == [3, 5]  # zh-Hans and the untagged one; not English

@@ -87,8 +87,8 @@ def track_lacks_rule(facts: Facts, profile: Profile) -> list[Finding]:
 
 # The look's reading of a line (one keyframe, no detection) against the track's cues on screen at
 # that keyframe, as a part of one (`text.cer.stretch_error_rate`: a row of a wrapped cue): over the
-# burned-in matrix's 46 cells, looked at in each cue's middle (2026-12-03), 169 lines read ≤ 0.18
-# against their own cue but one (read in the wrong script, 1.0), and ≥ 0.67 against every other line
+# burned-in matrix's 46 cells, looked at in each cue's middle (2026-12-03), 169 lines read ≤ 0.17
+# against their own cue but one (read in the wrong script, 1.0), and ≥ 0.69 against every other line
 # of their cell. Over LOOK_TEXT_DIFFERS a line says something else than the track shows then. A cue
 # is on screen within ON_SCREEN_S of its times (a keyframe on the boundary of two cues: either).
 LOOK_TEXT_DIFFERS = 0.5

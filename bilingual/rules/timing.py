@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bilingual.calibration import hedged
 from bilingual.facts import Facts
-from bilingual.model import Finding, Severity
+from bilingual.model import Cue, Finding, Severity
 from bilingual.profiles import Profile
 from bilingual.timing import TimingAnalysis
 
@@ -69,12 +69,25 @@ PLACEMENT_CODES = ("timing.offset", "timing.split", "timing.drift")  # what the 
 # that said what they add up to.
 SPEECH_STOPS_CUES = 3
 SPEECH_STOPS_S = 10.0
+# Speech from the first of those cues on, outside them, that says the speech comes back: VAD blips
+# under music or noise (a few tenths of a second) do not.
+SPEECH_AGAIN_S = 2.0
+
+
+def _speech_between(spans: list[tuple[float, float]], cues: list[Cue]) -> float:
+    """Seconds of speech from the first cue's start on that no cue of `cues` covers."""
+    total = 0.0
+    for start, end in spans:
+        start = max(start, cues[0].start_s)
+        covered = sum(max(0.0, min(end, c.end_s) - max(start, c.start_s)) for c in cues)
+        total += max(0.0, end - start - covered)
+    return total
 
 
 def speech_stops_rule(facts: Facts, profile: Profile) -> list[Finding]:
     """`timing.speech_stops` (warning): the track's last cues, SPEECH_STOPS_CUES or more over
     SPEECH_STOPS_S or longer, all have no speech under them (`timing.cue_without_speech` each), and
-    no speech starts after the first of them ends."""
+    less than SPEECH_AGAIN_S of speech comes after the first of them outside them."""
     analysis, speech = facts.timing, facts.speech
     if analysis is None or speech is None or not speech.spans:
         return []
@@ -85,11 +98,12 @@ def speech_stops_rule(facts: Facts, profile: Profile) -> list[Finding]:
         trailing.append(c.cue)
     trailing.reverse()
     if len(trailing) < SPEECH_STOPS_CUES or trailing[-1].end_s - trailing[0].start_s < SPEECH_STOPS_S \
-            or any(start > trailing[0].end_s for start, _ in speech.spans):  # speech after them: not its end
+            or _speech_between(speech.spans, trailing) >= SPEECH_AGAIN_S:  # speech comes back: not its end
         return []
     first, last = trailing[0], trailing[-1]
+    before = [end for start, end in speech.spans if start < first.start_s]
     return [Finding("timing.speech_stops", Severity.WARNING, first.start_s, last.end_s, first.index, {
-        "speech_end_s": round(max(end for _, end in speech.spans), 3), "cues": len(trailing),
+        "speech_end_s": round(max(before, default=0.0), 3), "cues": len(trailing),
         "first_cue": first.index, "last_cue": last.index, "from_s": round(first.start_s, 3),
         "to_s": round(last.end_s, 3)})]
 

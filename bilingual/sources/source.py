@@ -141,8 +141,6 @@ def tag_language(tag: str | None) -> str | None:
     return TAG_LANGUAGES.get((tag or "").lower().replace("_", "-").split("-")[0])
 
 
-# Stream tags of the two languages; an untagged stream (or "und") is read to find out.
-PAIR_TAGS = frozenset({tag for tag, lang in TAG_LANGUAGES.items() if lang in ("bo", "zh")} | {"und"})
 MAX_FURTHER_STREAMS = 3  # a contest entry carries one or two; a DVD rip's dozen would cost an OCR each
 
 
@@ -151,5 +149,5 @@ def further_streams(media: MediaInfo, first: StreamInfo,
     """The streams after `first` of its kind that may hold the other language, named as a report
     names them: tagged Tibetan, Chinese or untagged, at most MAX_FURTHER_STREAMS."""
     candidates = [s for s in media.subtitle_streams if kind(s) and s.index != first.index
-                  and (s.language or "und").lower() in PAIR_TAGS]
+                  and ((s.language or "und").lower() == "und" or tag_language(s.language) in ("bo", "zh"))]
     return [(f"stream {s.index}", s) for s in candidates[:MAX_FURTHER_STREAMS]]

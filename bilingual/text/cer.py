@@ -29,15 +29,15 @@ def character_error_rate(reference: str, hypothesis: str) -> float | None:
 
 def stretch_error_rate(reference: str, hypothesis: str) -> float | None:
     """The character error of `hypothesis` as a part of `reference` (one row of a cue the picture
-    wraps onto two): against the reference's best-matching stretch as long as it (± 1 character);
-    against the whole reference when it is as long or longer."""
+    wraps onto two): the lowest of its error against the whole reference and against each stretch of
+    the reference from as long as it to half as long again (a reading that dropped letters), each
+    over the stretch's length as an error rate counts."""
     from rapidfuzz.distance import Levenshtein
 
     ref, hyp = normalized_chinese(reference), normalized_chinese(hypothesis)
     if not ref or not hyp:
         return None if not ref else 1.0
-    if len(hyp) >= len(ref):
-        return Levenshtein.distance(ref, hyp) / len(ref)
-    return min(Levenshtein.distance(ref[start:start + length], hyp) / len(hyp)
-               for length in (len(hyp) - 1, len(hyp), len(hyp) + 1) if length > 0
-               for start in range(len(ref) - length + 1))
+    whole = Levenshtein.distance(ref, hyp) / len(ref)
+    lengths = range(len(hyp), min(len(ref), len(hyp) + len(hyp) // 2 + 1) + 1)
+    return min([whole] + [Levenshtein.distance(ref[start:start + length], hyp) / length
+                          for length in lengths for start in range(len(ref) - length + 1)])
