@@ -56,7 +56,7 @@ def test_other_text_at_the_same_times_still_differs():
     cues = [(2.0 * k, 2.0 * k + 1.8, ZH[k % 4]) for k in range(8)]
     lines = [(2.0 * k + 1.0, "zh", ZH[(k + 2) % 4]) for k in range(6)]
     (finding,) = text_differs_rule(facts_of(cues, lines), BILINGUAL)
-    assert finding.data["frames_differ"] == 6 and finding.data["cer"] > 0.5
+    assert finding.data["frames_differ"] == 6 and 0.5 < finding.data["cer"] <= 1.0  # an error rate, shown
 
 
 def test_a_stray_cue_does_not_make_the_track_lack_the_picture_s_lines():

@@ -111,7 +111,7 @@ def text_differs_rule(facts: Facts, profile: Profile) -> list[Finding]:
             findings.append(Finding("ocr.text_differs", Severity.WARNING, line.time_s, data={
                 "language": lang, "frames_differ": len(frames), "frames_compared": len(compared_frames),
                 "at_s": round(line.time_s, 3), "text": line.text, "track_text": cue.text, "cue_number": cue.index,
-                "cer": round(error, 3)}))
+                "cer": round(min(error, 1.0), 3)}))  # an edit distance past the length: all of it wrong
     return findings
 
 
