@@ -11,10 +11,10 @@ from dataclasses import replace
 
 from bilingual.errors import InputError
 from bilingual.facts import Facts
-from bilingual.model import DroppedBand, Finding, Severity, Sidecar
+from bilingual.model import DroppedBand, Finding, Severity
 from bilingual.profiles import Profile
 from bilingual.rules.picture import PICTURE_MIN_FRAMES
-from bilingual.sources.source import PART_LANGUAGE_SHARE, tag_language
+from bilingual.sources.source import PART_LANGUAGE_SHARE, part_of, tag_language
 
 
 def image_only_rule(facts: Facts, profile: Profile) -> list[Finding]:
@@ -93,9 +93,7 @@ def language_tag_rule(facts: Facts, profile: Profile) -> list[Finding]:
     track, script = facts.track, facts.script
     if track is None or script is None or not script.cues or track.source == "ocr":
         return []
-    numbers = [cue.cue.index for cue in script.cues]
-    parts = track.sidecars or [Sidecar(track.path, track.encoding, track.format, track.language_tag,
-                                       min(numbers), max(numbers), track.stream_index)]
+    parts = track.sidecars or [part_of(track)]
     findings = []
     for part in parts:
         tagged = tag_language(part.language_tag)

@@ -103,7 +103,7 @@ def joined(first: SubtitleTrack, others: Iterable[tuple[str, Callable[[], Subtit
         return {lang for lang, n in counts.items() if n >= PART_LANGUAGE_SHARE * len(track.cues)}
 
     cues, readings, have = list(first.cues), dict(first.readings or {}), languages(first)
-    parts, skipped = ([_part(first, 0)] if first.cues else []), []
+    parts, skipped = ([part_of(first)] if first.cues else []), []
     for name, read in others:
         try:
             track = read()
@@ -115,7 +115,7 @@ def joined(first: SubtitleTrack, others: Iterable[tuple[str, Callable[[], Subtit
             skipped.append(SkippedSidecar(name, "no language the parts before it lack"))
             continue
         offset = cues[-1].index if cues else 0
-        parts.append(_part(track, offset))
+        parts.append(part_of(track, offset))
         cues += [replace(c, index=offset + c.index) for c in track.cues]
         readings |= {offset + i: r for i, r in (track.readings or {}).items()}
         have |= new
@@ -124,7 +124,8 @@ def joined(first: SubtitleTrack, others: Iterable[tuple[str, Callable[[], Subtit
                    skipped_sidecars=[*first.skipped_sidecars, *skipped])
 
 
-def _part(track: SubtitleTrack, offset: int) -> Sidecar:
+def part_of(track: SubtitleTrack, offset: int = 0) -> Sidecar:
+    """A track as one part of a joined track, its cue numbers moved on by `offset`."""
     return Sidecar(track.path, track.encoding, track.format, track.language_tag,
                    offset + track.cues[0].index, offset + track.cues[-1].index, track.stream_index)
 

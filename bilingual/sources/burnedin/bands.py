@@ -510,18 +510,12 @@ def held(packed: np.ndarray, start: int = 0, stop: int | None = None) -> np.ndar
             & packed[np.minimum(frames + HOLD, count - 1)])
 
 
-def find_bands(masks: np.ndarray, split: int = 0) -> tuple[list[tuple[int, int]], np.ndarray]:
-    """Row ranges where text comes and goes, and the static-pixel mask that was removed; no band
-    spans `split` (the scanned row where the lower piece is stacked on the top strip)."""
-    bands, static, _ = _bands_and_texture(masks, split)
-    return bands, static
-
-
-def _bands_and_texture(masks: np.ndarray, split: int,
-                       least: int = ROW_MIN_PIXELS) -> tuple[list[tuple[int, int]], np.ndarray, float]:
-    """`find_bands` (a row on in a frame with `least` text-like pixels), and the share of rows on in
-    more than BAND_ON_SHARE[1] of the frames: rows the picture's own texture keeps on all the time,
-    where no band can be told."""
+def find_bands(masks: np.ndarray, split: int = 0,
+               least: int = ROW_MIN_PIXELS) -> tuple[list[tuple[int, int]], np.ndarray, float]:
+    """Row ranges where text comes and goes (a row on in a frame with `least` text-like pixels), no
+    band spanning `split` (the scanned row where the lower piece is stacked on the top strip); the
+    static-pixel mask that was removed; and the share of rows on in more than BAND_ON_SHARE[1] of the
+    frames: rows the picture's own texture keeps on all the time, where no band can be told."""
     on_counts = sum(chunk.sum(axis=0, dtype=np.int32) for chunk in _chunks(masks))
     static = on_counts >= STATIC_SHARE * len(masks)
     # rows' pixels counted on the packed bytes (a table of each byte's bits): 8× fewer values to add up
@@ -907,13 +901,13 @@ def burned_in_cues(video: str | os.PathLike, media: MediaInfo,
         return [], [], found
     if found.thumbs is not None:
         found.scenes = find_scenes(masks, found.thumbs, SCAN_WIDTH)
-    rows, static, textured = _bands_and_texture(masks, found.skip[0])
+    rows, static, textured = find_bands(masks, found.skip[0])
     if textured >= TEXTURED_ROWS:
         steady = max(MIN_CUE_FRAMES, round(STEADY_SECONDS / found.scanned_step()))
         found.masks, found.textured = steady_pixels(masks, steady), True
         masks = found.masks
         found.half = steady_pixels(found.half, steady)  # or fades reach through the texture to the next cue
-        rows, static, _ = _bands_and_texture(masks, found.skip[0], TEXTURED_ROW_PIXELS)
+        rows, static, _ = find_bands(masks, found.skip[0], TEXTURED_ROW_PIXELS)
     found.static = static
     if region is not None:
         rows = [(0, masks.shape[1])]
