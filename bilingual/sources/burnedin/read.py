@@ -76,11 +76,19 @@ class Reading:
 engine_calls: Counter[str] = Counter()
 
 
+# RapidOCR's detector by default scales an image up until its shorter side is 736 px: a line's view
+# (108–184 rows at 1080p) went through detection at 4–7× its size, 0.44 s a call, 2.4 s of a 10-s
+# read of the 60-s Tibetan-over-fractal cell. At the view's own size (its longer side at most 2000
+# px, as RapidOCR's own limit): 0.037 s, and the same text on the 14 lines of the 60-s cells that
+# went to detection (the 2 Chinese lines read alike, the 12 texture lines as nothing or Latin junk).
+DETECT_AT_SIZE = {"det_limit_type": "max", "det_limit_side_len": 2000}
+
+
 @lru_cache(maxsize=1)
 def _rapidocr() -> Any:
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR()
+    return RapidOCR(**DETECT_AT_SIZE)
 
 
 def frame_rows(video: str | os.PathLike, media: MediaInfo, time_s: float, top: int, bottom: int) -> np.ndarray:
