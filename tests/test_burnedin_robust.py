@@ -112,7 +112,11 @@ BUSY = {  # ffmpeg's generators: a zooming fractal, cellular automata, drifting 
             f"{GRAIN}",
     "testsrc2": "testsrc2=size={size}:rate=25",  # colour bars and moving shapes, no grain
 }
-CONTEST_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxrate", "8M", "-bufsize", "12M"]
+# x264's rate control under a VBV (maxrate, bufsize) on several threads is not repeatable: two renders of
+# one clip differed (framemd5), so a reading near a limit passed on one and not the next; on one thread it
+# is the same on every run and machine (≈ 25 % more render time)
+CONTEST_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-b:v", "6M", "-maxrate", "8M", "-bufsize", "12M",
+                  "-threads", "1"]
 
 
 def render_busy(folder, background, style, texts, size="1280x720", duration=8.0, encode=None, audio=None, seed=1):
